@@ -1,0 +1,24 @@
+//! Domain types and validation rules of KubeOperator Desktop.
+//!
+//! Everything here is pure: no I/O, no clock, no randomness. Other crates hand in what the rules
+//! need to know about the world (known hosts, enabled versions) through [`ClusterContext`].
+//! Every rule reports a [`Problem`] with a stable code, the field it concerns and a message that
+//! says what to change.
+
+mod cidr;
+mod cluster_rules;
+mod cluster_spec;
+mod ip_pool;
+mod names;
+mod problem;
+
+pub use cidr::{node_mask_for_max_pods, parse_cidr, parse_ip};
+pub use cluster_rules::{ClusterContext, HostRef, VersionState};
+pub use cluster_spec::{
+    Arch, ClusterSpec, Components, EtcdSettings, IngressKind, LoadBalancer, LoadBalancerMode, NetworkPlugin,
+    NetworkSettings, NodeArch, NodeNameRule, NodeRole, NodeSpec, Provider, ProxyMode, RepoMode, RuntimeKind,
+    RuntimeSettings,
+};
+pub use ip_pool::{IpPool, IpRange, validate_ip_pools};
+pub use names::{validate_dns1123_label, validate_object_name};
+pub use problem::{Invalid, Problem};

@@ -1,0 +1,98 @@
+//! System settings: package repositories per architecture and NTP servers.
+
+use crate::Result;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+/// A package repository / registry for one CPU architecture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Repository {
+    /// `amd64` or `arm64`.
+    pub arch: String,
+    /// `http` or `https`.
+    pub protocol: String,
+    /// Host name or IP.
+    pub hostname: String,
+    /// Port of the package repository.
+    pub repo_port: u16,
+    /// Port of the container registry, if any.
+    pub registry_port: Option<u16>,
+}
+
+fn repo_from_row(r: &Row<'_>) -> rusqlite::Result<Repository> {
+    Ok(Repository {
+        arch: r.get("arch")?,
+        protocol: r.get("protocol")?,
+        hostname: r.get("hostname")?,
+        repo_port: r.get("repo_port")?,
+        registry_port: r.get("registry_port")?,
+    })
+}
+
+/// Sets (adds or replaces) the repository of `repo.arch`.
+pub fn set_repository(conn: &Connection, repo: &Repository) -> Result<()> {
+    conn.execute(
+        "INSERT INTO repositories (arch, protocol, hostname, repo_port, registry_port) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (arch) DO UPDATE SET protocol = excluded.protocol, hostname = excluded.hostname,
+             repo_port = excluded.repo_port, registry_port = excluded.registry_port",
+        params![repo.arch, repo.protocol, repo.hostname, repo.repo_port, repo.registry_port],
+    )?;
+    Ok(())
+}
+
+/// All repositories by arch.
+pub fn repositories(conn: &Connection) -> Result<Vec<Repository>> {
+    let mut stmt = conn.prepare_cached("SELECT * FROM repositories ORDER BY arch")?;
+    Ok(stmt.query_map([], repo_from_row)?.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Removes the repository of `arch`; returns whether there was one.
+pub fn remove_repository(conn: &Connection, arch: &str) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM repositories WHERE arch = ?1", [arch])? > 0)
+}
+
+/// An NTP server the nodes synchronise with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NtpServer {
+    /// Unique name.
+    pub name: String,
+    /// Host name or IP.
+    pub address: String,
+    /// Used by new deployments.
+    pub enabled: bool,
+}
+
+fn ntp_from_row(r: &Row<'_>) -> rusqlite::Result<NtpServer> {
+    Ok(NtpServer { name: r.get("name")?, address: r.get("address")?, enabled: r.get("enabled")? })
+}
+
+/// Adds an NTP server.
+pub fn add_ntp(conn: &Connection, s: &NtpServer) -> Result<()> {
+    conn.execute(
+        "INSERT INTO ntp_servers (name, address, enabled) VALUES (?1, ?2, ?3)",
+        params![s.name, s.address, s.enabled],
+    )?;
+    Ok(())
+}
+
+/// All NTP servers by name.
+pub fn ntp_servers(conn: &Connection) -> Result<Vec<NtpServer>> {
+    let mut stmt = conn.prepare_cached("SELECT * FROM ntp_servers ORDER BY name")?;
+    Ok(stmt.query_map([], ntp_from_row)?.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The NTP server called `name`, if any.
+pub fn ntp_server(conn: &Connection, name: &str) -> Result<Option<NtpServer>> {
+    let mut stmt = conn.prepare_cached("SELECT * FROM ntp_servers WHERE name = ?1")?;
+    Ok(stmt.query_row([name], ntp_from_row).optional()?)
+}
+
+/// Enables or disables an NTP server; returns whether it exists.
+pub fn set_ntp_enabled(conn: &Connection, name: &str, enabled: bool) -> Result<bool> {
+    Ok(conn.execute("UPDATE ntp_servers SET enabled = ?2 WHERE name = ?1", params![name, enabled])? > 0)
+}
+
+/// Removes an NTP server; returns whether it existed.
+pub fn remove_ntp(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM ntp_servers WHERE name = ?1", [name])? > 0)
+}

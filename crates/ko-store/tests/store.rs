@@ -1,0 +1,223 @@
+//! The store against real SQLite files.
+
+use ko_store::{Connection, Db, StoreError, audit, credentials, hosts, migrations, projects, versions};
+
+fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ko.db");
+    (dir, path)
+}
+
+fn tables(conn: &Connection) -> Vec<String> {
+    let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+#[tokio::test]
+async fn migrates_an_empty_file_to_the_newest_schema() {
+    let (_dir, path) = temp_db();
+    let db = Db::open(&path).unwrap();
+    let (version, mode, names, sizes) = db
+        .read(|c| {
+            let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+            let sizes: Vec<String> = c
+                .prepare("SELECT name FROM vm_sizes ORDER BY cpu")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok::<_, StoreError>((migrations::version(c)?, mode, tables(c), sizes))
+        })
+        .await
+        .unwrap();
+    assert_eq!(version, migrations::latest());
+    assert_eq!(mode, "wal");
+    for t in [
+        "projects",
+        "users",
+        "project_members",
+        "project_resources",
+        "credentials",
+        "hosts",
+        "clusters",
+        "cluster_nodes",
+        "cluster_members",
+        "tasks",
+        "task_phases",
+        "task_steps",
+        "task_step_hosts",
+        "task_log_lines",
+        "settings",
+        "repositories",
+        "ntp_servers",
+        "message_channels",
+        "trusted_bundle_keys",
+        "regions",
+        "zones",
+        "plans",
+        "plan_zones",
+        "ip_pools",
+        "ip_addresses",
+        "vm_sizes",
+        "templates",
+        "kubernetes_versions",
+        "backup_accounts",
+        "backup_strategies",
+        "backup_files",
+        "audit_log",
+    ] {
+        assert!(names.iter().any(|n| n == t), "table {t} missing from {names:?}");
+    }
+    assert_eq!(sizes, ["small", "medium", "large", "xlarge", "2xlarge", "4xlarge"]);
+    let projects = db.read(|c| projects::list(c)).await.unwrap();
+    assert_eq!(projects.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["default"]);
+}
+
+#[tokio::test]
+async fn migrates_from_the_previous_version_keeping_data() {
+    let (_dir, path) = temp_db();
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::migrate(&mut conn, migrations::latest() - 1).unwrap();
+        assert_eq!(migrations::version(&conn).unwrap(), migrations::latest() - 1);
+        conn.execute("INSERT INTO projects (name) VALUES ('before-upgrade')", []).unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    let names: Vec<String> = db.read(|c| projects::list(c)).await.unwrap().into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["before-upgrade", "default"]);
+    assert_eq!(db.read(|c| migrations::version(c)).await.unwrap(), migrations::latest());
+}
+
+#[test]
+fn a_failed_migration_leaves_the_previous_version() {
+    let (_dir, path) = temp_db();
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::migrate(&mut conn, 1).unwrap();
+        // the seed migration inserts 'small'; a row already there makes it fail half-way
+        conn.execute("INSERT INTO vm_sizes (name, cpu, memory_gib, disk_gib) VALUES ('small', 1, 1, 1)", []).unwrap();
+    }
+    let err = Db::open(&path).err().expect("migration must fail");
+    assert!(matches!(err, StoreError::Migration { version: 2, .. }), "{err}");
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(migrations::version(&conn).unwrap(), 1);
+    let projects: i64 = conn.query_row("SELECT count(*) FROM projects", [], |r| r.get(0)).unwrap();
+    assert_eq!(projects, 0, "the seed's first statements were rolled back");
+}
+
+#[test]
+fn refuses_a_database_from_a_newer_build() {
+    let (_dir, path) = temp_db();
+    drop(Db::open(&path).unwrap());
+    let newer = migrations::latest() + 1;
+    Connection::open(&path).unwrap().pragma_update(None, "user_version", newer).unwrap();
+    let err = Db::open(&path).err().expect("must refuse");
+    assert!(matches!(err, StoreError::NewerSchema { found, .. } if found == newer), "{err}");
+    assert!(err.to_string().contains("upgrade the app"));
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(migrations::version(&conn).unwrap(), newer, "nothing changed");
+}
+
+fn credential(name: &str) -> credentials::Credential {
+    credentials::Credential {
+        id: 0,
+        name: name.into(),
+        kind: "password".into(),
+        username: "root".into(),
+        key_algorithm: None,
+        key_fingerprint: None,
+        has_passphrase: false,
+        has_sudo_password: false,
+        keychain_ref: format!("ref-{name}"),
+        created_at: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn constraints_are_enforced_and_recognisable() {
+    let db = Db::open_in_memory().unwrap();
+    let cred = db.write(|tx| credentials::insert(tx, &credential("c1"))).await.unwrap();
+    let dup = db.write(|tx| credentials::insert(tx, &credential("c1"))).await.unwrap_err();
+    assert!(dup.is_unique_violation(), "{dup}");
+    db.write(move |tx| hosts::insert(tx, "h1", "10.0.0.1", 22, cred.id)).await.unwrap();
+    let users = db.read(move |c| credentials::users_of(c, cred.id)).await.unwrap();
+    assert_eq!(users, ["host h1"]);
+    let in_use = db.write(move |tx| credentials::delete(tx, cred.id)).await.unwrap_err();
+    assert!(in_use.is_foreign_key_violation(), "{in_use:?}");
+    // a key credential must carry its fingerprint
+    let mut key = credential("k1");
+    key.kind = "private_key".into();
+    let err = db.write(move |tx| credentials::insert(tx, &key)).await.unwrap_err();
+    assert!(err.to_string().contains("CHECK"), "{err}");
+}
+
+#[tokio::test]
+async fn a_failing_write_rolls_back_everything_it_did() {
+    let db = Db::open_in_memory().unwrap();
+    let err = db
+        .write(|tx| {
+            projects::insert(tx, "half", "")?;
+            projects::insert(tx, "half", "")
+        })
+        .await
+        .unwrap_err();
+    assert!(err.is_unique_violation());
+    assert!(db.read(|c| projects::get_by_name(c, "half")).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn versions_sort_newest_first_and_toggle() {
+    let db = Db::open_in_memory().unwrap();
+    db.write(|tx| {
+        tx.execute("INSERT INTO kubernetes_versions (version) VALUES ('v1.9.0'), ('v1.10.2')", [])?;
+        Ok::<_, StoreError>(())
+    })
+    .await
+    .unwrap();
+    let all = db.read(|c| versions::list(c)).await.unwrap();
+    let names: Vec<_> = all.iter().map(|v| v.version.as_str()).collect();
+    assert_eq!(names[names.len() - 2..], ["v1.10.2", "v1.9.0"]);
+    assert!(db.write(|tx| versions::set_enabled(tx, "v1.9.0", false)).await.unwrap());
+    assert!(!db.write(|tx| versions::set_enabled(tx, "v9.9.9", false)).await.unwrap());
+    let v = db.read(|c| versions::list(c)).await.unwrap();
+    assert!(!v.iter().find(|v| v.version == "v1.9.0").unwrap().enabled);
+}
+
+#[tokio::test]
+async fn audit_filters_by_actor_and_action_prefix() {
+    let db = Db::open_in_memory().unwrap();
+    db.write(|tx| {
+        audit::append(tx, "alice", "credential.add", "c1", "ok", "")?;
+        audit::append(tx, "bob", "credential.rm", "c1", "denied", "forbidden")?;
+        audit::append(tx, "alice", "project.add", "p1", "ok", "")?;
+        audit::append(tx, "alice", "credentialXadd", "x", "ok", "")
+    })
+    .await
+    .unwrap();
+    let f = |actor: Option<&str>, prefix: Option<&str>| audit::AuditFilter {
+        actor: actor.map(Into::into),
+        action_prefix: prefix.map(Into::into),
+        limit: 10,
+    };
+    let got = db.read(move |c| audit::list(c, &f(Some("alice"), Some("credential.")))).await.unwrap();
+    assert_eq!(got.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["credential.add"]);
+    let all = db.read(move |c| audit::list(c, &f(None, None))).await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert!(all[0].id > all[3].id, "newest first");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_run_beside_writes_on_a_file() {
+    let (_dir, path) = temp_db();
+    let db = Db::open(&path).unwrap();
+    let mut handles = Vec::new();
+    for i in 0..20 {
+        let db = db.clone();
+        handles.push(tokio::spawn(async move {
+            db.write(move |tx| projects::insert(tx, &format!("p{i}"), "")).await.unwrap();
+            db.read(|c| projects::list(c)).await.unwrap().len()
+        }));
+    }
+    for h in handles {
+        assert!(h.await.unwrap() >= 2);
+    }
+    assert_eq!(db.read(|c| projects::list(c)).await.unwrap().len(), 21);
+}
