@@ -1,1 +1,79 @@
-//! placeholder
+//! The one application API of KubeOperator Desktop.
+//!
+//! Every operation a user can perform is one `async fn` on [`Api`] that takes the acting user
+//! ([`Actor`]) first. Each checks the role table ([`authz`]) before it does anything, and every
+//! mutating call leaves an entry in the audit log, whether it succeeded, failed or was refused.
+//! The desktop shell, `koctl` and `koctl serve` are thin layers over these functions.
+
+pub mod authz;
+mod error;
+mod passwords;
+
+mod audit_log;
+mod clusters;
+mod credentials;
+mod identity;
+mod projects;
+mod settings;
+mod status;
+mod users;
+mod versions;
+
+pub use authz::{Permission, Role};
+pub use clusters::ClusterValidation;
+pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
+pub use error::{ApiError, Result};
+pub use identity::Actor;
+pub use ko_secrets::Sensitive;
+pub use ko_store::audit::{AuditEntry, AuditFilter};
+pub use ko_store::credentials::Credential;
+pub use ko_store::members::Membership;
+pub use ko_store::projects::Project;
+pub use ko_store::settings::{NtpServer, Repository};
+pub use ko_store::users::User;
+pub use ko_store::versions::KubernetesVersion;
+pub use projects::ProjectDetail;
+pub use settings::NewRepository;
+pub use status::StatusReport;
+pub use users::NewUserRequest;
+
+use ko_secrets::Keychain;
+use ko_store::Db;
+use std::path::{Path, PathBuf};
+
+/// File name of the database inside the data dir.
+pub const DATABASE_FILE: &str = "ko.db";
+
+/// The application: its data dir, database and keychain.
+#[derive(Clone)]
+pub struct Api {
+    data_dir: PathBuf,
+    db: Db,
+    keychain: Keychain,
+}
+
+impl Api {
+    /// Opens the data dir (creating it, private to the current user, if needed) and its database,
+    /// migrating the schema forward.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        create_private_dir(data_dir)?;
+        let db = Db::open(&data_dir.join(DATABASE_FILE))?;
+        Ok(Self { data_dir: data_dir.to_path_buf(), db, keychain: Keychain::os() })
+    }
+
+    /// The data dir.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let io = |e: std::io::Error| ApiError::DataDir { path: dir.to_path_buf(), cause: e.to_string() };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+    }
+    Ok(())
+}

@@ -20,5 +20,5 @@ pub use cluster_spec::{
     RuntimeSettings,
 };
 pub use ip_pool::{IpPool, IpRange, validate_ip_pools};
-pub use names::{validate_dns1123_label, validate_object_name};
+pub use names::{validate_dns1123_label, validate_host_address, validate_object_name};
 pub use problem::{Invalid, Problem};

@@ -49,6 +49,30 @@ pub fn validate_object_name(field: &str, value: &str) -> Option<Problem> {
     None
 }
 
+/// Checks a network address as a user types it: an IPv4/IPv6 address or a DNS host name
+/// (dot-separated labels of letters, digits and '-', at most 253 characters).
+pub fn validate_host_address(field: &str, value: &str) -> Option<Problem> {
+    if value.parse::<std::net::IpAddr>().is_ok() {
+        return None;
+    }
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let looks_like_ipv4 = value.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_digit()));
+    if value.is_empty() || value.len() > 253 || looks_like_ipv4 || !value.split('.').all(label_ok) {
+        return Some(Problem::new(
+            "address.invalid",
+            field,
+            format!("'{value}' is neither an IP address nor a host name (e.g. 10.0.0.10 or ntp.example.com)"),
+        ));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +98,16 @@ mod tests {
             let p = validate_dns1123_label("name", bad).expect(bad);
             assert_eq!(p.code, "name.not_dns1123");
             assert!(p.message.contains(why), "{bad}: {}", p.message);
+        }
+    }
+
+    #[test]
+    fn host_addresses() {
+        for ok in ["10.0.0.1", "fd00::1", "ntp.aliyun.com", "repo-1", "a.b-c.d"] {
+            assert_eq!(validate_host_address("a", ok), None, "{ok}");
+        }
+        for bad in ["", "10.0.0.300", "1.2.3", "-x.com", "a..b", "a b", "x;reboot", "http://x"] {
+            assert_eq!(validate_host_address("a", bad).map(|p| p.code), Some("address.invalid"), "{bad}");
         }
     }
 

@@ -1,7 +1,7 @@
 //! System settings: package repositories per architecture and NTP servers.
 
 use crate::Result;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 
 /// A package repository / registry for one CPU architecture.
@@ -79,12 +79,6 @@ pub fn add_ntp(conn: &Connection, s: &NtpServer) -> Result<()> {
 pub fn ntp_servers(conn: &Connection) -> Result<Vec<NtpServer>> {
     let mut stmt = conn.prepare_cached("SELECT * FROM ntp_servers ORDER BY name")?;
     Ok(stmt.query_map([], ntp_from_row)?.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The NTP server called `name`, if any.
-pub fn ntp_server(conn: &Connection, name: &str) -> Result<Option<NtpServer>> {
-    let mut stmt = conn.prepare_cached("SELECT * FROM ntp_servers WHERE name = ?1")?;
-    Ok(stmt.query_row([name], ntp_from_row).optional()?)
 }
 
 /// Enables or disables an NTP server; returns whether it exists.

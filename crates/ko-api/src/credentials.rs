@@ -1,0 +1,214 @@
+//! SSH credentials: metadata in SQLite, secret material in the OS keychain, written together or
+//! not at all.
+
+use crate::error::check_name;
+use crate::{Actor, Api, ApiError, Permission, Result};
+use ko_secrets::{CredentialSecret, SecretError, Sensitive, inspect_private_key};
+use ko_store::credentials::{self, Credential};
+use serde::Serialize;
+
+/// How a credential authenticates.
+#[derive(Debug, Clone)]
+pub enum CredentialAuth {
+    /// A login password.
+    Password(Sensitive<String>),
+    /// A private key, optionally protected by a passphrase.
+    PrivateKey {
+        /// OpenSSH or PEM text.
+        key: Sensitive<String>,
+        /// Its passphrase.
+        passphrase: Option<Sensitive<String>>,
+    },
+}
+
+/// A credential to add.
+#[derive(Debug, Clone)]
+pub struct NewCredential {
+    /// Unique name.
+    pub name: String,
+    /// SSH login user.
+    pub username: String,
+    /// Password or key.
+    pub auth: CredentialAuth,
+    /// Password sudo asks for, when it is not the login password.
+    pub sudo_password: Option<Sensitive<String>>,
+}
+
+/// Whether the keychain still holds a credential's secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "detail", rename_all = "snake_case")]
+pub enum KeychainState {
+    /// The entry is there and readable.
+    Present,
+    /// The entry is gone.
+    Missing,
+    /// The keychain could not be asked.
+    Unavailable(String),
+}
+
+/// A credential with what uses it and the state of its keychain entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct CredentialDetail {
+    /// Metadata.
+    #[serde(flatten)]
+    pub credential: Credential,
+    /// State of the keychain entry.
+    pub keychain: KeychainState,
+    /// Hosts and zones that use it.
+    pub used_by: Vec<String>,
+}
+
+fn check_username(username: &str) -> Result<()> {
+    let ok = !username.is_empty()
+        && username.len() <= 64
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '$'))
+        && !username.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "credential.username_invalid",
+            "username",
+            format!("'{username}' is not a login name; use letters, digits, '-', '_', '.' (e.g. root or ops)"),
+        ))
+    }
+}
+
+fn check_not_empty(field: &str, s: &Sensitive<String>) -> Result<()> {
+    if s.expose().is_empty() {
+        return Err(ApiError::invalid("credential.secret_empty", field, format!("the {field} is empty")));
+    }
+    Ok(())
+}
+
+impl Api {
+    /// Adds a credential: checks it (a key must be readable with its passphrase), stores the secret
+    /// in the keychain and the metadata in SQLite, in one step that leaves nothing behind on failure.
+    pub async fn credential_add(&self, actor: &Actor, new: NewCredential) -> Result<Credential> {
+        let target = new.name.clone();
+        self.audited(actor, "credential.add", &target, async {
+            self.authorize(actor, Permission::ManageSystem, "add credentials").await?;
+            check_name("name", &new.name)?;
+            check_username(&new.username)?;
+            if let Some(s) = &new.sudo_password {
+                check_not_empty("sudo password", s)?;
+            }
+            let (secret, row) = match new.auth {
+                CredentialAuth::Password(password) => {
+                    check_not_empty("password", &password)?;
+                    let row = metadata(&new.name, &new.username, "password", None, new.sudo_password.is_some());
+                    (CredentialSecret { password: Some(password), sudo_password: new.sudo_password, ..Default::default() }, row)
+                }
+                CredentialAuth::PrivateKey { key, passphrase } => {
+                    let info = inspect_private_key(&key, passphrase.as_ref())?;
+                    let row = metadata(&new.name, &new.username, "private_key", Some(&info), new.sudo_password.is_some());
+                    let passphrase = passphrase.filter(|_| info.encrypted);
+                    (
+                        CredentialSecret { private_key: Some(key), passphrase, sudo_password: new.sudo_password, ..Default::default() },
+                        row,
+                    )
+                }
+            };
+            let keychain = self.keychain.clone();
+            self.db
+                .write(move |tx| {
+                    if credentials::get_by_name(tx, &row.name)?.is_some() {
+                        return Err(ApiError::AlreadyExists { kind: "credential", name: row.name });
+                    }
+                    let stored = credentials::insert(tx, &row)?;
+                    // last: a keychain failure rolls the row back, so nothing is half written
+                    keychain.put(&stored.keychain_ref, &secret.to_entry())?;
+                    Ok(stored)
+                })
+                .await
+        })
+        .await
+    }
+
+    /// All credentials (metadata only).
+    pub async fn credential_list(&self, actor: &Actor) -> Result<Vec<Credential>> {
+        self.authorize(actor, Permission::ManageSystem, "list credentials").await?;
+        Ok(self.db.read(|c| credentials::list(c)).await?)
+    }
+
+    /// One credential, what uses it, and whether its secret is still in the keychain.
+    pub async fn credential_show(&self, actor: &Actor, name: &str) -> Result<CredentialDetail> {
+        self.authorize(actor, Permission::ManageSystem, "view credentials").await?;
+        let name = name.to_string();
+        let (credential, used_by) = self
+            .db
+            .read(move |c| {
+                let cred = credentials::get_by_name(c, &name)?.ok_or(ApiError::NotFound { kind: "credential", name })?;
+                let users = credentials::users_of(c, cred.id)?;
+                Ok::<_, ApiError>((cred, users))
+            })
+            .await?;
+        let keychain = self.keychain.clone();
+        let key = credential.keychain_ref.clone();
+        let keychain = tokio::task::spawn_blocking(move || match keychain.get(&key) {
+            Ok(entry) => match CredentialSecret::from_entry(&key, &entry) {
+                Ok(_) => KeychainState::Present,
+                Err(e) => KeychainState::Unavailable(e.to_string()),
+            },
+            Err(SecretError::Missing(_)) => KeychainState::Missing,
+            Err(e) => KeychainState::Unavailable(e.to_string()),
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok(CredentialDetail { credential, keychain, used_by })
+    }
+
+    /// The secret of a credential, for the SSH layer. Never returned to a UI.
+    pub async fn credential_secret(&self, name: &str) -> Result<CredentialSecret> {
+        let name = name.to_string();
+        let cred = self
+            .db
+            .read(move |c| credentials::get_by_name(c, &name)?.ok_or(ApiError::NotFound { kind: "credential", name }))
+            .await?;
+        let keychain = self.keychain.clone();
+        tokio::task::spawn_blocking(move || {
+            let entry = keychain.get(&cred.keychain_ref)?;
+            Ok(CredentialSecret::from_entry(&cred.keychain_ref, &entry)?)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+    }
+
+    /// Removes a credential that nothing uses, from SQLite and the keychain together.
+    pub async fn credential_rm(&self, actor: &Actor, name: &str) -> Result<()> {
+        self.audited(actor, "credential.rm", name, async {
+            self.authorize(actor, Permission::ManageSystem, "remove credentials").await?;
+            let name = name.to_string();
+            let keychain = self.keychain.clone();
+            self.db
+                .write(move |tx| {
+                    let cred = credentials::get_by_name(tx, &name)?
+                        .ok_or_else(|| ApiError::NotFound { kind: "credential", name: name.clone() })?;
+                    let users = credentials::users_of(tx, cred.id)?;
+                    if !users.is_empty() {
+                        return Err(ApiError::InUse { kind: "credential", name, users });
+                    }
+                    credentials::delete(tx, cred.id)?;
+                    keychain.delete(&cred.keychain_ref)?;
+                    Ok(())
+                })
+                .await
+        })
+        .await
+    }
+}
+
+fn metadata(name: &str, username: &str, kind: &str, key: Option<&ko_secrets::KeyInfo>, sudo: bool) -> Credential {
+    Credential {
+        id: 0,
+        name: name.into(),
+        kind: kind.into(),
+        username: username.into(),
+        key_algorithm: key.map(|k| k.algorithm.clone()),
+        key_fingerprint: key.map(|k| k.fingerprint.clone()),
+        has_passphrase: key.is_some_and(|k| k.encrypted),
+        has_sudo_password: sudo,
+        keychain_ref: format!("credential/{}", uuid::Uuid::new_v4()),
+        created_at: String::new(),
+    }
+}

@@ -1,0 +1,76 @@
+//! Who is acting: the desktop's OS account, a named user, or a user who logged in.
+
+use crate::{Api, ApiError, Result, passwords};
+use ko_secrets::Sensitive;
+use ko_store::users::{self, NewUser};
+use serde::Serialize;
+
+/// The user an API call is made for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    /// User id.
+    pub user_id: i64,
+    /// User name (what the audit log records).
+    pub name: String,
+}
+
+/// The OS account's user name, made safe as an object name.
+fn os_user_name() -> String {
+    let raw = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
+    let clean: String =
+        raw.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    if clean.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) { clean } else { "operator".into() }
+}
+
+impl Api {
+    /// The local OS account, which owns the data dir and acts as system administrator. Its user
+    /// row is created on first use.
+    pub async fn local_actor(&self) -> Result<Actor> {
+        let name = os_user_name();
+        self.db
+            .write(move |tx| {
+                let user = match users::get_by_name(tx, &name)? {
+                    Some(u) if u.source == "os" => u,
+                    Some(_) => {
+                        return Err(ApiError::Refused(format!(
+                            "a user named '{name}' was added by hand, so the OS account '{name}' cannot act as it; remove that user (`koctl --as <admin> user rm {name}`) or run as another OS account"
+                        )));
+                    }
+                    None => users::insert(
+                        tx,
+                        &NewUser { name: &name, email: "", password_hash: None, source: "os", is_admin: true },
+                    )?,
+                };
+                Ok(Actor { user_id: user.id, name: user.name })
+            })
+            .await
+    }
+
+    /// Acts as the stored user `name` (for scripting and for checking what a role may do; whoever
+    /// can run koctl on the data dir owns it anyway, so this is not a security boundary).
+    pub async fn actor_named(&self, name: &str) -> Result<Actor> {
+        let name = name.to_string();
+        self.db
+            .read(move |c| match users::get_by_name(c, &name)? {
+                Some(u) if u.active => Ok(Actor { user_id: u.id, name: u.name }),
+                Some(_) => Err(ApiError::Refused(format!("user '{name}' is deactivated"))),
+                None => Err(ApiError::NotFound { kind: "user", name }),
+            })
+            .await
+    }
+
+    /// Checks a local user's password (`koctl serve` logins).
+    pub async fn login(&self, name: &str, password: Sensitive<String>) -> Result<Actor> {
+        let name = name.to_string();
+        let (user, hash) = self
+            .db
+            .read(move |c| Ok::<_, ApiError>((users::get_by_name(c, &name)?, users::password_hash(c, &name)?)))
+            .await?;
+        match (user, hash) {
+            (Some(u), Some(h)) if u.active && passwords::verify(&password, &h) => {
+                Ok(Actor { user_id: u.id, name: u.name })
+            }
+            _ => Err(ApiError::LoginFailed),
+        }
+    }
+}
