@@ -17,8 +17,7 @@ impl Api {
             Err(e) => ("failed", format!("[{}] {e}", e.code())),
         };
         let (who, what, on) = (actor.name.clone(), action.to_string(), target.to_string());
-        let written =
-            self.db.write(move |tx| audit::append(tx, &who, &what, &on, result, &detail)).await;
+        let written = self.db.write(move |tx| audit::append(tx, &who, &what, &on, result, &detail)).await;
         if let Err(e) = written {
             tracing::error!(action, target, error = %e, "could not write the audit log");
             if out.is_ok() {

@@ -138,7 +138,12 @@ impl Api {
                     .into_iter()
                     .filter_map(|m| Role::parse_member_role(&m.role).map(|r| (m.project_id, r)))
                     .collect();
-                Ok(Grants { is_admin: user.is_admin, active: user.active, project_roles, clusters: members::clusters_of_user(c, id)? })
+                Ok(Grants {
+                    is_admin: user.is_admin,
+                    active: user.active,
+                    project_roles,
+                    clusters: members::clusters_of_user(c, id)?,
+                })
             })
             .await
     }

@@ -30,7 +30,7 @@ impl Api {
             Ok(s) => s,
             Err(p) => return Ok(ClusterValidation { spec: None, problems: vec![p] }),
         };
-        let (ctx, projects) = self.db.read(|c| load_context(c)).await?;
+        let (ctx, projects) = self.db.read(load_context).await?;
         let mut problems = spec.validate(&ctx);
         if let Some(p) = projects.iter().find(|p| p.name == spec.project)
             && !self.grants(actor).await?.allows(Permission::ManageClusters(p.id))

@@ -97,14 +97,27 @@ impl Api {
                 CredentialAuth::Password(password) => {
                     check_not_empty("password", &password)?;
                     let row = metadata(&new.name, &new.username, "password", None, new.sudo_password.is_some());
-                    (CredentialSecret { password: Some(password), sudo_password: new.sudo_password, ..Default::default() }, row)
+                    (
+                        CredentialSecret {
+                            password: Some(password),
+                            sudo_password: new.sudo_password,
+                            ..Default::default()
+                        },
+                        row,
+                    )
                 }
                 CredentialAuth::PrivateKey { key, passphrase } => {
                     let info = inspect_private_key(&key, passphrase.as_ref())?;
-                    let row = metadata(&new.name, &new.username, "private_key", Some(&info), new.sudo_password.is_some());
+                    let row =
+                        metadata(&new.name, &new.username, "private_key", Some(&info), new.sudo_password.is_some());
                     let passphrase = passphrase.filter(|_| info.encrypted);
                     (
-                        CredentialSecret { private_key: Some(key), passphrase, sudo_password: new.sudo_password, ..Default::default() },
+                        CredentialSecret {
+                            private_key: Some(key),
+                            passphrase,
+                            sudo_password: new.sudo_password,
+                            ..Default::default()
+                        },
                         row,
                     )
                 }
@@ -128,7 +141,7 @@ impl Api {
     /// All credentials (metadata only).
     pub async fn credential_list(&self, actor: &Actor) -> Result<Vec<Credential>> {
         self.authorize(actor, Permission::ManageSystem, "list credentials").await?;
-        Ok(self.db.read(|c| credentials::list(c)).await?)
+        Ok(self.db.read(credentials::list).await?)
     }
 
     /// One credential, what uses it, and whether its secret is still in the keychain.
@@ -138,7 +151,8 @@ impl Api {
         let (credential, used_by) = self
             .db
             .read(move |c| {
-                let cred = credentials::get_by_name(c, &name)?.ok_or(ApiError::NotFound { kind: "credential", name })?;
+                let cred =
+                    credentials::get_by_name(c, &name)?.ok_or(ApiError::NotFound { kind: "credential", name })?;
                 let users = credentials::users_of(c, cred.id)?;
                 Ok::<_, ApiError>((cred, users))
             })

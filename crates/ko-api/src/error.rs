@@ -109,7 +109,9 @@ impl ApiError {
             Self::Invalid(_)
                 | Self::NotFound { .. }
                 | Self::AlreadyExists { .. }
-                | Self::Secret(SecretError::KeyUnreadable(_) | SecretError::PassphraseNeeded | SecretError::WrongPassphrase)
+                | Self::Secret(
+                    SecretError::KeyUnreadable(_) | SecretError::PassphraseNeeded | SecretError::WrongPassphrase
+                )
         )
     }
 

@@ -16,7 +16,7 @@ pub struct Actor {
 
 /// The OS account's user name, made safe as an object name.
 fn os_user_name() -> String {
-    let raw = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
+    let raw = ["USER", "LOGNAME", "USERNAME"].iter().find_map(|v| std::env::var(v).ok()).unwrap_or_default();
     let clean: String =
         raw.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
     if clean.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) { clean } else { "operator".into() }

@@ -57,7 +57,9 @@ impl Api {
     /// migrating the schema forward.
     pub fn open(data_dir: &Path) -> Result<Self> {
         create_private_dir(data_dir)?;
-        let db = Db::open(&data_dir.join(DATABASE_FILE))?;
+        let db_file = data_dir.join(DATABASE_FILE);
+        create_private_file(&db_file)?;
+        let db = Db::open(&db_file)?;
         Ok(Self { data_dir: data_dir.to_path_buf(), db, keychain: Keychain::os() })
     }
 
@@ -76,4 +78,14 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
     }
     Ok(())
+}
+
+/// Creates `file` readable by its owner only, if it does not exist yet; SQLite gives the `-wal`
+/// and `-shm` files the same mode.
+fn create_private_file(file: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file).map(drop).map_err(|e| ApiError::DataDir { path: file.to_path_buf(), cause: e.to_string() })
 }

@@ -1,8 +1,8 @@
 //! Password hashing for local users (argon2id, PHC strings).
 
 use crate::{ApiError, Result};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use ko_secrets::Sensitive;
 
 /// Shortest password accepted.

@@ -45,7 +45,7 @@ impl Api {
     /// The projects the actor may see: all for a system admin, else those they administer.
     pub async fn project_list(&self, actor: &Actor) -> Result<Vec<Project>> {
         let grants = self.grants(actor).await?;
-        let all = self.db.read(|c| projects::list(c)).await?;
+        let all = self.db.read(projects::list).await?;
         Ok(all.into_iter().filter(|p| grants.allows(Permission::ViewProject(p.id))).collect())
     }
 
@@ -124,8 +124,8 @@ impl Api {
             self.db
                 .write(move |tx| {
                     let project = project(tx, &p)?;
-                    let user =
-                        users::get_by_name(tx, &u)?.ok_or_else(|| ApiError::NotFound { kind: "user", name: u.clone() })?;
+                    let user = users::get_by_name(tx, &u)?
+                        .ok_or_else(|| ApiError::NotFound { kind: "user", name: u.clone() })?;
                     if !members::remove(tx, project.id, user.id)? {
                         return Err(ApiError::NotFound { kind: "member", name: format!("{u} in project {p}") });
                     }

@@ -23,7 +23,11 @@ pub struct NewRepository {
 fn check_arch(arch: &str) -> Result<()> {
     match arch {
         "amd64" | "arm64" => Ok(()),
-        _ => Err(ApiError::invalid("arch.invalid", "arch", format!("'{arch}' is not an architecture; use amd64 or arm64"))),
+        _ => Err(ApiError::invalid(
+            "arch.invalid",
+            "arch",
+            format!("'{arch}' is not an architecture; use amd64 or arm64"),
+        )),
     }
 }
 
@@ -64,7 +68,7 @@ impl Api {
     /// All repositories.
     pub async fn repo_list(&self, actor: &Actor) -> Result<Vec<Repository>> {
         self.authorize(actor, Permission::ManageSystem, "view repositories").await?;
-        Ok(self.db.read(|c| settings::repositories(c)).await?)
+        Ok(self.db.read(settings::repositories).await?)
     }
 
     /// Removes the repository of one architecture.
@@ -96,9 +100,8 @@ impl Api {
             let row = server.clone();
             self.db
                 .write(move |tx| {
-                    if let Some(existing) = settings::ntp_servers(tx)?
-                        .into_iter()
-                        .find(|s| s.name == row.name || s.address == row.address)
+                    if let Some(existing) =
+                        settings::ntp_servers(tx)?.into_iter().find(|s| s.name == row.name || s.address == row.address)
                     {
                         return Err(ApiError::AlreadyExists {
                             kind: "ntp server",
@@ -116,7 +119,7 @@ impl Api {
     /// All NTP servers.
     pub async fn ntp_list(&self, actor: &Actor) -> Result<Vec<NtpServer>> {
         self.authorize(actor, Permission::ManageSystem, "view NTP servers").await?;
-        Ok(self.db.read(|c| settings::ntp_servers(c)).await?)
+        Ok(self.db.read(settings::ntp_servers).await?)
     }
 
     /// Enables or disables an NTP server.

@@ -42,7 +42,11 @@ impl Api {
             self.authorize(actor, Permission::ManageSystem, "add users").await?;
             check_name("name", &req.name)?;
             if !req.email.is_empty() && !req.email.contains('@') {
-                return Err(ApiError::invalid("user.email_invalid", "email", format!("'{}' is not an e-mail address", req.email)));
+                return Err(ApiError::invalid(
+                    "user.email_invalid",
+                    "email",
+                    format!("'{}' is not an e-mail address", req.email),
+                ));
             }
             let hash = passwords::hash(&req.password)?;
             self.db
@@ -67,7 +71,7 @@ impl Api {
     /// All users.
     pub async fn user_list(&self, actor: &Actor) -> Result<Vec<User>> {
         self.authorize(actor, Permission::ManageSystem, "list users").await?;
-        Ok(self.db.read(|c| users::list(c)).await?)
+        Ok(self.db.read(users::list).await?)
     }
 
     /// Removes a user (not yourself, not the last administrator).

@@ -7,7 +7,7 @@ impl Api {
     /// All known versions, newest first.
     pub async fn version_list(&self, actor: &Actor) -> Result<Vec<KubernetesVersion>> {
         self.authorize(actor, Permission::ViewVersions, "view Kubernetes versions").await?;
-        Ok(self.db.read(|c| versions::list(c)).await?)
+        Ok(self.db.read(versions::list).await?)
     }
 
     /// Enables or disables a version for new clusters.

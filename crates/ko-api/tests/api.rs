@@ -1,5 +1,7 @@
 //! ko-api against a real SQLite file and the real OS keychain.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use ko_api::{
     Actor, Api, ApiError, AuditFilter, CredentialAuth, KeychainState, NewCredential, NewUserRequest, Sensitive,
 };
@@ -24,7 +26,8 @@ fn pw(s: &str) -> Sensitive<String> {
 
 impl Fixture {
     async fn user(&self, name: &str) -> Actor {
-        let req = NewUserRequest { name: name.into(), email: String::new(), admin: false, password: pw("password-123") };
+        let req =
+            NewUserRequest { name: name.into(), email: String::new(), admin: false, password: pw("password-123") };
         self.api.user_add(&self.admin, req).await.unwrap();
         self.api.actor_named(name).await.unwrap()
     }
@@ -109,7 +112,8 @@ async fn every_mutation_leaves_an_audit_entry_with_its_result() {
     f.api.project_rm(&f.admin, "p1").await.unwrap();
     let entries = f.audit().await;
     assert_eq!(entries.len() - before, 8);
-    let got: Vec<_> = entries[..8].iter().rev().map(|e| (e.action.as_str(), e.target.as_str(), e.result.as_str())).collect();
+    let got: Vec<_> =
+        entries[..8].iter().rev().map(|e| (e.action.as_str(), e.target.as_str(), e.result.as_str())).collect();
     assert_eq!(
         got,
         [
@@ -134,7 +138,8 @@ async fn the_last_admin_stays() {
     assert_eq!(e.code(), "refused");
     let e = f.api.user_set_active(&f.admin, &f.admin.name, false).await.unwrap_err();
     assert!(e.to_string().contains("last active system administrator"), "{e}");
-    let req = NewUserRequest { name: "root2".into(), email: "r@x.io".into(), admin: true, password: pw("password-123") };
+    let req =
+        NewUserRequest { name: "root2".into(), email: "r@x.io".into(), admin: true, password: pw("password-123") };
     f.api.user_add(&f.admin, req).await.unwrap();
     f.api.user_set_active(&f.admin, &f.admin.name, false).await.unwrap();
 }
@@ -148,7 +153,10 @@ async fn login_checks_the_argon2_hash() {
     assert!(matches!(f.api.login("nobody", pw("password-123")).await, Err(ApiError::LoginFailed)));
     f.api.user_set_password(&f.admin, "dave", pw("another-secret")).await.unwrap();
     assert!(f.api.login("dave", pw("another-secret")).await.is_ok());
-    assert!(matches!(f.api.login(&f.admin.name, pw("")).await, Err(ApiError::LoginFailed)), "OS account has no password");
+    assert!(
+        matches!(f.api.login(&f.admin.name, pw("")).await, Err(ApiError::LoginFailed)),
+        "OS account has no password"
+    );
 }
 
 #[tokio::test]
@@ -203,7 +211,10 @@ async fn bad_credentials_are_refused_before_anything_is_stored() {
     let base = |auth| NewCredential { name: "k".into(), username: "root".into(), auth, sudo_password: None };
     let cases = [
         (NewCredential { name: "bad name".into(), ..base(CredentialAuth::Password(pw("x"))) }, "name.invalid"),
-        (NewCredential { username: "ro ot".into(), ..base(CredentialAuth::Password(pw("x"))) }, "credential.username_invalid"),
+        (
+            NewCredential { username: "ro ot".into(), ..base(CredentialAuth::Password(pw("x"))) },
+            "credential.username_invalid",
+        ),
         (base(CredentialAuth::Password(pw(""))), "credential.secret_empty"),
         (base(CredentialAuth::PrivateKey { key: pw("not a key"), passphrase: None }), "credential.key_unreadable"),
     ];
@@ -224,7 +235,10 @@ async fn cluster_files_are_checked_against_the_registry() {
 
     let db = ko_store::Db::open(&f.api.data_dir().join(ko_api::DATABASE_FILE)).unwrap();
     db.write(|tx| {
-        tx.execute("INSERT INTO credentials (name, kind, username, keychain_ref) VALUES ('c', 'password', 'root', 'x')", [])?;
+        tx.execute(
+            "INSERT INTO credentials (name, kind, username, keychain_ref) VALUES ('c', 'password', 'root', 'x')",
+            [],
+        )?;
         ko_store::hosts::insert(tx, "node-1", "10.244.3.4", 22, tx.last_insert_rowid())
     })
     .await
@@ -245,5 +259,11 @@ async fn cluster_files_are_checked_against_the_registry() {
     let erin = f.api.actor_named("erin").await.unwrap();
     let v = f.api.cluster_validate(&erin, &fixed).await.unwrap();
     assert_eq!(v.problems.iter().map(|p| p.code).collect::<Vec<_>>(), ["project.forbidden"]);
-    assert!(f.api.cluster_validate(&erin, &fixed.replace("name: demo", "name: demo\nproject: p1")).await.unwrap().is_valid());
+    assert!(
+        f.api
+            .cluster_validate(&erin, &fixed.replace("name: demo", "name: demo\nproject: p1"))
+            .await
+            .unwrap()
+            .is_valid()
+    );
 }

@@ -243,7 +243,7 @@ impl ClusterSpec {
                 ));
             }
             let etcd = self.etcd_member_count();
-            if etcd > 1 && etcd % 2 == 0 {
+            if etcd > 1 && etcd.is_multiple_of(2) {
                 out.push(Problem::new(
                     "etcd.even_members",
                     "nodes",

@@ -1,5 +1,7 @@
 //! ko-secrets against the real OS keychain and keys made by the real `ssh-keygen`.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use ko_secrets::testing::keychain_or_skip;
 use ko_secrets::{CredentialSecret, SecretError, Sensitive, inspect_private_key};
 use std::process::Command;

@@ -1,5 +1,7 @@
 //! The store against real SQLite files.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use ko_store::{Connection, Db, StoreError, audit, credentials, hosts, migrations, projects, versions};
 
 fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -67,7 +69,7 @@ async fn migrates_an_empty_file_to_the_newest_schema() {
         assert!(names.iter().any(|n| n == t), "table {t} missing from {names:?}");
     }
     assert_eq!(sizes, ["small", "medium", "large", "xlarge", "2xlarge", "4xlarge"]);
-    let projects = db.read(|c| projects::list(c)).await.unwrap();
+    let projects = db.read(projects::list).await.unwrap();
     assert_eq!(projects.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["default"]);
 }
 
@@ -81,9 +83,9 @@ async fn migrates_from_the_previous_version_keeping_data() {
         conn.execute("INSERT INTO projects (name) VALUES ('before-upgrade')", []).unwrap();
     }
     let db = Db::open(&path).unwrap();
-    let names: Vec<String> = db.read(|c| projects::list(c)).await.unwrap().into_iter().map(|p| p.name).collect();
+    let names: Vec<String> = db.read(projects::list).await.unwrap().into_iter().map(|p| p.name).collect();
     assert_eq!(names, ["before-upgrade", "default"]);
-    assert_eq!(db.read(|c| migrations::version(c)).await.unwrap(), migrations::latest());
+    assert_eq!(db.read(migrations::version).await.unwrap(), migrations::latest());
 }
 
 #[test]
@@ -172,12 +174,12 @@ async fn versions_sort_newest_first_and_toggle() {
     })
     .await
     .unwrap();
-    let all = db.read(|c| versions::list(c)).await.unwrap();
+    let all = db.read(versions::list).await.unwrap();
     let names: Vec<_> = all.iter().map(|v| v.version.as_str()).collect();
     assert_eq!(names[names.len() - 2..], ["v1.10.2", "v1.9.0"]);
     assert!(db.write(|tx| versions::set_enabled(tx, "v1.9.0", false)).await.unwrap());
     assert!(!db.write(|tx| versions::set_enabled(tx, "v9.9.9", false)).await.unwrap());
-    let v = db.read(|c| versions::list(c)).await.unwrap();
+    let v = db.read(versions::list).await.unwrap();
     assert!(!v.iter().find(|v| v.version == "v1.9.0").unwrap().enabled);
 }
 
@@ -213,11 +215,11 @@ async fn reads_run_beside_writes_on_a_file() {
         let db = db.clone();
         handles.push(tokio::spawn(async move {
             db.write(move |tx| projects::insert(tx, &format!("p{i}"), "")).await.unwrap();
-            db.read(|c| projects::list(c)).await.unwrap().len()
+            db.read(projects::list).await.unwrap().len()
         }));
     }
     for h in handles {
         assert!(h.await.unwrap() >= 2);
     }
-    assert_eq!(db.read(|c| projects::list(c)).await.unwrap().len(), 21);
+    assert_eq!(db.read(projects::list).await.unwrap().len(), 21);
 }

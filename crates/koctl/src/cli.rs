@@ -1,0 +1,360 @@
+//! The command line, as clap sees it.
+
+use anyhow::{Result, anyhow};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Identifier shared with the desktop app: the data dir is `<platform data dir>/<this>`.
+pub const APP_ID: &str = "io.kubeoperator.desktop";
+
+/// koctl — plan, deploy and operate Kubernetes clusters from this machine (KubeOperator Desktop, headless).
+#[derive(Debug, Parser)]
+#[command(version, propagate_version = true, max_term_width = 110)]
+pub struct Cli {
+    /// Options for every command.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options for every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Data dir (database, logs). Default: the platform's app-data dir.
+    #[arg(long, global = true, env = "KO_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    /// Act as this stored user instead of the OS account (to check what a role may do).
+    #[arg(long = "as", global = true, value_name = "USER", env = "KO_USER")]
+    pub act_as: Option<String>,
+}
+
+impl Global {
+    /// The data dir in force.
+    pub fn data_dir(&self) -> Result<PathBuf> {
+        match &self.data_dir {
+            Some(d) => Ok(d.clone()),
+            None => dirs::data_dir()
+                .map(|d| d.join(APP_ID))
+                .ok_or_else(|| anyhow!("this platform has no app-data dir; pass --data-dir or set KO_DATA_DIR")),
+        }
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for scripts.
+    Json,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Data dir, schema version, keychain and counts, and what to do next.
+    Status,
+    /// SSH credentials (secrets go to the OS keychain).
+    #[command(subcommand)]
+    Credential(CredentialCmd),
+    /// Projects.
+    #[command(subcommand)]
+    Project(ProjectCmd),
+    /// Users.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Project members and their roles.
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// System settings.
+    #[command(subcommand)]
+    Setting(SettingCmd),
+    /// Kubernetes versions available for new clusters.
+    #[command(subcommand)]
+    Version(VersionCmd),
+    /// Clusters.
+    #[command(subcommand)]
+    Cluster(ClusterCmd),
+    /// The system (audit) log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+/// `koctl credential ...`
+#[derive(Debug, Subcommand)]
+pub enum CredentialCmd {
+    /// Add a credential: a password or a private key, plus an optional sudo password.
+    ///
+    /// Secrets are read from stdin, one per line, in this order: password, key passphrase, sudo password.
+    Add {
+        /// Credential name.
+        #[arg(long)]
+        name: String,
+        /// SSH login user.
+        #[arg(long, default_value = "root")]
+        username: String,
+        /// Read the login password from stdin.
+        #[arg(long, conflicts_with = "key_file", required_unless_present = "key_file")]
+        password_stdin: bool,
+        /// Private key file (OpenSSH or PEM; Ed25519, ECDSA, RSA).
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+        /// Read the key's passphrase from stdin.
+        #[arg(long, requires = "key_file")]
+        passphrase_stdin: bool,
+        /// Read the sudo password from stdin (when it is not the login password).
+        #[arg(long)]
+        sudo_password_stdin: bool,
+    },
+    /// List credentials (never their secrets).
+    List,
+    /// Show one credential and whether its secret is in the keychain.
+    Show {
+        /// Credential name.
+        name: String,
+    },
+    /// Remove a credential that no host uses (row and keychain entry).
+    Rm {
+        /// Credential name.
+        name: String,
+    },
+}
+
+/// `koctl project ...`
+#[derive(Debug, Subcommand)]
+pub enum ProjectCmd {
+    /// Create a project.
+    Add {
+        /// Project name.
+        #[arg(long)]
+        name: String,
+        /// Description.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List the projects you may see.
+    List,
+    /// Show a project with its members and clusters.
+    Show {
+        /// Project name.
+        name: String,
+    },
+    /// Delete a project without clusters.
+    Rm {
+        /// Project name.
+        name: String,
+    },
+}
+
+/// `koctl user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add a local user; the password is read from stdin.
+    Add {
+        /// Login name.
+        #[arg(long)]
+        name: String,
+        /// E-mail address.
+        #[arg(long, default_value = "")]
+        email: String,
+        /// Make the user a system administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from stdin (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Remove a user.
+    Rm {
+        /// Login name.
+        name: String,
+    },
+    /// Allow a user to act again.
+    Enable {
+        /// Login name.
+        name: String,
+    },
+    /// Stop a user from acting.
+    Disable {
+        /// Login name.
+        name: String,
+    },
+    /// Set a user's password (read from stdin).
+    Passwd {
+        /// Login name.
+        name: String,
+        /// Read the password from stdin (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// `koctl member ...`
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// Add a member to a project, or change their role.
+    Add {
+        /// Project name.
+        #[arg(long)]
+        project: String,
+        /// User name.
+        #[arg(long)]
+        user: String,
+        /// project_admin or cluster_admin.
+        #[arg(long)]
+        role: String,
+    },
+    /// List a project's members.
+    List {
+        /// Project name.
+        #[arg(long)]
+        project: String,
+    },
+    /// Remove a member from a project.
+    Rm {
+        /// Project name.
+        #[arg(long)]
+        project: String,
+        /// User name.
+        #[arg(long)]
+        user: String,
+    },
+}
+
+/// `koctl setting ...`
+#[derive(Debug, Subcommand)]
+pub enum SettingCmd {
+    /// Package repositories per CPU architecture.
+    #[command(subcommand)]
+    Repo(RepoCmd),
+    /// NTP servers the nodes synchronise with.
+    #[command(subcommand)]
+    Ntp(NtpCmd),
+}
+
+/// `koctl setting repo ...`
+#[derive(Debug, Subcommand)]
+pub enum RepoCmd {
+    /// Set the repository of one architecture.
+    Set {
+        /// amd64 or arm64.
+        #[arg(long)]
+        arch: String,
+        /// Host name or IP.
+        #[arg(long)]
+        hostname: String,
+        /// http or https.
+        #[arg(long, default_value = "http")]
+        protocol: String,
+        /// Package repository port.
+        #[arg(long, default_value_t = 8081)]
+        repo_port: u16,
+        /// Container registry port.
+        #[arg(long)]
+        registry_port: Option<u16>,
+    },
+    /// List repositories.
+    List,
+    /// Remove the repository of one architecture.
+    Rm {
+        /// amd64 or arm64.
+        #[arg(long)]
+        arch: String,
+    },
+}
+
+/// `koctl setting ntp ...`
+#[derive(Debug, Subcommand)]
+pub enum NtpCmd {
+    /// Add an NTP server.
+    Add {
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Host name or IP.
+        #[arg(long)]
+        address: String,
+    },
+    /// List NTP servers.
+    List,
+    /// Use an NTP server again.
+    Enable {
+        /// Name.
+        name: String,
+    },
+    /// Stop using an NTP server.
+    Disable {
+        /// Name.
+        name: String,
+    },
+    /// Remove an NTP server.
+    Rm {
+        /// Name.
+        name: String,
+    },
+}
+
+/// `koctl version ...`
+#[derive(Debug, Subcommand)]
+pub enum VersionCmd {
+    /// List versions, newest first.
+    List,
+    /// Allow new clusters to use a version.
+    Enable {
+        /// e.g. v1.34.1
+        #[arg(value_name = "VERSION")]
+        name: String,
+    },
+    /// Stop new clusters from using a version.
+    Disable {
+        /// e.g. v1.34.1
+        #[arg(value_name = "VERSION")]
+        name: String,
+    },
+}
+
+/// `koctl cluster ...`
+#[derive(Debug, Subcommand)]
+pub enum ClusterCmd {
+    /// Check a cluster file against every rule and print all problems at once.
+    Validate {
+        /// Cluster file (YAML or JSON); `-` reads stdin.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+/// `koctl audit ...`
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// List entries, newest first.
+    List {
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Only this user's.
+        #[arg(long)]
+        user: Option<String>,
+        /// Only actions starting with this (e.g. `credential`).
+        #[arg(long)]
+        action: Option<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,36 @@
+//! One module per noun; each turns its subcommand into one API call and renders the result.
+
+mod access;
+mod audit;
+mod cluster;
+mod credential;
+mod setting;
+mod status;
+mod version;
+
+use crate::cli::{Cli, Command};
+use anyhow::Result;
+use ko_api::Api;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Opens the data dir, resolves who is acting, and runs the command.
+pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
+    let api = Api::open(data_dir)?;
+    let actor = match &cli.global.act_as {
+        Some(name) => api.actor_named(name).await?,
+        None => api.local_actor().await?,
+    };
+    let f = cli.global.output;
+    match cli.command {
+        Command::Status => status::run(&api, &actor, f).await,
+        Command::Credential(c) => credential::run(&api, &actor, f, c).await,
+        Command::Project(c) => access::project(&api, &actor, f, c).await,
+        Command::User(c) => access::user(&api, &actor, f, c).await,
+        Command::Member(c) => access::member(&api, &actor, f, c).await,
+        Command::Setting(c) => setting::run(&api, &actor, f, c).await,
+        Command::Version(c) => version::run(&api, &actor, f, c).await,
+        Command::Cluster(c) => cluster::run(&api, &actor, f, c).await,
+        Command::Audit(c) => audit::run(&api, &actor, f, c).await,
+    }
+}
