@@ -16,6 +16,7 @@ impl Api {
             Err(e @ ApiError::Forbidden { .. }) => ("denied", e.to_string()),
             Err(e) => ("failed", format!("[{}] {e}", e.code())),
         };
+        tracing::info!(actor = %actor.name, action, target, result, "audit");
         let (who, what, on) = (actor.name.clone(), action.to_string(), target.to_string());
         let written = self.db.write(move |tx| audit::append(tx, &who, &what, &on, result, &detail)).await;
         if let Err(e) = written {

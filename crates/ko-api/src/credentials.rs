@@ -172,22 +172,6 @@ impl Api {
         Ok(CredentialDetail { credential, keychain, used_by })
     }
 
-    /// The secret of a credential, for the SSH layer. Never returned to a UI.
-    pub async fn credential_secret(&self, name: &str) -> Result<CredentialSecret> {
-        let name = name.to_string();
-        let cred = self
-            .db
-            .read(move |c| credentials::get_by_name(c, &name)?.ok_or(ApiError::NotFound { kind: "credential", name }))
-            .await?;
-        let keychain = self.keychain.clone();
-        tokio::task::spawn_blocking(move || {
-            let entry = keychain.get(&cred.keychain_ref)?;
-            Ok(CredentialSecret::from_entry(&cred.keychain_ref, &entry)?)
-        })
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-    }
-
     /// Removes a credential that nothing uses, from SQLite and the keychain together.
     pub async fn credential_rm(&self, actor: &Actor, name: &str) -> Result<()> {
         self.audited(actor, "credential.rm", name, async {

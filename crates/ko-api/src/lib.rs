@@ -55,6 +55,7 @@ pub struct Api {
 impl Api {
     /// Opens the data dir (creating it, private to the current user, if needed) and its database,
     /// migrating the schema forward.
+    #[tracing::instrument(skip_all, err, fields(data_dir = %data_dir.display()))]
     pub fn open(data_dir: &Path) -> Result<Self> {
         create_private_dir(data_dir)?;
         let db_file = data_dir.join(DATABASE_FILE);

@@ -176,7 +176,8 @@ async fn credentials_live_in_the_keychain_and_go_with_their_row() {
 
     let detail = f.api.credential_show(&f.admin, "root-pw").await.unwrap();
     assert_eq!(detail.keychain, KeychainState::Present);
-    let secret = f.api.credential_secret("root-pw").await.unwrap();
+    let entry = keychain.get(&c.keychain_ref).unwrap();
+    let secret = ko_secrets::CredentialSecret::from_entry(&c.keychain_ref, &entry).unwrap();
     assert_eq!(secret.password.as_ref().map(|s| s.expose().as_str()), Some("s3cret-login"));
     assert_eq!(secret.sudo_password.as_ref().map(|s| s.expose().as_str()), Some("s3cret-sudo"));
 
