@@ -12,6 +12,11 @@ use serde::Serialize;
 pub enum CredentialAuth {
     /// A login password.
     Password(Sensitive<String>),
+    /// Keys held by the ssh-agent (`SSH_AUTH_SOCK`, or this socket).
+    Agent {
+        /// Agent socket; `None` means the `SSH_AUTH_SOCK` of the process that connects.
+        socket: Option<String>,
+    },
     /// A private key, optionally protected by a passphrase.
     PrivateKey {
         /// OpenSSH or PEM text.
@@ -105,6 +110,11 @@ impl Api {
                         },
                         row,
                     )
+                }
+                CredentialAuth::Agent { socket } => {
+                    let mut row = metadata(&new.name, &new.username, "agent", None, new.sudo_password.is_some());
+                    row.agent_socket = socket;
+                    (CredentialSecret { sudo_password: new.sudo_password, ..Default::default() }, row)
                 }
                 CredentialAuth::PrivateKey { key, passphrase } => {
                     let info = inspect_private_key(&key, passphrase.as_ref())?;
@@ -206,6 +216,7 @@ fn metadata(name: &str, username: &str, kind: &str, key: Option<&ko_secrets::Key
         key_fingerprint: key.map(|k| k.fingerprint.clone()),
         has_passphrase: key.is_some_and(|k| k.encrypted),
         has_sudo_password: sudo,
+        agent_socket: None,
         keychain_ref: format!("credential/{}", uuid::Uuid::new_v4()),
         created_at: String::new(),
     }

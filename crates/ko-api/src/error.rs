@@ -56,6 +56,9 @@ pub enum ApiError {
     /// Login failed (wrong name or password: deliberately not told apart).
     #[error("user name or password is wrong")]
     LoginFailed,
+    /// Talking to a host failed.
+    #[error(transparent)]
+    Ssh(#[from] ko_ssh::SshError),
     /// Keychain or key problems.
     #[error(transparent)]
     Secret(#[from] SecretError),
@@ -86,6 +89,7 @@ impl ApiError {
             Self::Forbidden { .. } => "forbidden",
             Self::Refused(_) => "refused",
             Self::LoginFailed => "login_failed",
+            Self::Ssh(e) => e.code(),
             Self::Secret(s) => match s {
                 SecretError::Unavailable { .. } => "keychain.unavailable",
                 SecretError::Missing(_) => "keychain.missing",

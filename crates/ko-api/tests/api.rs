@@ -198,7 +198,20 @@ async fn a_credential_in_use_cannot_be_removed() {
     };
     let c = f.api.credential_add(&f.admin, new).await.unwrap();
     let db = ko_store::Db::open(&f.api.data_dir().join(ko_api::DATABASE_FILE)).unwrap();
-    db.write(move |tx| ko_store::hosts::insert(tx, "node-1", "10.0.0.1", 22, c.id)).await.unwrap();
+    db.write(move |tx| {
+        ko_store::hosts::insert(
+            tx,
+            &ko_store::hosts::NewHost {
+                name: "node-1",
+                address: "10.0.0.1",
+                port: 22,
+                credential_id: c.id,
+                jump_host_id: None,
+            },
+        )
+    })
+    .await
+    .unwrap();
     let e = f.api.credential_rm(&f.admin, "ops").await.unwrap_err();
     assert_eq!(e.code(), "in_use");
     assert!(e.to_string().contains("host node-1"), "{e}");
@@ -240,7 +253,16 @@ async fn cluster_files_are_checked_against_the_registry() {
             "INSERT INTO credentials (name, kind, username, keychain_ref) VALUES ('c', 'password', 'root', 'x')",
             [],
         )?;
-        ko_store::hosts::insert(tx, "node-1", "10.244.3.4", 22, tx.last_insert_rowid())
+        ko_store::hosts::insert(
+            tx,
+            &ko_store::hosts::NewHost {
+                name: "node-1",
+                address: "10.244.3.4",
+                port: 22,
+                credential_id: tx.last_insert_rowid(),
+                jump_host_id: None,
+            },
+        )
     })
     .await
     .unwrap();

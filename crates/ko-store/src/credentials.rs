@@ -11,7 +11,7 @@ pub struct Credential {
     pub id: i64,
     /// Unique name.
     pub name: String,
-    /// `password` or `private_key`.
+    /// `password`, `private_key` or `agent`.
     pub kind: String,
     /// SSH login user.
     pub username: String,
@@ -23,6 +23,8 @@ pub struct Credential {
     pub has_passphrase: bool,
     /// A separate sudo password is kept in the keychain.
     pub has_sudo_password: bool,
+    /// ssh-agent socket (agent credentials; `None` means `SSH_AUTH_SOCK`).
+    pub agent_socket: Option<String>,
     /// Key of the keychain entry holding the secrets.
     pub keychain_ref: String,
     /// When it was created.
@@ -39,6 +41,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Credential> {
         key_fingerprint: r.get("key_fingerprint")?,
         has_passphrase: r.get("has_passphrase")?,
         has_sudo_password: r.get("has_sudo_password")?,
+        agent_socket: r.get("agent_socket")?,
         keychain_ref: r.get("keychain_ref")?,
         created_at: r.get("created_at")?,
     })
@@ -47,8 +50,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Credential> {
 /// Stores a credential's metadata; `c.id` and `c.created_at` are ignored.
 pub fn insert(conn: &Connection, c: &Credential) -> Result<Credential> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO credentials (name, kind, username, key_algorithm, key_fingerprint, has_passphrase, has_sudo_password, keychain_ref)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING *",
+        "INSERT INTO credentials (name, kind, username, key_algorithm, key_fingerprint, has_passphrase, has_sudo_password, agent_socket, keychain_ref)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING *",
     )?;
     Ok(stmt.query_row(
         params![
@@ -59,6 +62,7 @@ pub fn insert(conn: &Connection, c: &Credential) -> Result<Credential> {
             c.key_fingerprint,
             c.has_passphrase,
             c.has_sudo_password,
+            c.agent_socket,
             c.keychain_ref
         ],
         from_row,

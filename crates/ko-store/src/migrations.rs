@@ -6,7 +6,11 @@ use crate::{Result, StoreError};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations, in order; migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_schema.sql"), include_str!("migrations/0002_seed.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_schema.sql"),
+    include_str!("migrations/0002_seed.sql"),
+    include_str!("migrations/0003_agent_credentials.sql"),
+];
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
@@ -20,18 +24,35 @@ pub fn version(conn: &Connection) -> Result<u32> {
 
 /// Migrates `conn` up to `target` (each step in its own transaction). Refuses a database newer
 /// than this build.
+///
+/// Foreign keys are off while migrations run (so a migration may rebuild a referenced table, as
+/// SQLite's documentation prescribes) and every step must leave no dangling reference.
 pub fn migrate(conn: &mut Connection, target: u32) -> Result<()> {
     let found = version(conn)?;
     if found > latest() {
         return Err(StoreError::NewerSchema { found, known: latest() });
     }
-    for v in found..target.min(latest()) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(MIGRATIONS[v as usize])
-            .and_then(|()| tx.pragma_update(None, "user_version", v + 1))
-            .map_err(|source| StoreError::Migration { version: v + 1, source })?;
-        tx.commit()?;
-        tracing::info!(version = v + 1, "schema migrated");
+    let fk_on: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let result = (found..target.min(latest())).try_for_each(|v| step(conn, v));
+    conn.pragma_update(None, "foreign_keys", fk_on)?;
+    result
+}
+
+fn step(conn: &mut Connection, v: u32) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let failed = |source| StoreError::Migration { version: v + 1, source };
+    tx.execute_batch(MIGRATIONS[v as usize]).map_err(failed)?;
+    let dangling: i64 =
+        tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).map_err(failed)?;
+    if dangling > 0 {
+        return Err(failed(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+            Some(format!("{dangling} dangling foreign key(s) after the migration")),
+        )));
     }
+    tx.pragma_update(None, "user_version", v + 1).map_err(failed)?;
+    tx.commit()?;
+    tracing::info!(version = v + 1, "schema migrated");
     Ok(())
 }

@@ -128,6 +128,7 @@ fn credential(name: &str) -> credentials::Credential {
         key_fingerprint: None,
         has_passphrase: false,
         has_sudo_password: false,
+        agent_socket: None,
         keychain_ref: format!("ref-{name}"),
         created_at: String::new(),
     }
@@ -139,7 +140,20 @@ async fn constraints_are_enforced_and_recognisable() {
     let cred = db.write(|tx| credentials::insert(tx, &credential("c1"))).await.unwrap();
     let dup = db.write(|tx| credentials::insert(tx, &credential("c1"))).await.unwrap_err();
     assert!(dup.is_unique_violation(), "{dup}");
-    db.write(move |tx| hosts::insert(tx, "h1", "10.0.0.1", 22, cred.id)).await.unwrap();
+    db.write(move |tx| {
+        hosts::insert(
+            tx,
+            &ko_store::hosts::NewHost {
+                name: "h1",
+                address: "10.0.0.1",
+                port: 22,
+                credential_id: cred.id,
+                jump_host_id: None,
+            },
+        )
+    })
+    .await
+    .unwrap();
     let users = db.read(move |c| credentials::users_of(c, cred.id)).await.unwrap();
     assert_eq!(users, ["host h1"]);
     let in_use = db.write(move |tx| credentials::delete(tx, cred.id)).await.unwrap_err();

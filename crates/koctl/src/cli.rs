@@ -62,6 +62,9 @@ pub enum Command {
     /// SSH credentials (secrets go to the OS keychain).
     #[command(subcommand)]
     Credential(CredentialCmd),
+    /// Hosts: registered over SSH with a pinned host key, described by their facts.
+    #[command(subcommand)]
+    Host(HostCmd),
     /// Projects.
     #[command(subcommand)]
     Project(ProjectCmd),
@@ -99,11 +102,17 @@ pub enum CredentialCmd {
         #[arg(long, default_value = "root")]
         username: String,
         /// Read the login password from stdin.
-        #[arg(long, conflicts_with = "key_file", required_unless_present = "key_file")]
+        #[arg(long, conflicts_with = "key_file", required_unless_present_any = ["key_file", "agent"])]
         password_stdin: bool,
         /// Private key file (OpenSSH or PEM; Ed25519, ECDSA, RSA).
         #[arg(long, value_name = "FILE")]
         key_file: Option<PathBuf>,
+        /// Use the keys of the ssh-agent (SSH_AUTH_SOCK, or --agent-socket).
+        #[arg(long, conflicts_with_all = ["key_file", "password_stdin"])]
+        agent: bool,
+        /// The ssh-agent's socket (default: SSH_AUTH_SOCK when connecting).
+        #[arg(long, requires = "agent", value_name = "PATH")]
+        agent_socket: Option<String>,
         /// Read the key's passphrase from stdin.
         #[arg(long, requires = "key_file")]
         passphrase_stdin: bool,
@@ -122,6 +131,86 @@ pub enum CredentialCmd {
     Rm {
         /// Credential name.
         name: String,
+    },
+}
+
+/// How to trust a host key.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct TrustArgs {
+    /// Accept whatever key the host presents now (only on a network you trust).
+    #[arg(long)]
+    pub trust_on_first_use: bool,
+    /// Accept only the key with this fingerprint (as `ssh-keygen -lf` prints it).
+    #[arg(long, value_name = "SHA256:...")]
+    pub fingerprint: Option<String>,
+    /// Accept the key recorded for the host in this OpenSSH known_hosts file.
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+}
+
+/// `koctl host ...`
+#[derive(Debug, Subcommand)]
+pub enum HostCmd {
+    /// Register a host: connect, pin its key, log in, gather facts.
+    ///
+    /// Without a trust option the host key's fingerprint is shown and, on a terminal, confirmed.
+    Add {
+        /// Host name.
+        #[arg(long)]
+        name: String,
+        /// IP address or DNS name.
+        #[arg(long)]
+        address: String,
+        /// SSH port.
+        #[arg(long, default_value_t = 22)]
+        port: u16,
+        /// Credential to log in with.
+        #[arg(long)]
+        credential: String,
+        /// Registered host to jump through.
+        #[arg(long, value_name = "HOST")]
+        jump: Option<String>,
+        /// How to trust its key.
+        #[command(flatten)]
+        trust: TrustArgs,
+    },
+    /// List hosts: IP, CPU, memory, OS, arch, status.
+    List,
+    /// Show a host with all its facts.
+    Show {
+        /// Host name.
+        name: String,
+    },
+    /// Connect again and gather facts (hosts in parallel).
+    Refresh {
+        /// Host names.
+        names: Vec<String>,
+        /// Every host.
+        #[arg(long, conflicts_with = "names")]
+        all: bool,
+    },
+    /// Pin a host's key deliberately (after it changed).
+    Trust {
+        /// Host name.
+        name: String,
+        /// How to trust its key.
+        #[command(flatten)]
+        trust: TrustArgs,
+    },
+    /// Remove a host that no cluster uses.
+    Rm {
+        /// Host name.
+        name: String,
+    },
+    /// Add hosts from a CSV file: name,address,port,credential[,jump[,fingerprint]].
+    Import {
+        /// CSV file; `-` reads stdin.
+        #[arg(short = 'f', long = "file")]
+        file: PathBuf,
+        /// Accept the keys of rows without a fingerprint as presented.
+        #[arg(long)]
+        trust_on_first_use: bool,
     },
 }
 

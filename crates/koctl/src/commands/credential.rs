@@ -9,7 +9,16 @@ use std::process::ExitCode;
 
 pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: CredentialCmd) -> Result<ExitCode> {
     match cmd {
-        CredentialCmd::Add { name, username, password_stdin, key_file, passphrase_stdin, sudo_password_stdin } => {
+        CredentialCmd::Add {
+            name,
+            username,
+            password_stdin,
+            key_file,
+            agent,
+            agent_socket,
+            passphrase_stdin,
+            sudo_password_stdin,
+        } => {
             let mut wanted = Vec::new();
             if password_stdin {
                 wanted.push("login password");
@@ -22,6 +31,7 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: CredentialCmd) -> Res
             }
             let mut stdin = StdinSecrets::read(&wanted)?;
             let auth = match key_file {
+                None if agent => CredentialAuth::Agent { socket: agent_socket },
                 None => CredentialAuth::Password(stdin.next()),
                 Some(path) => {
                     let key = std::fs::read_to_string(&path)

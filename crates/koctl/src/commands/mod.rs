@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod cluster;
 mod credential;
+mod host;
 mod setting;
 mod status;
 mod version;
@@ -25,6 +26,7 @@ pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
     match cli.command {
         Command::Status => status::run(&api, &actor, f).await,
         Command::Credential(c) => credential::run(&api, &actor, f, c).await,
+        Command::Host(c) => host::run(&api, &actor, f, c).await,
         Command::Project(c) => access::project(&api, &actor, f, c).await,
         Command::User(c) => access::user(&api, &actor, f, c).await,
         Command::Member(c) => access::member(&api, &actor, f, c).await,

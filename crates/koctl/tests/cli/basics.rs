@@ -1,73 +1,21 @@
 //! koctl as a user runs it: the real binary, a temp data dir, real SQLite and the real keychain.
 
-#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
-
+use crate::support::{Koctl, all_files, assert_nowhere, text};
 use ko_secrets::testing::keychain_or_skip;
 use serde_json::Value;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-struct Koctl {
-    dir: tempfile::TempDir,
-}
-
-impl Koctl {
-    fn new() -> Self {
-        Self { dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_koctl"));
-        cmd.arg("--data-dir").arg(self.data_dir()).args(args).env("RUST_LOG", "trace").env_remove("KO_USER");
-        cmd
-    }
-
-    /// Runs koctl with `stdin` piped in.
-    fn run_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-        let mut cmd = self.command(args);
-        cmd.envs(env.iter().copied()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_with(args, "", &[])
-    }
-
-    /// Runs with `-o json`, expects exit 0 and returns the parsed output.
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.run(&[&["-o", "json"], args].concat());
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use std::path::PathBuf;
+use std::process::Command;
 
 #[test]
 fn status_on_a_fresh_data_dir() {
     let k = Koctl::new();
     let s = k.json(&["status"]);
-    assert_eq!(s["schema_version"], 2);
+    assert_eq!(s["schema_version"], 3);
     assert_eq!(s["counts"]["projects"], 1);
     assert_eq!(s["counts"]["enabled_versions"], 2);
     assert!(k.data_dir().join("ko.db").exists());
     let out = k.run(&["status"]);
-    assert!(text(&out.stdout).contains("schema version 2"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("schema version 3"), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("koctl version list"));
 }
 
@@ -183,29 +131,6 @@ fn settings_versions_and_the_audit_trail() {
     );
     let only = k.json(&["audit", "list", "--action", "version"]);
     assert_eq!(only.as_array().unwrap().len(), 1);
-}
-
-/// Every file under `dir`, read as bytes.
-fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(all_files(&path));
-        } else {
-            out.push((path.clone(), std::fs::read(&path).unwrap()));
-        }
-    }
-    out
-}
-
-fn assert_nowhere(secrets: &[&str], places: &[(PathBuf, Vec<u8>)]) {
-    for (path, bytes) in places {
-        for s in secrets {
-            let found = bytes.windows(s.len()).any(|w| w == s.as_bytes());
-            assert!(!found, "secret {s:?} found in {}", path.display());
-        }
-    }
 }
 
 #[test]

@@ -1,0 +1,7 @@
+//! Integration tests of koctl.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod basics;
+mod hosts;
+mod support;
