@@ -159,6 +159,33 @@ impl<F: FnMut(OutputLine) + Send> Sink for LineSink<F> {
 /// Data fed to the command's stdin once it runs.
 pub(crate) type Stdin = Pin<Box<dyn AsyncRead + Send>>;
 
+/// Bytes read from stdin sources at a time: large reads keep file I/O and SSH packets full.
+const STDIN_CHUNK: usize = 256 * 1024;
+
+/// Copies `input` to the channel in large chunks (russh splits them into packets).
+async fn pump(mut input: Stdin, w: &russh::ChannelWriteHalf<russh::client::Msg>) -> std::io::Result<()> {
+    use tokio::io::AsyncReadExt;
+    loop {
+        let mut buf = vec![0u8; STDIN_CHUNK];
+        let mut filled = 0;
+        while filled < STDIN_CHUNK {
+            let n = input.read(&mut buf[filled..]).await?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        if filled == 0 {
+            return Ok(());
+        }
+        buf.truncate(filled);
+        w.data_bytes(buf).await.map_err(std::io::Error::other)?;
+        if filled < STDIN_CHUNK {
+            return Ok(());
+        }
+    }
+}
+
 /// Kills every process of session `sid` (POSIX sh + /proc only).
 fn kill_session_script(sid: u32) -> String {
     format!(
@@ -281,7 +308,7 @@ impl Session {
                             let input = stdin.take();
                             feeder = Some(tokio::spawn(async move {
                                 if let Some(input) = input {
-                                    let _ = w.data(input).await;
+                                    let _ = pump(input, &w).await;
                                 }
                                 let _ = w.eof().await;
                             }));

@@ -86,13 +86,15 @@ pub(crate) async fn sha256_file(path: &Path) -> Result<String> {
     .map_err(|e| SshError::Local { path: "(hashing)".into(), cause: e.to_string() })?
 }
 
-/// Counts bytes read from a file and reports progress.
+/// Counts (and optionally hashes) bytes read from a file and reports progress.
 struct Counting<R> {
     inner: R,
     base: u64,
     total: u64,
     sent: u64,
     progress: ProgressFn,
+    hasher: Arc<std::sync::Mutex<Option<Sha256>>>,
+    tally: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for Counting<R> {
@@ -101,7 +103,11 @@ impl<R: AsyncRead + Unpin> AsyncRead for Counting<R> {
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
         let n = (buf.filled().len() - before) as u64;
         if n > 0 {
+            if let Some(h) = self.hasher.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_mut() {
+                h.update(&buf.filled()[before..]);
+            }
             self.sent += n;
+            self.tally.store(self.sent, std::sync::atomic::Ordering::Relaxed);
             let p = TransferProgress { done: self.base + self.sent, total: self.total, sent: self.sent };
             (self.progress)(p);
         }
@@ -143,7 +149,8 @@ impl Session {
     }
 
     /// Uploads a file: resumes what an earlier attempt left, verifies SHA-256 on the host, sets
-    /// mode and owner, then renames into place atomically.
+    /// mode and owner, then renames into place atomically. A destination that already holds the
+    /// same bytes is left alone.
     pub async fn upload(
         &self,
         up: &Upload,
@@ -152,52 +159,83 @@ impl Session {
         let local_err =
             |e: std::io::Error| SshError::Local { path: up.local.display().to_string(), cause: e.to_string() };
         let size = tokio::fs::metadata(&up.local).await.map_err(local_err)?.len();
-        let sha = match &up.sha256 {
-            Some(h) => h.clone(),
-            None => sha256_file(&up.local).await?,
-        };
         let dest = shell_quote(&up.remote);
         let part = shell_quote(&format!("{}.ko-part", up.remote));
-        let pid = shell_quote(&format!("{}.ko-part.pid", up.remote));
-        // a writer of an earlier, broken attempt may still be running: stop it before measuring
+        let sid_file = shell_quote(&format!("{}.ko-part.sid", up.remote));
+        // A writer of an earlier, broken attempt may still be running (its connection not yet
+        // timed out on the host): stop its session before measuring what it left.
         let probe = format!(
-            "if [ -f {pid} ]; then p=$(cat {pid}); if [ \"$(cat /proc/$p/comm 2>/dev/null)\" = cat ]; then kill -KILL $p; n=0; while [ -e /proc/$p ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; fi; rm -f {pid}; fi; mkdir -p \"$(dirname {dest})\" && if [ -f {dest} ] && [ \"$(sha256sum < {dest} | cut -c1-64)\" = {sha} ]; then echo present; elif [ -f {part} ]; then stat -c %s {part}; else echo 0; fi"
+            "if [ -f {sid_file} ]; then s=$(cat {sid_file}); for d in /proc/[0-9]*; do [ \"$(cut -d' ' -f6 $d/stat 2>/dev/null)\" = \"$s\" ] && case \"$(cat $d/comm 2>/dev/null)\" in cat|tee|sha256sum) kill -KILL ${{d#/proc/}};; esac; done; rm -f {sid_file}; fi; \
+             mkdir -p \"$(dirname {dest})\" && if [ -f {dest} ]; then stat -c %s {dest}; else echo -1; fi && if [ -f {part} ]; then stat -c %s {part}; else echo 0; fi"
         );
         let answer = self.helper("checking the destination", &probe, up.sudo, None).await?;
-        let answer = answer.trim();
-        if answer == "present" {
-            progress(TransferProgress { done: size, total: size, sent: 0 });
-            return Ok(TransferOutcome {
-                size,
-                sha256: sha,
-                resumed_from: size,
-                transferred: 0,
-                already_present: true,
-            });
+        let mut nums = answer.split_whitespace().map(|n| n.parse::<i64>().unwrap_or(-1));
+        let (dest_size, part_size) = (nums.next().unwrap_or(-1), nums.next().unwrap_or(0));
+
+        let mut known = up.sha256.clone();
+        if dest_size == size as i64 {
+            let sha = match &known {
+                Some(h) => h.clone(),
+                None => sha256_file(&up.local).await?,
+            };
+            let remote = self
+                .helper("hashing the destination", &format!("sha256sum < {dest} | cut -c1-64"), up.sudo, None)
+                .await?;
+            if remote.trim() == sha {
+                progress(TransferProgress { done: size, total: size, sent: 0 });
+                return Ok(TransferOutcome {
+                    size,
+                    sha256: sha,
+                    resumed_from: size,
+                    transferred: 0,
+                    already_present: true,
+                });
+            }
+            known = Some(sha);
         }
-        let mut offset: u64 = answer.parse().unwrap_or(0);
-        if offset > size {
-            offset = 0;
-        }
+        let offset = if part_size < 0 || part_size as u64 > size { 0 } else { part_size as u64 };
+
         let mut file = tokio::fs::File::open(&up.local).await.map_err(local_err)?;
         file.seek(std::io::SeekFrom::Start(offset)).await.map_err(local_err)?;
-        let progress: ProgressFn = Arc::new(progress);
-        let counting = Counting { inner: file, base: offset, total: size, sent: 0, progress: progress.clone() };
+        // from the start, both sides hash the stream as it passes; a resume hashes whole files
+        let stream_hash = offset == 0;
+        let hasher = Arc::new(std::sync::Mutex::new((stream_hash && known.is_none()).then(Sha256::new)));
         let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let reader = SentTally { inner: counting, tally: sent.clone() };
-        if offset < size {
-            self.helper(
-                "writing",
-                &format!("truncate -s {offset} {part} && echo $$ > {pid} && exec cat >> {part}"),
-                up.sudo,
-                Some(Box::pin(reader)),
-            )
-            .await?;
-        }
+        let reader = Counting {
+            inner: file,
+            base: offset,
+            total: size,
+            sent: 0,
+            progress: Arc::new(progress),
+            hasher: hasher.clone(),
+            tally: sent.clone(),
+        };
+        let record_sid = format!("cut -d' ' -f6 /proc/$$/stat > {sid_file}");
+        let write = if stream_hash {
+            format!("{record_sid} && : > {part} && tee -a {part} | sha256sum | cut -c1-64")
+        } else {
+            format!("{record_sid} && truncate -s {offset} {part} && cat >> {part}")
+        };
+        let remote_stream_hash = if offset < size || stream_hash {
+            self.helper("writing", &write, up.sudo, Some(Box::pin(reader))).await?
+        } else {
+            String::new()
+        };
         let transferred = sent.load(std::sync::atomic::Ordering::Relaxed);
+        let streamed = hasher.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let sha = match (known, streamed) {
+            (Some(h), _) => h,
+            (None, Some(h)) => hex::encode(h.finalize()),
+            (None, None) => sha256_file(&up.local).await?,
+        };
         let chown = up.owner.as_ref().map(|o| format!(" && chown {} {part}", shell_quote(o))).unwrap_or_default();
+        let check = if stream_hash {
+            format!("[ {} = {sha} ]", shell_quote(remote_stream_hash.trim()))
+        } else {
+            format!("printf '%s  %s\\n' {sha} {part} | sha256sum -c --status")
+        };
         let finish = format!(
-            "if printf '%s  %s\\n' {sha} {part} | sha256sum -c --status; then rm -f {pid}; chmod {:o} {part}{chown} && mv -f {part} {dest} && echo ok; else rm -f {pid}; echo \"mismatch $(sha256sum < {part} | cut -c1-64)\"; rm -f {part}; fi",
+            "rm -f {sid_file}; if {check}; then chmod {:o} {part}{chown} && mv -f {part} {dest} && echo ok; else echo \"mismatch $(sha256sum < {part} | cut -c1-64)\"; rm -f {part}; fi",
             up.mode
         );
         let verdict = self.helper("verifying", &finish, up.sudo, None).await?;
@@ -276,20 +314,6 @@ impl Session {
         }
         std::fs::rename(&part, &down.local).map_err(|e| local_err(&down.local, e))?;
         Ok(TransferOutcome { size, sha256: sha, resumed_from: offset, transferred, already_present: false })
-    }
-}
-
-/// Keeps the count of bytes handed to the channel after the reader is moved into it.
-struct SentTally<R> {
-    inner: Counting<R>,
-    tally: Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for SentTally<R> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
-        self.tally.store(self.inner.sent, std::sync::atomic::Ordering::Relaxed);
-        poll
     }
 }
 
