@@ -60,7 +60,7 @@ fn clean(ips: &[String], key: &Path) {
     }
 }
 
-async fn ko_upload(ips: &[String], key: &Path, file: &Path) -> Duration {
+async fn ko_upload(ips: &[String], key: &Path, file: &Path, sha256: Option<&str>) -> Duration {
     let start = Instant::now();
     let results = fan_out(ips.to_vec(), 32, |ip| async move {
         let s = Session::connect(&target(&ip, key), &ConnectOptions::default()).await?;
@@ -70,7 +70,7 @@ async fn ko_upload(ips: &[String], key: &Path, file: &Path) -> Duration {
             mode: 0o644,
             owner: None,
             sudo: false,
-            sha256: None,
+            sha256: sha256.map(String::from),
         };
         s.upload(&up, |_| {}).await
     })
@@ -149,25 +149,29 @@ async fn main() {
     println!("ko-ssh vs OpenSSH on the test bed, median of {RUNS} runs, file {mib} MiB\n");
     println!("| what | ko-ssh | baseline | baseline time | ratio (baseline / ko-ssh) |");
     println!("|---|---|---|---|---|");
+    let sum = Command::new("sha256sum").arg(&file).output().unwrap();
+    let known = String::from_utf8_lossy(&sum.stdout).split_whitespace().next().unwrap().to_string();
     for n in [1usize, 3] {
-        let targets = &ips[1..=n];
-        let (mut ko, mut scp) = (Vec::new(), Vec::new());
-        for _ in 0..RUNS {
+        for (label, sha) in [("", None), (" (hash known, as for bundles)", Some(known.as_str()))] {
+            let targets = &ips[1..=n];
+            let (mut ko, mut scp) = (Vec::new(), Vec::new());
+            for _ in 0..RUNS {
+                clean(targets, &key);
+                ko.push(ko_upload(targets, &key, &file, sha).await);
+                scp.push(scp_upload(targets, &key, &file));
+            }
             clean(targets, &key);
-            ko.push(ko_upload(targets, &key, &file).await);
-            scp.push(scp_upload(targets, &key, &file));
+            let (k, s) = (median(ko), median(scp));
+            let mb = (mib * n) as f64;
+            println!(
+                "| upload {mib} MiB to {n} host(s){label}, verified | {:.2} s ({:.0} MiB/s) | scp | {:.2} s ({:.0} MiB/s) | {:.2} |",
+                k.as_secs_f64(),
+                mb / k.as_secs_f64(),
+                s.as_secs_f64(),
+                mb / s.as_secs_f64(),
+                s.as_secs_f64() / k.as_secs_f64()
+            );
         }
-        clean(targets, &key);
-        let (k, s) = (median(ko), median(scp));
-        let mb = (mib * n) as f64;
-        println!(
-            "| upload {mib} MiB to {n} host(s) | {:.2} s ({:.0} MiB/s) | scp | {:.2} s ({:.0} MiB/s) | {:.2} |",
-            k.as_secs_f64(),
-            mb / k.as_secs_f64(),
-            s.as_secs_f64(),
-            mb / s.as_secs_f64(),
-            s.as_secs_f64() / k.as_secs_f64()
-        );
     }
     let (mut ko, mut pssh) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
