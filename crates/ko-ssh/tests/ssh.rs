@@ -348,7 +348,26 @@ async fn upload_and_download_verify_set_modes_and_skip_what_is_there() {
         .unwrap();
     assert_eq!((d.transferred, sha256(&back)), (16 << 20, out.sha256.clone()));
     assert!(!dir.path().join("back/blob.ko-part").exists());
-    sh(&session, "echo ok").await;
+
+    // a download resumes from what the local part file already holds
+    let half = 5u64 << 20;
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(dir.path().join("again.ko-part"), &bytes[..half as usize]).unwrap();
+    let again_path = dir.path().join("again");
+    let d = session
+        .download(&Download { remote: "/opt/ko test/blob".into(), local: again_path.clone(), sudo: true }, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((d.resumed_from, d.transferred), (half, (16 << 20) - half));
+    assert_eq!(sha256(&again_path), out.sha256);
+
+    // a declared hash that the bytes do not have is refused, and nothing lands
+    let mut wrong = up.clone();
+    wrong.remote = "/opt/ko test/wrong".into();
+    wrong.sha256 = Some("0".repeat(64));
+    let e = session.upload(&wrong, |_| {}).await.unwrap_err();
+    assert!(matches!(&e, SshError::HashMismatch { actual, .. } if *actual == out.sha256), "{e}");
+    assert_eq!(sh(&session, "ls -A '/opt/ko test'").await, "blob");
 }
 
 #[tokio::test]
