@@ -216,19 +216,37 @@ async fn authenticate(handle: &mut Handle<KeyCheck>, target: &Target) -> Result<
     }
 }
 
+type Agent = russh::keys::agent::client::AgentClient<Box<dyn russh::keys::agent::client::AgentStream + Send + Unpin>>;
+
+/// The ssh-agent: a Unix socket (`SSH_AUTH_SOCK` when `socket` is `None`).
 #[cfg(unix)]
+async fn connect_agent(socket: Option<&std::path::Path>) -> Result<Agent, russh::keys::Error> {
+    use russh::keys::agent::client::AgentClient;
+    Ok(match socket {
+        Some(path) => AgentClient::connect_uds(path).await?.dynamic(),
+        None => AgentClient::connect_env().await?.dynamic(),
+    })
+}
+
+/// The ssh-agent on Windows: the OpenSSH agent's named pipe, or Pageant when `socket` is `None`
+/// (untested: only Linux is built and tested here).
+#[cfg(windows)]
+async fn connect_agent(socket: Option<&std::path::Path>) -> Result<Agent, russh::keys::Error> {
+    use russh::keys::agent::client::AgentClient;
+    Ok(match socket {
+        Some(pipe) => AgentClient::connect_named_pipe(pipe).await?.dynamic(),
+        None => AgentClient::connect_pageant().await?.dynamic(),
+    })
+}
+
 async fn agent_auth(handle: &mut Handle<KeyCheck>, target: &Target, socket: Option<&std::path::Path>) -> Result<()> {
     use russh::keys::agent::AgentIdentity;
-    use russh::keys::agent::client::AgentClient;
     let host = target.name.as_str();
     let no_agent = |e: russh::keys::Error| SshError::Credential {
         host: host.into(),
         cause: format!("cannot reach the ssh-agent: {e}"),
     };
-    let mut agent = match socket {
-        Some(path) => AgentClient::connect_uds(path).await.map_err(no_agent)?,
-        None => AgentClient::connect_env().await.map_err(no_agent)?,
-    };
+    let mut agent = connect_agent(socket).await.map_err(no_agent)?;
     let identities = agent.request_identities().await.map_err(no_agent)?;
     let mut last = MethodSet::empty();
     for id in identities {
@@ -250,37 +268,6 @@ async fn agent_auth(handle: &mut Handle<KeyCheck>, target: &Target, socket: Opti
         user: target.user.clone(),
         method: "ssh-agent keys".into(),
         accepted: methods(&last),
-    })
-}
-
-/// Windows: Pageant or the OpenSSH agent pipe (untested: only Linux is built and tested here).
-#[cfg(windows)]
-async fn agent_auth(handle: &mut Handle<KeyCheck>, target: &Target, socket: Option<&std::path::Path>) -> Result<()> {
-    use russh::keys::agent::AgentIdentity;
-    use russh::keys::agent::client::AgentClient;
-    let host = target.name.as_str();
-    let no_agent = |e: russh::keys::Error| SshError::Credential {
-        host: host.into(),
-        cause: format!("cannot reach the ssh-agent: {e}"),
-    };
-    let mut agent = match socket {
-        Some(pipe) => AgentClient::connect_named_pipe(pipe).await.map_err(no_agent)?.dynamic(),
-        None => AgentClient::connect_pageant().await.map_err(no_agent)?.dynamic(),
-    };
-    let identities = agent.request_identities().await.map_err(no_agent)?;
-    for id in identities {
-        let AgentIdentity::PublicKey { key, .. } = id else { continue };
-        if let Ok(AuthResult::Success) =
-            handle.authenticate_publickey_with(target.user.as_str(), key, None, &mut agent).await
-        {
-            return Ok(());
-        }
-    }
-    Err(SshError::AuthFailed {
-        host: host.into(),
-        user: target.user.clone(),
-        method: "ssh-agent keys".into(),
-        accepted: "(unknown)".into(),
     })
 }
 
