@@ -1,0 +1,25 @@
+//! Offline bundles: everything a cluster needs, in one signed zip the laptop carries.
+//!
+//! * [`BundleSource`] is a recipe in `bundles/*.toml`: every file with its upstream URL and the
+//!   checksum its project publishes (and where that checksum was published).
+//! * [`build`] turns a recipe plus a directory of downloaded files into a zip with a
+//!   `manifest.json` ([`BundleManifest`]: every file with size and SHA-256). Already-compressed
+//!   files are stored, the rest deflated.
+//! * [`sign`] / [`verify`] add and check an ed25519 signature of the manifest (`manifest.sig`)
+//!   against trusted public keys; [`verify`] also re-hashes every file and refuses unsafe paths,
+//!   symlinks, duplicates and files the manifest does not list.
+//! * [`extract`] writes a verified bundle into a directory, nothing outside it, atomically.
+
+mod build;
+mod error;
+mod manifest;
+mod signing;
+mod source;
+mod verify;
+
+pub use build::{BuildReport, build};
+pub use error::{BundleError, Result};
+pub use manifest::{BundleFile, BundleManifest, FileKind, MANIFEST_NAME, SIGNATURE_NAME, check_entry_path};
+pub use signing::{SigningKey, TrustedKey, sign};
+pub use source::{BundleSource, SourceFile, UpstreamChecksum};
+pub use verify::{Signature, VerifyReport, extract, verify};

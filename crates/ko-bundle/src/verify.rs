@@ -1,0 +1,184 @@
+//! Checking a bundle completely before anything of it is used, and extracting it safely.
+
+use crate::signing::DetachedSignature;
+use crate::{BundleError, BundleManifest, MANIFEST_NAME, Result, SIGNATURE_NAME, TrustedKey, check_entry_path};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// Who vouches for a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "key", rename_all = "snake_case")]
+pub enum Signature {
+    /// Signed by the trusted key of this name.
+    Trusted(String),
+    /// Not signed (accepted only because the caller allowed it).
+    Unsigned,
+}
+
+/// A bundle that passed every check.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// Its manifest.
+    pub manifest: BundleManifest,
+    /// Its signature state.
+    pub signature: Signature,
+    /// Bytes hashed.
+    pub bytes_checked: u64,
+}
+
+const S_IFMT: u32 = 0o170000;
+const S_IFLNK: u32 = 0o120000;
+
+type Archive = zip::ZipArchive<std::fs::File>;
+
+/// An opened bundle whose entry names passed the checks.
+struct Opened {
+    archive: Archive,
+    /// Entry index by name.
+    index: HashMap<String, usize>,
+    manifest: Vec<u8>,
+    signature: Option<Vec<u8>>,
+}
+
+/// Opens the zip, checks every entry name, and reads manifest and signature.
+fn open(path: &Path) -> Result<Opened> {
+    let file = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
+    let mut archive =
+        zip::ZipArchive::new(file).map_err(|e| BundleError::NotAZip(path.display().to_string(), e.to_string()))?;
+    let mut index = HashMap::new();
+    for i in 0..archive.len() {
+        let entry =
+            archive.by_index_raw(i).map_err(|e| BundleError::NotAZip(path.display().to_string(), e.to_string()))?;
+        let name = entry.name().to_string();
+        check_entry_path(&name)?;
+        if entry.unix_mode().is_some_and(|m| m & S_IFMT == S_IFLNK) {
+            return Err(BundleError::UnsafePath { path: name, why: "a symbolic link" });
+        }
+        if entry.is_dir() {
+            return Err(BundleError::UnsafePath { path: name, why: "a directory entry" });
+        }
+        if index.insert(name.clone(), i).is_some() {
+            return Err(BundleError::Duplicate(name));
+        }
+    }
+    let read = |archive: &mut Archive, name: &str| -> Result<Option<Vec<u8>>> {
+        let Some(&i) = index.get(name) else { return Ok(None) };
+        let mut entry = archive.by_index(i).map_err(|e| BundleError::io(path, e))?;
+        if entry.size() > 16 << 20 {
+            return Err(BundleError::BadManifest(format!("{name} is implausibly large")));
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).map_err(|e| BundleError::io(path, e))?;
+        Ok(Some(bytes))
+    };
+    let manifest = read(&mut archive, MANIFEST_NAME)?.ok_or(BundleError::MissingManifest)?;
+    let signature = read(&mut archive, SIGNATURE_NAME)?;
+    Ok(Opened { archive, index, manifest, signature })
+}
+
+fn check_signature(
+    manifest: &[u8],
+    signature: Option<&[u8]>,
+    trusted: &[TrustedKey],
+    allow_unsigned: bool,
+) -> Result<Signature> {
+    match signature {
+        None if allow_unsigned => Ok(Signature::Unsigned),
+        None => Err(BundleError::Unsigned),
+        Some(bytes) => {
+            let sig: DetachedSignature = serde_json::from_slice(bytes).map_err(|_| BundleError::BadSignature)?;
+            match sig.check(manifest, trusted) {
+                Err(BundleError::Untrusted(_)) if allow_unsigned => Ok(Signature::Unsigned),
+                other => other.map(Signature::Trusted),
+            }
+        }
+    }
+}
+
+/// Streams an entry through SHA-256 into `sink`, checking size and digest against the manifest.
+fn copy_checked(archive: &mut Archive, i: usize, f: &crate::BundleFile, sink: &mut dyn Write) -> Result<u64> {
+    let mut entry = archive.by_index(i).map_err(|e| BundleError::io(Path::new(&f.path), e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n_total = 0u64;
+    loop {
+        let n = entry.read(&mut buf).map_err(|e| BundleError::Tampered {
+            path: f.path.clone(),
+            expected: f.sha256.clone(),
+            actual: format!("unreadable ({e})"),
+        })?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        sink.write_all(&buf[..n]).map_err(|e| BundleError::io(Path::new(&f.path), e))?;
+        n_total += n as u64;
+    }
+    let actual = hex::encode(h.finalize());
+    if actual != f.sha256 || n_total != f.size {
+        return Err(BundleError::Tampered { path: f.path.clone(), expected: f.sha256.clone(), actual });
+    }
+    Ok(n_total)
+}
+
+/// Checks a bundle: safe entry names, no links or duplicates, the signature (by a trusted key
+/// unless `allow_unsigned`), and every file's size and SHA-256; no file the manifest lacks.
+pub fn verify(path: &Path, trusted: &[TrustedKey], allow_unsigned: bool) -> Result<VerifyReport> {
+    let Opened { mut archive, index, manifest: manifest_bytes, signature: sig } = open(path)?;
+    let manifest = BundleManifest::parse(&manifest_bytes)?;
+    let signature = check_signature(&manifest_bytes, sig.as_deref(), trusted, allow_unsigned)?;
+    let listed: std::collections::HashSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+    if let Some(extra) =
+        index.keys().find(|k| !listed.contains(k.as_str()) && *k != MANIFEST_NAME && *k != SIGNATURE_NAME)
+    {
+        return Err(BundleError::ExtraFile(extra.clone()));
+    }
+    let mut bytes_checked = 0;
+    for f in &manifest.files {
+        let &i = index.get(&f.path).ok_or_else(|| BundleError::MissingFile(f.path.clone()))?;
+        bytes_checked += copy_checked(&mut archive, i, f, &mut std::io::sink())?;
+    }
+    Ok(VerifyReport { manifest, signature, bytes_checked })
+}
+
+/// Verifies the bundle and writes it to `target` (which must not exist yet): files go to a
+/// temporary sibling directory, each re-hashed as it is written, and the directory is renamed into
+/// place only when all are good. Nothing is ever written outside it.
+pub fn extract(path: &Path, target: &Path, trusted: &[TrustedKey], allow_unsigned: bool) -> Result<VerifyReport> {
+    let report = verify(path, trusted, allow_unsigned)?;
+    if target.exists() {
+        return Err(BundleError::io(target, "already exists"));
+    }
+    let parent = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| BundleError::io(parent, e))?;
+    let tmp = parent.join(format!(".{}.partial", target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| -> Result<()> {
+        let Opened { mut archive, index, manifest: manifest_bytes, signature: sig } = open(path)?;
+        for f in &report.manifest.files {
+            check_entry_path(&f.path)?;
+            let out_path = tmp.join(&f.path);
+            if !out_path.starts_with(&tmp) {
+                return Err(BundleError::UnsafePath { path: f.path.clone(), why: "escapes the target directory" });
+            }
+            if let Some(dir) = out_path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| BundleError::io(dir, e))?;
+            }
+            let mut out = std::fs::File::create(&out_path).map_err(|e| BundleError::io(&out_path, e))?;
+            let &i = index.get(&f.path).ok_or_else(|| BundleError::MissingFile(f.path.clone()))?;
+            copy_checked(&mut archive, i, f, &mut out)?;
+        }
+        std::fs::write(tmp.join(MANIFEST_NAME), &manifest_bytes).map_err(|e| BundleError::io(&tmp, e))?;
+        if let Some(sig) = sig {
+            std::fs::write(tmp.join(SIGNATURE_NAME), sig).map_err(|e| BundleError::io(&tmp, e))?;
+        }
+        std::fs::rename(&tmp, target).map_err(|e| BundleError::io(target, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result.map(|()| report)
+}
