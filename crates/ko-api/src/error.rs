@@ -59,6 +59,9 @@ pub enum ApiError {
     /// Talking to a host failed.
     #[error(transparent)]
     Ssh(#[from] ko_ssh::SshError),
+    /// A bundle cannot be built, trusted or used.
+    #[error(transparent)]
+    Bundle(#[from] ko_bundle::BundleError),
     /// Keychain or key problems.
     #[error(transparent)]
     Secret(#[from] SecretError),
@@ -90,6 +93,7 @@ impl ApiError {
             Self::Refused(_) => "refused",
             Self::LoginFailed => "login_failed",
             Self::Ssh(e) => e.code(),
+            Self::Bundle(e) => e.code(),
             Self::Secret(s) => match s {
                 SecretError::Unavailable { .. } => "keychain.unavailable",
                 SecretError::Missing(_) => "keychain.missing",
@@ -113,6 +117,7 @@ impl ApiError {
             Self::Invalid(_)
                 | Self::NotFound { .. }
                 | Self::AlreadyExists { .. }
+                | Self::Bundle(_)
                 | Self::Secret(
                     SecretError::KeyUnreadable(_) | SecretError::PassphraseNeeded | SecretError::WrongPassphrase
                 )

@@ -90,3 +90,33 @@ pub fn set_ntp_enabled(conn: &Connection, name: &str, enabled: bool) -> Result<b
 pub fn remove_ntp(conn: &Connection, name: &str) -> Result<bool> {
     Ok(conn.execute("DELETE FROM ntp_servers WHERE name = ?1", [name])? > 0)
 }
+
+/// A public key whose bundle signatures are trusted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustedBundleKey {
+    /// Name.
+    pub name: String,
+    /// base64 ed25519 public key.
+    pub public_key: String,
+    /// When it was added.
+    pub created_at: String,
+}
+
+/// Adds a trusted bundle key.
+pub fn add_trusted_key(conn: &Connection, name: &str, public_key: &str) -> Result<()> {
+    conn.execute("INSERT INTO trusted_bundle_keys (name, public_key) VALUES (?1, ?2)", params![name, public_key])?;
+    Ok(())
+}
+
+/// All trusted bundle keys.
+pub fn trusted_keys(conn: &Connection) -> Result<Vec<TrustedBundleKey>> {
+    let mut stmt = conn.prepare_cached("SELECT name, public_key, created_at FROM trusted_bundle_keys ORDER BY name")?;
+    let rows =
+        stmt.query_map([], |r| Ok(TrustedBundleKey { name: r.get(0)?, public_key: r.get(1)?, created_at: r.get(2)? }))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Removes a trusted bundle key; returns whether it existed.
+pub fn remove_trusted_key(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM trusted_bundle_keys WHERE name = ?1", [name])? > 0)
+}

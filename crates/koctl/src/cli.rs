@@ -65,6 +65,9 @@ pub enum Command {
     /// Hosts: registered over SSH with a pinned host key, described by their facts.
     #[command(subcommand)]
     Host(HostCmd),
+    /// Offline bundles: build, sign, verify, import.
+    #[command(subcommand)]
+    Bundle(BundleCmd),
     /// Projects.
     #[command(subcommand)]
     Project(ProjectCmd),
@@ -211,6 +214,86 @@ pub enum HostCmd {
         /// Accept the keys of rows without a fingerprint as presented.
         #[arg(long)]
         trust_on_first_use: bool,
+    },
+}
+
+/// `koctl bundle ...`
+#[derive(Debug, Subcommand)]
+pub enum BundleCmd {
+    /// Build a bundle from a recipe (bundles/*.toml) and a directory of downloaded files.
+    Build {
+        /// Recipe file.
+        recipe: PathBuf,
+        /// Architectures to include (comma-separated: amd64,arm64).
+        #[arg(long, value_delimiter = ',', required = true)]
+        arch: Vec<String>,
+        /// Directory holding the files the recipe names.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// Output zip (`-o` is the global output format, hence the long name).
+        #[arg(long = "out", value_name = "OUT.zip")]
+        out: PathBuf,
+    },
+    /// Make a signing key: private half to the OS keychain, public half trusted and printed.
+    Keygen {
+        /// Key name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Sign a bundle with a key made by `bundle keygen`.
+    Sign {
+        /// Bundle zip.
+        file: PathBuf,
+        /// Key name.
+        #[arg(long)]
+        key: String,
+    },
+    /// Check a bundle: signature, every file's SHA-256, safe paths.
+    Verify {
+        /// Bundle zip.
+        file: PathBuf,
+        /// Accept a bundle no trusted key signed.
+        #[arg(long)]
+        allow_unsigned: bool,
+    },
+    /// Verify a bundle and add it to the library; its Kubernetes version becomes available.
+    Import {
+        /// Bundle zip.
+        file: PathBuf,
+        /// Accept a bundle no trusted key signed.
+        #[arg(long)]
+        allow_unsigned: bool,
+    },
+    /// List the bundles in the library.
+    List,
+    /// Remove a bundle from the library.
+    Rm {
+        /// Bundle name.
+        name: String,
+    },
+    /// Public keys whose signatures are trusted.
+    #[command(subcommand)]
+    Trust(TrustCmd),
+}
+
+/// `koctl bundle trust ...`
+#[derive(Debug, Subcommand)]
+pub enum TrustCmd {
+    /// Trust bundles signed with this public key.
+    Add {
+        /// Name for the key.
+        #[arg(long)]
+        name: String,
+        /// base64 ed25519 public key (as `bundle keygen` prints it).
+        #[arg(long)]
+        public_key: String,
+    },
+    /// List trusted keys.
+    List,
+    /// Stop trusting a key.
+    Rm {
+        /// Key name.
+        name: String,
     },
 }
 

@@ -2,6 +2,7 @@
 
 mod access;
 mod audit;
+mod bundle;
 mod cluster;
 mod credential;
 mod host;
@@ -27,6 +28,7 @@ pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
         Command::Status => status::run(&api, &actor, f).await,
         Command::Credential(c) => credential::run(&api, &actor, f, c).await,
         Command::Host(c) => host::run(&api, &actor, f, c).await,
+        Command::Bundle(c) => bundle::run(&api, &actor, f, c).await,
         Command::Project(c) => access::project(&api, &actor, f, c).await,
         Command::User(c) => access::user(&api, &actor, f, c).await,
         Command::Member(c) => access::member(&api, &actor, f, c).await,

@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 mod basics;
+mod bundles;
 mod hosts;
 mod support;

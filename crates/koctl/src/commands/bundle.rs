@@ -1,0 +1,151 @@
+//! `koctl bundle ...`
+
+use crate::cli::{BundleCmd, Format, TrustCmd};
+use crate::output::{Table, done, emit};
+use anyhow::Result;
+use ko_api::{Actor, Api, LibraryBundle, Signature, TrustedBundleKey, VerifyReport};
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / 1048576.0)
+}
+
+fn signature_text(s: &Signature) -> String {
+    match s {
+        Signature::Trusted(k) => format!("signed by trusted key '{k}'"),
+        Signature::Unsigned => "NOT signed by a trusted key (accepted with --allow-unsigned)".into(),
+    }
+}
+
+fn report_table(r: &VerifyReport) -> Table {
+    let mut t = Table::new(&["PATH", "COMPONENT", "VERSION", "ARCH", "SIZE", "SHA256"]);
+    for f in &r.manifest.files {
+        t.row([
+            f.path.clone(),
+            f.component.clone(),
+            f.version.clone(),
+            f.arch.clone(),
+            mib(f.size),
+            f.sha256[..16].to_string(),
+        ]);
+    }
+    t
+}
+
+/// Progress on stderr: bytes, percentage and ETA, at most every 200 ms.
+fn progress_printer() -> impl FnMut(&str, u64, u64) + Send + 'static {
+    let start = Instant::now();
+    let mut last = Instant::now();
+    move |file: &str, done: u64, total: u64| {
+        if file.is_empty() && done == 0 {
+            eprintln!("building: {} to add", mib(total));
+            return;
+        }
+        if last.elapsed().as_millis() < 200 && done < total {
+            return;
+        }
+        last = Instant::now();
+        let secs = start.elapsed().as_secs_f64().max(0.001);
+        let rate = done as f64 / secs;
+        let eta = if rate > 0.0 { (total.saturating_sub(done)) as f64 / rate } else { 0.0 };
+        let pct = if total > 0 { done * 100 / total } else { 100 };
+        eprintln!("  {pct:>3}%  {} / {}  {:.0} MiB/s  ETA {eta:.0}s  {file}", mib(done), mib(total), rate / 1048576.0);
+    }
+}
+
+pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: BundleCmd) -> Result<ExitCode> {
+    match cmd {
+        BundleCmd::Build { recipe, arch, from, out } => {
+            let r = api.bundle_build(actor, &recipe, arch, &from, &out, progress_printer()).await?;
+            emit(f, &r.manifest, |m| {
+                let mut t = Table::new(&["BUNDLE", "KUBERNETES", "ARCHES", "FILES", "CONTENT", "ZIP"]);
+                t.row([
+                    m.name.clone(),
+                    m.kubernetes_version.clone().unwrap_or_else(|| "-".into()),
+                    m.arches.join(","),
+                    m.files.len().to_string(),
+                    mib(m.total_size()),
+                    mib(r.zip_size),
+                ]);
+                t
+            })?;
+        }
+        BundleCmd::Keygen { name } => {
+            let k = api.bundle_keygen(actor, &name).await?;
+            emit(f, &k, |k| {
+                let mut t = Table::new(&["KEY", "PUBLIC KEY (give this to whoever imports your bundles)"]);
+                t.row([k.name.as_str(), &k.public_key]);
+                t
+            })?;
+        }
+        BundleCmd::Sign { file, key } => {
+            api.bundle_sign(actor, &file, &key).await?;
+            done(f, &format!("{} signed with '{key}'", file.display()));
+        }
+        BundleCmd::Verify { file, allow_unsigned } => {
+            let r = api.bundle_verify(actor, &file, allow_unsigned).await?;
+            emit(f, &r, report_table)?;
+            if f == Format::Table {
+                println!(
+                    "{}: valid, {} files, {} checked, {}",
+                    file.display(),
+                    r.manifest.files.len(),
+                    mib(r.bytes_checked),
+                    signature_text(&r.signature)
+                );
+            }
+        }
+        BundleCmd::Import { file, allow_unsigned } => {
+            let (entry, r) = api.bundle_import(actor, &file, allow_unsigned).await?;
+            emit(f, &entry, |e| library_table(std::slice::from_ref(e)))?;
+            if f == Format::Table {
+                println!("imported: {}", signature_text(&r.signature));
+            }
+        }
+        BundleCmd::List => {
+            let all = api.bundle_list(actor).await?;
+            emit(f, &all, |all: &Vec<LibraryBundle>| library_table(all))?;
+        }
+        BundleCmd::Rm { name } => {
+            let versions = api.bundle_rm(actor, &name).await?;
+            let also =
+                if versions.is_empty() { String::new() } else { format!(" (and versions {})", versions.join(", ")) };
+            done(f, &format!("bundle '{name}' removed{also}"));
+        }
+        BundleCmd::Trust(TrustCmd::Add { name, public_key }) => {
+            api.bundle_trust_add(actor, &name, &public_key).await?;
+            done(f, &format!("bundles signed by '{name}' are trusted"));
+        }
+        BundleCmd::Trust(TrustCmd::List) => {
+            let keys = api.bundle_trust_list(actor).await?;
+            emit(f, &keys, |keys: &Vec<TrustedBundleKey>| {
+                let mut t = Table::new(&["NAME", "PUBLIC KEY", "ADDED"]);
+                for k in keys {
+                    t.row([k.name.as_str(), &k.public_key, &k.created_at]);
+                }
+                t
+            })?;
+        }
+        BundleCmd::Trust(TrustCmd::Rm { name }) => {
+            api.bundle_trust_rm(actor, &name).await?;
+            done(f, &format!("key '{name}' is no longer trusted"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn library_table(all: &[LibraryBundle]) -> Table {
+    let mut t = Table::new(&["NAME", "KUBERNETES", "ARCHES", "FILES", "SIZE", "SIGNED"]);
+    for b in all {
+        t.row([
+            b.name.clone(),
+            b.kubernetes_version.clone().unwrap_or_else(|| "-".into()),
+            b.arches.join(","),
+            b.files.to_string(),
+            mib(b.size),
+            if b.signed { "yes".into() } else { "no".into() },
+        ]);
+    }
+    t
+}

@@ -1,0 +1,137 @@
+//! `koctl bundle ...`: keys in the real keychain, real zips, the library and the version list.
+
+use crate::support::{Koctl, text};
+use ko_secrets::testing::keychain_or_skip;
+use serde_json::Value;
+use std::io::Write;
+
+/// A source dir with two files and a recipe pinning their SHA-256.
+fn recipe(k: &Koctl) -> (std::path::PathBuf, std::path::PathBuf) {
+    let src = k.dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("runc.amd64"), vec![7u8; 100_000]).unwrap();
+    std::fs::write(src.join("flannel.yaml"), "kind: DaemonSet\n".repeat(100)).unwrap();
+    let sum = |name: &str| {
+        let out = std::process::Command::new("sha256sum").arg(src.join(name)).output().unwrap();
+        text(&out.stdout).split_whitespace().next().unwrap().to_string()
+    };
+    let recipe = k.file(
+        "recipe.toml",
+        &format!(
+            "name = \"k8s-v1.99.0\"\nkubernetes_version = \"v1.99.0\"\n\n[[file]]\ncomponent = \"runc\"\nversion = \"1.1.0\"\narch = \"amd64\"\nkind = \"binary\"\npath = \"bin/runc.tgz\"\nurl = \"https://example.invalid/runc.amd64\"\nsha256 = \"{}\"\nchecksum_source = \"test\"\n\n[[file]]\ncomponent = \"flannel\"\nversion = \"0.25\"\narch = \"all\"\nkind = \"manifest\"\npath = \"manifests/flannel.yaml\"\nurl = \"https://example.invalid/flannel.yaml\"\nsha256 = \"{}\"\nchecksum_source = \"test\"\n",
+            sum("runc.amd64"),
+            sum("flannel.yaml")
+        ),
+    );
+    (recipe, src)
+}
+
+#[test]
+fn build_sign_verify_import_and_remove() {
+    if keychain_or_skip("build_sign_verify_import_and_remove").is_none() {
+        return;
+    }
+    let k = Koctl::new();
+    let (recipe, src) = recipe(&k);
+    let zip = k.dir.path().join("b.zip");
+    let out = k.run(&[
+        "bundle",
+        "build",
+        recipe.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--from",
+        src.to_str().unwrap(),
+        "--out",
+        zip.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("building: 0.1 MiB to add"), "the size is shown first: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("100%"));
+
+    // unsigned: refused unless allowed, with exit 2
+    let out = k.run(&["bundle", "import", zip.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bundle.unsigned") && text(&out.stderr).contains("--allow-unsigned"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let key: Value = k.json(&["bundle", "keygen", "--name", "release"]);
+    assert_eq!(key["public_key"].as_str().unwrap().len(), 44);
+    k.json(&["bundle", "sign", zip.to_str().unwrap(), "--key", "release"]);
+    let v = k.json(&["bundle", "verify", zip.to_str().unwrap()]);
+    assert_eq!(v["signature"], serde_json::json!({"state": "trusted", "key": "release"}));
+    assert_eq!(v["manifest"]["files"].as_array().unwrap().len(), 2);
+
+    // another data dir does not trust the key until told
+    let other = Koctl::new();
+    assert_eq!(other.run(&["bundle", "verify", zip.to_str().unwrap()]).status.code(), Some(2));
+    other.json(&["bundle", "trust", "add", "--name", "vendor", "--public-key", key["public_key"].as_str().unwrap()]);
+    assert_eq!(other.json(&["bundle", "verify", zip.to_str().unwrap()])["signature"]["key"], "vendor");
+
+    let imported = k.json(&["bundle", "import", zip.to_str().unwrap()]);
+    assert_eq!((imported["name"].as_str(), imported["signed"].as_bool()), (Some("k8s-v1.99.0"), Some(true)));
+    let versions = k.json(&["version", "list"]);
+    assert_eq!(versions[0]["version"], "v1.99.0", "the bundle's version is available, newest first");
+    assert_eq!(versions[0]["source"], "bundle");
+    assert_eq!(k.run(&["bundle", "import", zip.to_str().unwrap()]).status.code(), Some(2), "imported once");
+    assert_eq!(k.json(&["bundle", "list"]).as_array().unwrap().len(), 1);
+
+    let out = k.json(&["bundle", "rm", "k8s-v1.99.0"]);
+    assert!(out["message"].as_str().unwrap().contains("v1.99.0"));
+    assert_eq!(k.json(&["bundle", "list"]), serde_json::json!([]));
+    assert!(k.json(&["version", "list"]).as_array().unwrap().iter().all(|v| v["version"] != "v1.99.0"));
+}
+
+#[test]
+fn a_tampered_bundle_names_the_file_and_nothing_is_imported() {
+    let k = Koctl::new();
+    let (recipe, src) = recipe(&k);
+    let zip = k.dir.path().join("b.zip");
+    let out = k.run(&[
+        "bundle",
+        "build",
+        recipe.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--from",
+        src.to_str().unwrap(),
+        "--out",
+        zip.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // flip one byte of the stored runc payload (a run of 7s) inside the zip
+    let mut bytes = std::fs::read(&zip).unwrap();
+    let at = bytes.windows(64).position(|w| w.iter().all(|b| *b == 7)).unwrap() + 10;
+    bytes[at] = 8;
+    std::fs::File::create(&zip).unwrap().write_all(&bytes).unwrap();
+    let out = k.run(&["bundle", "import", zip.to_str().unwrap(), "--allow-unsigned"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bundle.tampered") && text(&out.stderr).contains("bin/runc"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(k.json(&["bundle", "list"]), serde_json::json!([]));
+    assert!(!k.data_dir().join("bundles/k8s-v1.99.0").exists());
+
+    // a recipe whose file does not match the published checksum stops the build
+    std::fs::write(src.join("flannel.yaml"), "changed").unwrap();
+    let zip2 = k.dir.path().join("c.zip");
+    let out = k.run(&[
+        "bundle",
+        "build",
+        recipe.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--from",
+        src.to_str().unwrap(),
+        "--out",
+        zip2.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("bundle.upstream_mismatch"), "{}", text(&out.stderr));
+    assert!(!zip2.exists());
+}
