@@ -260,3 +260,170 @@ impl Api {
         .await
     }
 }
+
+/// Where hosts keep bundle files, by SHA-256.
+pub const HOST_STORE: &str = "/var/lib/ko/store/sha256";
+
+/// Progress of a push, across all hosts.
+#[derive(Debug, Clone, Serialize)]
+pub struct PushProgress {
+    /// Host the update is about.
+    pub host: String,
+    /// File being sent.
+    pub file: String,
+    /// Bytes sent so far, all hosts together.
+    pub bytes_done: u64,
+    /// Bytes to send, all hosts together (known once every host was asked what it has).
+    pub bytes_total: u64,
+    /// Files finished, all hosts together.
+    pub files_done: usize,
+    /// Files to send, all hosts together.
+    pub files_total: usize,
+}
+
+/// What one host got.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostPush {
+    /// Host name.
+    pub host: String,
+    /// Files sent (missing or partial on the host).
+    pub files_sent: usize,
+    /// Files the host already had.
+    pub files_present: usize,
+    /// Bytes sent to it.
+    pub bytes_sent: u64,
+    /// Error code, if the push to this host failed.
+    pub error_code: Option<String>,
+    /// Error message.
+    pub error: Option<String>,
+}
+
+struct PushTally {
+    bytes_done: std::sync::atomic::AtomicU64,
+    bytes_total: std::sync::atomic::AtomicU64,
+    files_done: std::sync::atomic::AtomicUsize,
+    files_total: std::sync::atomic::AtomicUsize,
+}
+
+impl Api {
+    /// Pushes a library bundle's files into the content-addressed store of each host
+    /// (`/var/lib/ko/store/sha256/<hash>`, as root through sudo where needed): files a host has are
+    /// skipped, partial ones resume, each is verified on the host before it is renamed into place.
+    /// Hosts are served in parallel; every host gets its own result.
+    pub async fn bundle_push(
+        &self,
+        actor: &Actor,
+        bundle: &str,
+        hosts: Vec<String>,
+        progress: impl Fn(PushProgress) + Send + Sync + 'static,
+    ) -> Result<Vec<HostPush>> {
+        self.authorize(actor, Permission::ManageSystem, "push bundles").await?;
+        check_name("name", bundle)?;
+        let dir = self.library().join(bundle);
+        let manifest = ko_bundle::BundleManifest::parse(
+            &std::fs::read(dir.join(ko_bundle::MANIFEST_NAME))
+                .map_err(|_| ApiError::NotFound { kind: "bundle", name: bundle.into() })?,
+        )?;
+        let tally = std::sync::Arc::new(PushTally {
+            bytes_done: 0.into(),
+            bytes_total: 0.into(),
+            files_done: 0.into(),
+            files_total: 0.into(),
+        });
+        let progress = std::sync::Arc::new(progress);
+        let results = ko_ssh::fan_out(hosts, ko_ssh::DEFAULT_PARALLELISM, |host| {
+            let (tally, progress, manifest, dir) = (tally.clone(), progress.clone(), &manifest, &dir);
+            async move {
+                let outcome = self.push_one(&host, manifest, dir, tally, progress).await;
+                match outcome {
+                    Ok(mut r) => {
+                        r.host = host;
+                        r
+                    }
+                    Err(e) => HostPush {
+                        host,
+                        files_sent: 0,
+                        files_present: 0,
+                        bytes_sent: 0,
+                        error_code: Some(e.code().into()),
+                        error: Some(e.to_string()),
+                    },
+                }
+            }
+        })
+        .await;
+        let report: Vec<HostPush> = results.into_iter().map(|(_, r)| r).collect();
+        let failed: Vec<&str> = report.iter().filter(|r| r.error.is_some()).map(|r| r.host.as_str()).collect();
+        let target = format!("{bundle} -> {}", report.iter().map(|r| r.host.as_str()).collect::<Vec<_>>().join(","));
+        let detail = if failed.is_empty() { String::new() } else { format!("failed on {}", failed.join(", ")) };
+        let result = if failed.is_empty() { "ok" } else { "failed" };
+        let (who, t) = (actor.name.clone(), target);
+        self.db.write(move |tx| ko_store::audit::append(tx, &who, "bundle.push", &t, result, &detail)).await?;
+        Ok(report)
+    }
+
+    async fn push_one(
+        &self,
+        host: &str,
+        manifest: &ko_bundle::BundleManifest,
+        dir: &Path,
+        tally: std::sync::Arc<PushTally>,
+        progress: std::sync::Arc<impl Fn(PushProgress) + Send + Sync + 'static>,
+    ) -> Result<HostPush> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let target = self.target_of(host).await?;
+        let session = ko_ssh::Session::connect(&target, &self.connect_options()).await?;
+        let listing =
+            session.run(&format!("mkdir -p {HOST_STORE} && ls {HOST_STORE}"), &ko_ssh::ExecOptions::sudo()).await?;
+        if !listing.success() {
+            return Err(ApiError::Ssh(ko_ssh::SshError::Remote {
+                host: host.into(),
+                what: format!("reading {HOST_STORE}"),
+                status: listing.status_text(),
+                stderr: listing.stderr,
+            }));
+        }
+        let present: std::collections::HashSet<&str> = listing.stdout.lines().map(str::trim).collect();
+        let missing: Vec<&ko_bundle::BundleFile> =
+            manifest.files.iter().filter(|f| !present.contains(f.sha256.as_str())).collect();
+        tally.bytes_total.fetch_add(missing.iter().map(|f| f.size).sum(), Relaxed);
+        tally.files_total.fetch_add(missing.len(), Relaxed);
+        let mut sent = 0u64;
+        for f in &missing {
+            let up = ko_ssh::Upload {
+                local: dir.join(&f.path),
+                remote: format!("{HOST_STORE}/{}", f.sha256),
+                mode: 0o644,
+                owner: Some("root:root".into()),
+                sudo: true,
+                sha256: Some(f.sha256.clone()),
+            };
+            let (t, p, h, file) = (tally.clone(), progress.clone(), host.to_string(), f.path.clone());
+            let last = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let outcome = session
+                .upload(&up, move |tp| {
+                    let delta = tp.sent.saturating_sub(last.swap(tp.sent, Relaxed));
+                    let done = t.bytes_done.fetch_add(delta, Relaxed) + delta;
+                    p(PushProgress {
+                        host: h.clone(),
+                        file: file.clone(),
+                        bytes_done: done,
+                        bytes_total: t.bytes_total.load(Relaxed),
+                        files_done: t.files_done.load(Relaxed),
+                        files_total: t.files_total.load(Relaxed),
+                    });
+                })
+                .await?;
+            sent += outcome.transferred;
+            tally.files_done.fetch_add(1, Relaxed);
+        }
+        Ok(HostPush {
+            host: host.into(),
+            files_sent: missing.len(),
+            files_present: manifest.files.len() - missing.len(),
+            bytes_sent: sent,
+            error_code: None,
+            error: None,
+        })
+    }
+}

@@ -79,7 +79,7 @@ fn host_row(c: &Connection, name: &str) -> Result<Host> {
 
 impl Api {
     /// Connect options for host operations (`KO_SSH_CONNECT_TIMEOUT` seconds overrides the default).
-    fn connect_options(&self) -> ConnectOptions {
+    pub(crate) fn connect_options(&self) -> ConnectOptions {
         let mut o = ConnectOptions::default();
         if let Some(secs) = std::env::var("KO_SSH_CONNECT_TIMEOUT").ok().and_then(|s| s.parse().ok()) {
             o.connect_timeout = std::time::Duration::from_secs(secs);

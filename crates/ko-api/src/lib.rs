@@ -22,7 +22,7 @@ mod users;
 mod versions;
 
 pub use authz::{Permission, Role};
-pub use bundles::{LIBRARY_DIR, LibraryBundle};
+pub use bundles::{HOST_STORE, HostPush, LIBRARY_DIR, LibraryBundle, PushProgress};
 pub use clusters::ClusterValidation;
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
 pub use error::{ApiError, Result};

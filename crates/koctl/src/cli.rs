@@ -264,6 +264,14 @@ pub enum BundleCmd {
         #[arg(long)]
         allow_unsigned: bool,
     },
+    /// Push a library bundle into the hosts' content-addressed stores (skips what they have).
+    Push {
+        /// Bundle name.
+        name: String,
+        /// Hosts to push to.
+        #[arg(long = "host", required = true, value_name = "HOST")]
+        hosts: Vec<String>,
+    },
     /// List the bundles in the library.
     List,
     /// Remove a bundle from the library.

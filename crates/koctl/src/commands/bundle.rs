@@ -103,6 +103,47 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: BundleCmd) -> Result<
                 println!("imported: {}", signature_text(&r.signature));
             }
         }
+        BundleCmd::Push { name, hosts } => {
+            let start = Instant::now();
+            let last = std::sync::Mutex::new(Instant::now());
+            let report = api
+                .bundle_push(actor, &name, hosts, move |p| {
+                    let mut last = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if last.elapsed().as_millis() < 200 && p.bytes_done < p.bytes_total {
+                        return;
+                    }
+                    *last = Instant::now();
+                    let rate = p.bytes_done as f64 / start.elapsed().as_secs_f64().max(0.001);
+                    let eta = if rate > 0.0 { p.bytes_total.saturating_sub(p.bytes_done) as f64 / rate } else { 0.0 };
+                    eprintln!(
+                        "  {} / {}  files {}/{}  {:.0} MiB/s  ETA {eta:.0}s  {}: {}",
+                        mib(p.bytes_done),
+                        mib(p.bytes_total),
+                        p.files_done,
+                        p.files_total,
+                        rate / 1048576.0,
+                        p.host,
+                        p.file
+                    );
+                })
+                .await?;
+            emit(f, &report, |all: &Vec<ko_api::HostPush>| {
+                let mut t = Table::new(&["HOST", "SENT", "ALREADY THERE", "BYTES", "RESULT"]);
+                for r in all {
+                    t.row([
+                        r.host.clone(),
+                        r.files_sent.to_string(),
+                        r.files_present.to_string(),
+                        mib(r.bytes_sent),
+                        r.error.clone().map_or_else(|| "ok".into(), |e| format!("FAILED: {e}")),
+                    ]);
+                }
+                t
+            })?;
+            if report.iter().any(|r| r.error.is_some()) {
+                return Ok(ExitCode::from(crate::EXIT_FAILED));
+            }
+        }
         BundleCmd::List => {
             let all = api.bundle_list(actor).await?;
             emit(f, &all, |all: &Vec<LibraryBundle>| library_table(all))?;

@@ -135,3 +135,96 @@ fn a_tampered_bundle_names_the_file_and_nothing_is_imported() {
     assert!(text(&out.stderr).contains("bundle.upstream_mismatch"), "{}", text(&out.stderr));
     assert!(!zip2.exists());
 }
+
+#[test]
+fn push_fills_the_content_store_and_never_sends_a_file_twice() {
+    if keychain_or_skip("push_fills_the_content_store_and_never_sends_a_file_twice").is_none() {
+        return;
+    }
+    let Some(bed) = ko_testbed::bed("push_fills_the_content_store_and_never_sends_a_file_twice") else { return };
+    let lease = bed.lease("public", 2);
+    let (a, b) = (lease.host(0), lease.host(1));
+    for h in [a, b] {
+        bed.root_sh(h, "rm -rf /var/lib/ko");
+    }
+    let k = Koctl::new();
+    let (recipe, src) = recipe(&k);
+    let zip = k.dir.path().join("b.zip");
+    let out = k.run(&[
+        "bundle",
+        "build",
+        recipe.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--from",
+        src.to_str().unwrap(),
+        "--out",
+        zip.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    k.json(&["bundle", "import", zip.to_str().unwrap(), "--allow-unsigned"]);
+    k.json(&["credential", "add", "--name", "bedroot", "--key-file", bed.root_key().to_str().unwrap()]);
+    let out = k.run_with(
+        &["credential", "add", "--name", "ops", "--username", "ops", "--password-stdin"],
+        &format!("{}\n", ko_testbed::OPS_PASSWORD),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    for (h, cred) in [(a, "bedroot"), (b, "ops")] {
+        let out = k.run(&[
+            "host",
+            "add",
+            "--name",
+            &h.name,
+            "--address",
+            &h.ip.to_string(),
+            "--credential",
+            cred,
+            "--trust-on-first-use",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let files = k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"])["manifest"]["files"].clone();
+    let total: u64 = files.as_array().unwrap().iter().map(|f| f["size"].as_u64().unwrap()).sum();
+
+    let push = |k: &Koctl| {
+        let out = k.run(&["-o", "json", "bundle", "push", "k8s-v1.99.0", "--host", &a.name, "--host", &b.name]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        (serde_json::from_slice::<Value>(&out.stdout).unwrap(), text(&out.stderr))
+    };
+    let (first, progress) = push(&k);
+    for r in first.as_array().unwrap() {
+        assert_eq!((r["files_sent"].as_u64(), r["bytes_sent"].as_u64()), (Some(2), Some(total)), "{first:#}");
+    }
+    assert!(
+        progress.contains("files 4/4") || progress.contains("files 3/4"),
+        "progress in bytes and files: {progress}"
+    );
+    // the files are on the hosts under their hashes, owned by root, and verified
+    for h in [a, b] {
+        for f in files.as_array().unwrap() {
+            let sha = f["sha256"].as_str().unwrap();
+            let got = bed.root_sh(
+                h,
+                &format!("stat -c '%U %a' /var/lib/ko/store/sha256/{sha}; sha256sum < /var/lib/ko/store/sha256/{sha}"),
+            );
+            assert_eq!(got, format!("root 644\n{sha}  -\n"));
+        }
+    }
+    // nothing is sent twice
+    let (second, _) = push(&k);
+    for r in second.as_array().unwrap() {
+        assert_eq!(
+            (r["files_sent"].as_u64(), r["files_present"].as_u64(), r["bytes_sent"].as_u64()),
+            (Some(0), Some(2), Some(0))
+        );
+    }
+    // a host that lost one file gets exactly that one
+    let runc = files.as_array().unwrap().iter().find(|f| f["path"] == "bin/runc.tgz").unwrap();
+    bed.root_sh(b, &format!("rm /var/lib/ko/store/sha256/{}", runc["sha256"].as_str().unwrap()));
+    let (third, _) = push(&k);
+    assert_eq!(third[0]["bytes_sent"], 0);
+    assert_eq!((third[1]["files_sent"].as_u64(), third[1]["bytes_sent"].as_u64()), (Some(1), runc["size"].as_u64()));
+    let audit = k.json(&["audit", "list", "--action", "bundle.push"]);
+    assert_eq!(audit.as_array().unwrap().len(), 3);
+}
