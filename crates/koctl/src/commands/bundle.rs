@@ -49,7 +49,7 @@ fn progress_printer() -> impl FnMut(&str, u64, u64) + Send + 'static {
         let secs = start.elapsed().as_secs_f64().max(0.001);
         let rate = done as f64 / secs;
         let eta = if rate > 0.0 { (total.saturating_sub(done)) as f64 / rate } else { 0.0 };
-        let pct = if total > 0 { done * 100 / total } else { 100 };
+        let pct = (done * 100).checked_div(total).unwrap_or(100);
         eprintln!("  {pct:>3}%  {} / {}  {:.0} MiB/s  ETA {eta:.0}s  {file}", mib(done), mib(total), rate / 1048576.0);
     }
 }
