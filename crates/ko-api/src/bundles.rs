@@ -292,6 +292,8 @@ pub struct HostPush {
     pub files_present: usize,
     /// Bytes sent to it.
     pub bytes_sent: u64,
+    /// The seed host its files came from (relay mode); `None` when they came from this machine.
+    pub via: Option<String>,
     /// Error code, if the push to this host failed.
     pub error_code: Option<String>,
     /// Error message.
@@ -310,11 +312,17 @@ impl Api {
     /// (`/var/lib/ko/store/sha256/<hash>`, as root through sudo where needed): files a host has are
     /// skipped, partial ones resume, each is verified on the host before it is renamed into place.
     /// Hosts are served in parallel; every host gets its own result.
+    ///
+    /// With `relay`, this machine sends every file once, to the seed host `relay`, and the seed
+    /// copies to the other hosts over the cluster network (an ephemeral key made on the seed is
+    /// authorised on each host only for the copy, only from the seed's addresses, and removed
+    /// after; the seed checks each host's pinned host key).
     pub async fn bundle_push(
         &self,
         actor: &Actor,
         bundle: &str,
         hosts: Vec<String>,
+        relay: Option<String>,
         progress: impl Fn(PushProgress) + Send + Sync + 'static,
     ) -> Result<Vec<HostPush>> {
         self.authorize(actor, Permission::ManageSystem, "push bundles").await?;
@@ -331,6 +339,11 @@ impl Api {
             files_total: 0.into(),
         });
         let progress = std::sync::Arc::new(progress);
+        if let Some(seed) = relay {
+            let report = self.push_relayed(&seed, hosts, &manifest, &dir, tally, progress).await?;
+            self.audit_push(actor, bundle, &report).await?;
+            return Ok(report);
+        }
         let results = ko_ssh::fan_out(hosts, ko_ssh::DEFAULT_PARALLELISM, |host| {
             let (tally, progress, manifest, dir) = (tally.clone(), progress.clone(), &manifest, &dir);
             async move {
@@ -345,6 +358,7 @@ impl Api {
                         files_sent: 0,
                         files_present: 0,
                         bytes_sent: 0,
+                        via: None,
                         error_code: Some(e.code().into()),
                         error: Some(e.to_string()),
                     },
@@ -353,13 +367,18 @@ impl Api {
         })
         .await;
         let report: Vec<HostPush> = results.into_iter().map(|(_, r)| r).collect();
+        self.audit_push(actor, bundle, &report).await?;
+        Ok(report)
+    }
+
+    async fn audit_push(&self, actor: &Actor, bundle: &str, report: &[HostPush]) -> Result<()> {
         let failed: Vec<&str> = report.iter().filter(|r| r.error.is_some()).map(|r| r.host.as_str()).collect();
         let target = format!("{bundle} -> {}", report.iter().map(|r| r.host.as_str()).collect::<Vec<_>>().join(","));
         let detail = if failed.is_empty() { String::new() } else { format!("failed on {}", failed.join(", ")) };
         let result = if failed.is_empty() { "ok" } else { "failed" };
         let (who, t) = (actor.name.clone(), target);
         self.db.write(move |tx| ko_store::audit::append(tx, &who, "bundle.push", &t, result, &detail)).await?;
-        Ok(report)
+        Ok(())
     }
 
     async fn push_one(
@@ -422,6 +441,203 @@ impl Api {
             files_sent: missing.len(),
             files_present: manifest.files.len() - missing.len(),
             bytes_sent: sent,
+            via: None,
+            error_code: None,
+            error: None,
+        })
+    }
+}
+
+/// A failed push to one host, as its report row.
+fn failed_push(host: String, via: Option<String>, e: &ApiError) -> HostPush {
+    HostPush {
+        host,
+        files_sent: 0,
+        files_present: 0,
+        bytes_sent: 0,
+        via,
+        error_code: Some(e.code().into()),
+        error: Some(e.to_string()),
+    }
+}
+
+/// Runs `script` on `session` (as root) and fails unless it exits 0; returns stdout.
+async fn root_sh(session: &ko_ssh::Session, what: &str, script: &str) -> Result<String> {
+    let out = session.run(script, &ko_ssh::ExecOptions::sudo()).await?;
+    if !out.success() {
+        return Err(ApiError::Ssh(ko_ssh::SshError::Remote {
+            host: session.target().name.clone(),
+            what: what.into(),
+            status: out.status_text(),
+            stderr: out.stderr.trim().to_string(),
+        }));
+    }
+    Ok(out.stdout)
+}
+
+impl Api {
+    /// Relay mode of [`Api::bundle_push`].
+    async fn push_relayed(
+        &self,
+        seed: &str,
+        hosts: Vec<String>,
+        manifest: &ko_bundle::BundleManifest,
+        dir: &Path,
+        tally: std::sync::Arc<PushTally>,
+        progress: std::sync::Arc<impl Fn(PushProgress) + Send + Sync + 'static>,
+    ) -> Result<Vec<HostPush>> {
+        use ko_ssh::shell_quote as q;
+        let mut report = vec![match self.push_one(seed, manifest, dir, tally.clone(), progress.clone()).await {
+            Ok(r) => r,
+            Err(e) => {
+                return Ok(std::iter::once(seed.to_string()).chain(hosts).map(|h| failed_push(h, None, &e)).collect());
+            }
+        }];
+        let seed_target = self.target_of(seed).await?;
+        let seed_session = ko_ssh::Session::connect(&seed_target, &self.connect_options()).await?;
+        let nonce = format!("ko-relay-{}", uuid::Uuid::new_v4().simple());
+        let setup = root_sh(
+            &seed_session,
+            "making the relay key",
+            &format!(
+                "d=$(mktemp -d /root/.ko-relay.XXXXXX) && ssh-keygen -q -t ed25519 -N '' -C {nonce} -f $d/key && echo \"$d\" && cat $d/key.pub && hostname -I"
+            ),
+        )
+        .await?;
+        let mut lines = setup.lines();
+        let (relay_dir, public_key, seed_ips) = (
+            lines.next().unwrap_or_default().to_string(),
+            lines.next().unwrap_or_default().to_string(),
+            lines.next().unwrap_or_default().to_string(),
+        );
+        let from = seed_ips.split_whitespace().collect::<Vec<_>>().join(",");
+        let others: Vec<String> = hosts.into_iter().filter(|h| h != seed).collect();
+        let results = ko_ssh::fan_out(others, ko_ssh::DEFAULT_PARALLELISM, |host| {
+            let (seed_session, tally, progress) = (&seed_session, tally.clone(), progress.clone());
+            let (relay_dir, public_key, from, nonce) = (&relay_dir, &public_key, &from, &nonce);
+            async move {
+                let r = self
+                    .relay_one(&host, seed_session, manifest, relay_dir, public_key, from, nonce, tally, progress)
+                    .await;
+                r.unwrap_or_else(|e| failed_push(host, Some(seed.to_string()), &e))
+            }
+        })
+        .await;
+        let _ = root_sh(&seed_session, "removing the relay key", &format!("rm -rf {}", q(&relay_dir))).await;
+        report.extend(results.into_iter().map(|(_, r)| r));
+        Ok(report)
+    }
+
+    /// Copies the files `host` lacks from the seed's store to `host`'s.
+    #[allow(clippy::too_many_arguments)]
+    async fn relay_one(
+        &self,
+        host: &str,
+        seed: &ko_ssh::Session,
+        manifest: &ko_bundle::BundleManifest,
+        relay_dir: &str,
+        public_key: &str,
+        from: &str,
+        nonce: &str,
+        tally: std::sync::Arc<PushTally>,
+        progress: std::sync::Arc<impl Fn(PushProgress) + Send + Sync + 'static>,
+    ) -> Result<HostPush> {
+        use ko_ssh::shell_quote as q;
+        use std::sync::atomic::Ordering::Relaxed;
+        let target = self.target_of(host).await?;
+        let session = ko_ssh::Session::connect(&target, &self.connect_options()).await?;
+        let listing =
+            root_sh(&session, "reading the store", &format!("mkdir -p {HOST_STORE} && ls {HOST_STORE}")).await?;
+        let present: std::collections::HashSet<&str> = listing.lines().map(str::trim).collect();
+        let missing: Vec<&ko_bundle::BundleFile> =
+            manifest.files.iter().filter(|f| !present.contains(f.sha256.as_str())).collect();
+        let seed_name = seed.target().name.clone();
+        if missing.is_empty() {
+            return Ok(HostPush {
+                host: host.into(),
+                files_sent: 0,
+                files_present: manifest.files.len(),
+                bytes_sent: 0,
+                via: Some(seed_name),
+                error_code: None,
+                error: None,
+            });
+        }
+        tally.files_total.fetch_add(missing.len(), Relaxed);
+        tally.bytes_total.fetch_add(missing.iter().map(|f| f.size).sum(), Relaxed);
+        let entry = format!("from=\"{from}\",restrict {public_key}");
+        root_sh(
+            &session,
+            "authorising the relay key",
+            &format!(
+                "mkdir -p /root/.ssh && chmod 700 /root/.ssh && printf '%s\\n' {} >> /root/.ssh/authorized_keys",
+                q(&entry)
+            ),
+        )
+        .await?;
+        let host_key = session.host_key().openssh.clone();
+        let known = if target.port == 22 {
+            format!("{} {host_key}", target.address)
+        } else {
+            format!("[{}]:{} {host_key}", target.address, target.port)
+        };
+        let kh = format!("{relay_dir}/known_hosts.{host}");
+        let mut script = format!("printf '%s\\n' {} > {}\n", q(&known), q(&kh));
+        for f in &missing {
+            let part = format!("{HOST_STORE}/{}.ko-part", f.sha256);
+            let dest = format!("{HOST_STORE}/{}", f.sha256);
+            let remote = format!(
+                "{} mkdir -p {HOST_STORE} && cat > {part} && if [ \"$(kosha < {part})\" = {sha} ]; then chmod 644 {part} && mv -f {part} {dest}; else rm -f {part}; echo 'hash mismatch' >&2; exit 3; fi",
+                ko_ssh::REMOTE_SHA,
+                sha = f.sha256
+            );
+            script.push_str(&format!(
+                "ssh -i {dir}/key -o UserKnownHostsFile={kh} -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=15 -p {port} root@{addr} {cmd} < {dest} || exit $?\necho ko-relayed {size} {path}\n",
+                dir = q(relay_dir),
+                kh = q(&kh),
+                port = target.port,
+                addr = q(&target.address),
+                cmd = q(&remote),
+                size = f.size,
+                path = q(&f.path),
+            ));
+        }
+        let (t, p, h) = (tally.clone(), progress.clone(), host.to_string());
+        let outcome = seed
+            .exec(&script, &ko_ssh::ExecOptions::sudo(), move |line| {
+                let mut parts = line.line.splitn(3, ' ');
+                if parts.next() == Some("ko-relayed") {
+                    let size: u64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+                    let done = t.bytes_done.fetch_add(size, Relaxed) + size;
+                    let files = t.files_done.fetch_add(1, Relaxed) + 1;
+                    p(PushProgress {
+                        host: h.clone(),
+                        file: parts.next().unwrap_or_default().to_string(),
+                        bytes_done: done,
+                        bytes_total: t.bytes_total.load(Relaxed),
+                        files_done: files,
+                        files_total: t.files_total.load(Relaxed),
+                    });
+                }
+            })
+            .await;
+        let _ = root_sh(&session, "removing the relay key", &format!("sed -i '/{nonce}/d' /root/.ssh/authorized_keys"))
+            .await;
+        let outcome = outcome?;
+        if !outcome.success() {
+            return Err(ApiError::Ssh(ko_ssh::SshError::Remote {
+                host: host.into(),
+                what: format!("copying from the seed {seed_name}"),
+                status: outcome.status_text(),
+                stderr: outcome.stderr.trim().to_string(),
+            }));
+        }
+        Ok(HostPush {
+            host: host.into(),
+            files_sent: missing.len(),
+            files_present: manifest.files.len() - missing.len(),
+            bytes_sent: missing.iter().map(|f| f.size).sum(),
+            via: Some(seed_name),
             error_code: None,
             error: None,
         })

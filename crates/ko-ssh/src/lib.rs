@@ -33,4 +33,4 @@ pub use pool::SshPool;
 pub use quote::shell_quote;
 pub use target::{Auth, Target};
 pub use tokio_util::sync::CancellationToken;
-pub use transfer::{Download, TransferOutcome, TransferProgress, Upload};
+pub use transfer::{Download, REMOTE_SHA, TransferOutcome, TransferProgress, Upload};

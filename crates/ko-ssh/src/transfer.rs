@@ -75,7 +75,7 @@ type ProgressFn = Arc<dyn Fn(TransferProgress) + Send + Sync>;
 
 /// A shell function `kosha` printing the SHA-256 (hex) of stdin: OpenSSL where present (it uses
 /// the CPU's SHA instructions, several times faster), coreutils' `sha256sum` otherwise.
-const REMOTE_SHA: &str = "kosha() { if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi | cut -c1-64; };";
+pub const REMOTE_SHA: &str = "kosha() { if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi | cut -c1-64; };";
 
 /// SHA-256 of a local file (hex).
 pub(crate) async fn sha256_file(path: &Path) -> Result<String> {

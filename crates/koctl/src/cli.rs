@@ -271,6 +271,10 @@ pub enum BundleCmd {
         /// Hosts to push to.
         #[arg(long = "host", required = true, value_name = "HOST")]
         hosts: Vec<String>,
+        /// Send each file once, to this seed host, which copies to the others (inside the cluster
+        /// network, so this machine's uplink carries every byte once).
+        #[arg(long, value_name = "SEED")]
+        relay: Option<String>,
     },
     /// List the bundles in the library.
     List,

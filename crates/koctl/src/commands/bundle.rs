@@ -103,11 +103,11 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: BundleCmd) -> Result<
                 println!("imported: {}", signature_text(&r.signature));
             }
         }
-        BundleCmd::Push { name, hosts } => {
+        BundleCmd::Push { name, hosts, relay } => {
             let start = Instant::now();
             let last = std::sync::Mutex::new(Instant::now());
             let report = api
-                .bundle_push(actor, &name, hosts, move |p| {
+                .bundle_push(actor, &name, hosts, relay, move |p| {
                     let mut last = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                     if last.elapsed().as_millis() < 200 && p.bytes_done < p.bytes_total {
                         return;
@@ -128,10 +128,11 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: BundleCmd) -> Result<
                 })
                 .await?;
             emit(f, &report, |all: &Vec<ko_api::HostPush>| {
-                let mut t = Table::new(&["HOST", "SENT", "ALREADY THERE", "BYTES", "RESULT"]);
+                let mut t = Table::new(&["HOST", "FROM", "SENT", "ALREADY THERE", "BYTES", "RESULT"]);
                 for r in all {
                     t.row([
                         r.host.clone(),
+                        r.via.clone().unwrap_or_else(|| "this machine".into()),
                         r.files_sent.to_string(),
                         r.files_present.to_string(),
                         mib(r.bytes_sent),

@@ -228,3 +228,128 @@ fn push_fills_the_content_store_and_never_sends_a_file_twice() {
     let audit = k.json(&["audit", "list", "--action", "bundle.push"]);
     assert_eq!(audit.as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn relay_sends_each_byte_once_from_here_and_reaches_hidden_hosts_through_the_seed() {
+    if keychain_or_skip("relay_sends_each_byte_once...").is_none() {
+        return;
+    }
+    let Some(bed) = ko_testbed::bed("relay_sends_each_byte_once_from_here_and_reaches_hidden_hosts_through_the_seed")
+    else {
+        return;
+    };
+    let public = bed.lease("public", 1);
+    let private = bed.lease("private", 1);
+    let (seed, hidden, other) = (bed.jump_host(), private.host(0), public.host(0));
+    for h in [seed, hidden, other] {
+        bed.root_sh(h, "rm -rf /var/lib/ko");
+    }
+    let k = Koctl::new();
+    let (recipe, src) = recipe(&k);
+    let zip = k.dir.path().join("b.zip");
+    let out = k.run(&[
+        "bundle",
+        "build",
+        recipe.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--from",
+        src.to_str().unwrap(),
+        "--out",
+        zip.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    k.json(&["bundle", "import", zip.to_str().unwrap(), "--allow-unsigned"]);
+    k.json(&["credential", "add", "--name", "bedroot", "--key-file", bed.root_key().to_str().unwrap()]);
+    let out = k.run_with(
+        &["credential", "add", "--name", "ops", "--username", "ops", "--password-stdin"],
+        &format!("{}\n", ko_testbed::OPS_PASSWORD),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let add = |name: &str, ip: String, cred: &str, jump: Option<&str>| {
+        let mut args =
+            vec!["host", "add", "--name", name, "--address", &ip, "--credential", cred, "--trust-on-first-use"];
+        if let Some(j) = jump {
+            args.extend(["--jump", j]);
+        }
+        let out = k.run(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    };
+    add(&seed.name, seed.ip.to_string(), "bedroot", None);
+    add(&other.name, other.ip.to_string(), "ops", None);
+    add(&hidden.name, hidden.ip.to_string(), "ops", Some(&seed.name));
+    let total: u64 = k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"])["manifest"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["size"].as_u64().unwrap())
+        .sum();
+
+    let out = k.run(&[
+        "-o",
+        "json",
+        "bundle",
+        "push",
+        "k8s-v1.99.0",
+        "--relay",
+        &seed.name,
+        "--host",
+        &seed.name,
+        "--host",
+        &other.name,
+        "--host",
+        &hidden.name,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = report.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        (rows[0]["host"].as_str(), rows[0]["via"].as_str(), rows[0]["bytes_sent"].as_u64()),
+        (Some(seed.name.as_str()), None, Some(total)),
+        "this machine sent each byte once, to the seed"
+    );
+    for r in &rows[1..] {
+        assert_eq!(
+            (r["via"].as_str(), r["files_sent"].as_u64(), r["bytes_sent"].as_u64()),
+            (Some(seed.name.as_str()), Some(2), Some(total)),
+            "{report:#}"
+        );
+    }
+    // the copies are complete and verified, and the relay key is gone everywhere
+    let files = k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"])["manifest"]["files"].clone();
+    for h in [seed, other, hidden] {
+        for f in files.as_array().unwrap() {
+            let sha = f["sha256"].as_str().unwrap();
+            assert_eq!(bed.root_sh(h, &format!("sha256sum < /var/lib/ko/store/sha256/{sha}")), format!("{sha}  -\n"));
+        }
+        assert_eq!(
+            bed.root_sh(h, "grep -c ko-relay /root/.ssh/authorized_keys || true").trim(),
+            "0",
+            "relay key left on {}",
+            h.name
+        );
+    }
+    assert_eq!(
+        bed.root_sh(seed, "ls -d /root/.ko-relay.* 2>/dev/null | wc -l").trim(),
+        "0",
+        "relay dir left on the seed"
+    );
+    // a second relayed push sends nothing anywhere
+    let out = k.run(&[
+        "-o",
+        "json",
+        "bundle",
+        "push",
+        "k8s-v1.99.0",
+        "--relay",
+        &seed.name,
+        "--host",
+        &other.name,
+        "--host",
+        &hidden.name,
+    ]);
+    let again: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(again.as_array().unwrap().iter().all(|r| r["bytes_sent"] == 0), "{again:#}");
+}
