@@ -30,6 +30,19 @@ pub struct LibraryBundle {
     pub signed: bool,
 }
 
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    /// Recipe file (`bundles/*.toml`).
+    pub recipe: PathBuf,
+    /// Architectures to include.
+    pub arches: Vec<String>,
+    /// Directory with the files; `None` downloads them into the data dir's cache.
+    pub from: Option<PathBuf>,
+    /// Output zip.
+    pub out: PathBuf,
+}
+
 fn keychain_key(name: &str) -> String {
     format!("bundle-signing/{name}")
 }
@@ -151,17 +164,17 @@ impl Api {
             .map_err(blocking_err)?
     }
 
-    /// Builds a bundle from a recipe and a directory of downloaded files.
+    /// Builds a bundle from a recipe: from the files in `from_dir`, or, without it, from files
+    /// downloaded (parallel, resumable, checked) into the data dir's download cache.
     pub async fn bundle_build(
         &self,
         actor: &Actor,
-        recipe: &Path,
-        arches: Vec<String>,
-        from_dir: &Path,
-        out: &Path,
+        req: BuildRequest,
+        on_download: impl Fn(ko_bundle::FetchProgress) + Send + Sync + 'static,
         progress: impl FnMut(&str, u64, u64) + Send + 'static,
     ) -> Result<BuildReport> {
         self.authorize(actor, Permission::ManageSystem, "build bundles").await?;
+        let BuildRequest { recipe, arches, from: given, out } = req;
         for a in &arches {
             if !matches!(a.as_str(), "amd64" | "arm64") {
                 return Err(ApiError::invalid(
@@ -171,9 +184,17 @@ impl Api {
                 ));
             }
         }
-        let (recipe, from, out) = (recipe.to_path_buf(), from_dir.to_path_buf(), out.to_path_buf());
+        let cache = self.data_dir.join("downloads");
         tokio::task::spawn_blocking(move || {
             let source = BundleSource::load(&recipe)?;
+            let from = match given {
+                Some(dir) => dir,
+                None => {
+                    let dir = cache.join(&source.name);
+                    ko_bundle::fetch(&source, &arches, &dir, &ko_bundle::FetchOptions::default(), on_download)?;
+                    dir
+                }
+            };
             Ok(ko_bundle::build(&source, &arches, &from, &out, progress)?)
         })
         .await

@@ -22,13 +22,13 @@ mod users;
 mod versions;
 
 pub use authz::{Permission, Role};
-pub use bundles::{HOST_STORE, HostPush, LIBRARY_DIR, LibraryBundle, PushProgress};
+pub use bundles::{BuildRequest, HOST_STORE, HostPush, LIBRARY_DIR, LibraryBundle, PushProgress};
 pub use clusters::ClusterValidation;
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
 pub use error::{ApiError, Result};
 pub use hosts::{HostDetail, HostSpec, ImportRow, Trust};
 pub use identity::Actor;
-pub use ko_bundle::{BuildReport, BundleManifest, Signature, TrustedKey, VerifyReport};
+pub use ko_bundle::{BuildReport, BundleManifest, FetchProgress, Signature, TrustedKey, VerifyReport};
 pub use ko_secrets::Sensitive;
 pub use ko_ssh::{DEFAULT_PARALLELISM, HostFacts, HostKey, fan_out};
 pub use ko_store::audit::{AuditEntry, AuditFilter};

@@ -23,7 +23,7 @@ fn is_compressed(path: &str) -> bool {
 }
 
 /// Hashes a file with SHA-256 and, if asked, SHA-512 in one pass.
-fn digests(path: &Path, want_512: bool) -> Result<(String, Option<String>, u64)> {
+pub(crate) fn digests(path: &Path, want_512: bool) -> Result<(String, Option<String>, u64)> {
     let mut f = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
     let mut h256 = Sha256::new();
     let mut h512 = want_512.then(Sha512::new);

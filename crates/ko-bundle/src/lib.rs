@@ -2,6 +2,7 @@
 //!
 //! * [`BundleSource`] is a recipe in `bundles/*.toml`: every file with its upstream URL and the
 //!   checksum its project publishes (and where that checksum was published).
+//! * [`fetch`] downloads a recipe's files (parallel, resumable, retried, checked).
 //! * [`build`] turns a recipe plus a directory of downloaded files into a zip with a
 //!   `manifest.json` ([`BundleManifest`]: every file with size and SHA-256). Already-compressed
 //!   files are stored, the rest deflated.
@@ -11,6 +12,7 @@
 //! * [`extract`] writes a verified bundle into a directory, nothing outside it, atomically.
 
 mod build;
+mod download;
 mod error;
 mod manifest;
 mod signing;
@@ -18,6 +20,7 @@ mod source;
 mod verify;
 
 pub use build::{BuildReport, build};
+pub use download::{FetchOptions, FetchProgress, FetchReport, fetch};
 pub use error::{BundleError, Result};
 pub use manifest::{BundleFile, BundleManifest, FileKind, MANIFEST_NAME, SIGNATURE_NAME, check_entry_path};
 pub use signing::{SigningKey, TrustedKey, sign};

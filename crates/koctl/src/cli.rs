@@ -220,16 +220,16 @@ pub enum HostCmd {
 /// `koctl bundle ...`
 #[derive(Debug, Subcommand)]
 pub enum BundleCmd {
-    /// Build a bundle from a recipe (bundles/*.toml) and a directory of downloaded files.
+    /// Build a bundle from a recipe (bundles/*.toml): from a directory of files, or downloading them.
     Build {
         /// Recipe file.
         recipe: PathBuf,
         /// Architectures to include (comma-separated: amd64,arm64).
         #[arg(long, value_delimiter = ',', required = true)]
         arch: Vec<String>,
-        /// Directory holding the files the recipe names.
+        /// Take the files from this directory instead of downloading them (into DATA_DIR/downloads).
         #[arg(long, value_name = "DIR")]
-        from: PathBuf,
+        from: Option<PathBuf>,
         /// Output zip (`-o` is the global output format, hence the long name).
         #[arg(long = "out", value_name = "OUT.zip")]
         out: PathBuf,

@@ -54,10 +54,30 @@ fn progress_printer() -> impl FnMut(&str, u64, u64) + Send + 'static {
     }
 }
 
+/// Download progress on stderr.
+fn download_printer() -> impl Fn(ko_api::FetchProgress) + Send + Sync + 'static {
+    let start = Instant::now();
+    let last = std::sync::Mutex::new(Instant::now());
+    move |p| match p {
+        ko_api::FetchProgress::Planned { total, files } => eprintln!("downloading: {files} file(s), {}", mib(total)),
+        ko_api::FetchProgress::Bytes { done, total } => {
+            let mut last = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if last.elapsed().as_millis() < 500 && done < total {
+                return;
+            }
+            *last = Instant::now();
+            let rate = done as f64 / start.elapsed().as_secs_f64().max(0.001);
+            let eta = if rate > 0.0 { total.saturating_sub(done) as f64 / rate } else { 0.0 };
+            eprintln!("  {} / {}  {:.1} MiB/s  ETA {eta:.0}s", mib(done), mib(total), rate / 1048576.0);
+        }
+    }
+}
+
 pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: BundleCmd) -> Result<ExitCode> {
     match cmd {
         BundleCmd::Build { recipe, arch, from, out } => {
-            let r = api.bundle_build(actor, &recipe, arch, &from, &out, progress_printer()).await?;
+            let req = ko_api::BuildRequest { recipe, arches: arch, from, out };
+            let r = api.bundle_build(actor, req, download_printer(), progress_printer()).await?;
             emit(f, &r.manifest, |m| {
                 let mut t = Table::new(&["BUNDLE", "KUBERNETES", "ARCHES", "FILES", "CONTENT", "ZIP"]);
                 t.row([

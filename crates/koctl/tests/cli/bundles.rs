@@ -353,3 +353,34 @@ fn relay_sends_each_byte_once_from_here_and_reaches_hidden_hosts_through_the_see
     let again: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(again.as_array().unwrap().iter().all(|r| r["bytes_sent"] == 0), "{again:#}");
 }
+
+#[test]
+fn build_downloads_what_it_is_not_given() {
+    let k = Koctl::new();
+    let (recipe_path, src) = recipe(&k);
+    // serve the source dir over HTTP on loopback and point the recipe's URLs at it
+    let mut server = std::process::Command::new("python3")
+        .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+        .arg(&src)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(server.stdout.take().unwrap()), &mut first).unwrap();
+    let port = first.split(" port ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let text_recipe = std::fs::read_to_string(&recipe_path)
+        .unwrap()
+        .replace("https://example.invalid", &format!("http://127.0.0.1:{port}"));
+    std::fs::write(&recipe_path, text_recipe).unwrap();
+    let zip = k.dir.path().join("d.zip");
+    let out =
+        k.run(&["bundle", "build", recipe_path.to_str().unwrap(), "--arch", "amd64", "--out", zip.to_str().unwrap()]);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("downloading: 2 file(s)"), "{}", text(&out.stderr));
+    assert!(k.data_dir().join("downloads/k8s-v1.99.0/runc.amd64").exists(), "downloads are cached in the data dir");
+    let v = k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"]);
+    assert_eq!(v["manifest"]["files"].as_array().unwrap().len(), 2);
+}

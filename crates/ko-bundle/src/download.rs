@@ -1,0 +1,220 @@
+//! Fetching a recipe's files from upstream: parallel, resumable (HTTP ranges), retried, checked.
+
+use crate::build::digests;
+use crate::{BundleError, BundleSource, Result, SourceFile, UpstreamChecksum};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// How to download.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// Files downloaded at once.
+    pub parallel: usize,
+    /// Attempts per file after the first failure.
+    pub retries: u32,
+    /// Pause before a retry (grows with each attempt).
+    pub backoff: Duration,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        Self { parallel: 4, retries: 4, backoff: Duration::from_secs(1) }
+    }
+}
+
+/// Progress of a fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchProgress {
+    /// Sizes are known: `total` bytes in `files` files still to download.
+    Planned {
+        /// Bytes to download.
+        total: u64,
+        /// Files to download.
+        files: usize,
+    },
+    /// Bytes downloaded so far, of the planned total.
+    Bytes {
+        /// Done.
+        done: u64,
+        /// Planned.
+        total: u64,
+    },
+}
+
+/// What a fetch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchReport {
+    /// Files downloaded (fully or the rest of a partial one).
+    pub downloaded: usize,
+    /// Files already there with the right checksum.
+    pub present: usize,
+    /// Bytes received.
+    pub bytes: u64,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(20)))
+        .timeout_recv_body(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+fn matches(path: &Path, f: &SourceFile) -> bool {
+    let Some(expected) = f.checksum() else { return false };
+    let want_512 = matches!(expected, UpstreamChecksum::Sha512(_));
+    match (digests(path, want_512), expected) {
+        (Ok((h, _, _)), UpstreamChecksum::Sha256(e)) => h == e,
+        (Ok((_, Some(h), _)), UpstreamChecksum::Sha512(e)) => h == e,
+        _ => false,
+    }
+}
+
+/// One attempt: continue `part` from its length with a Range request; returns bytes received.
+fn attempt(
+    agent: &ureq::Agent,
+    url: &str,
+    part: &Path,
+    received: &AtomicU64,
+    on_bytes: &dyn Fn(u64),
+) -> std::result::Result<u64, String> {
+    let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+    let mut req = agent.get(url);
+    if have > 0 {
+        req = req.header("Range", &format!("bytes={have}-"));
+    }
+    let resp = req.call().map_err(|e| e.to_string())?;
+    let resumed = resp.status().as_u16() == 206;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(resumed)
+        .truncate(!resumed)
+        .open(part)
+        .map_err(|e| e.to_string())?;
+    let mut body = resp.into_body().into_reader();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut got = 0;
+    loop {
+        let n = body.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        file.write_all(&buf[..n]).map_err(|e| e.to_string())?;
+        got += n as u64;
+        received.fetch_add(n as u64, Ordering::Relaxed);
+        on_bytes(n as u64);
+    }
+    file.sync_all().map_err(|e| e.to_string())?;
+    Ok(got)
+}
+
+/// Downloads every file of `source` for `arches` into `dir` that is not already there with its
+/// published checksum: `parallel` at a time, resuming partial downloads with HTTP ranges,
+/// retrying with back-off, checking each against its published checksum before it takes its
+/// final name. Sizes are asked first (HEAD) so the total is known before anything is fetched.
+pub fn fetch(
+    source: &BundleSource,
+    arches: &[String],
+    dir: &Path,
+    opts: &FetchOptions,
+    progress: impl Fn(FetchProgress) + Sync,
+) -> Result<FetchReport> {
+    std::fs::create_dir_all(dir).map_err(|e| BundleError::io(dir, e))?;
+    let agent = agent();
+    let chosen: Vec<&SourceFile> =
+        source.files.iter().filter(|f| f.arch == "all" || arches.contains(&f.arch)).collect();
+    let mut report = FetchReport::default();
+    let mut todo = Vec::new();
+    let mut total = 0u64;
+    for f in chosen {
+        let path = dir.join(f.local_name());
+        if path.is_file() && matches(&path, f) {
+            report.present += 1;
+            continue;
+        }
+        let size = agent
+            .head(&f.url)
+            .call()
+            .ok()
+            .and_then(|r| {
+                r.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
+            })
+            .unwrap_or(0);
+        total += size;
+        todo.push(f);
+    }
+    progress(FetchProgress::Planned { total, files: todo.len() });
+    let received = AtomicU64::new(0);
+    let queue = Mutex::new(todo.clone());
+    let errors = Mutex::new(Vec::new());
+    let done = AtomicU64::new(0);
+    let on_bytes = |n: u64| {
+        let d = done.fetch_add(n, Ordering::Relaxed) + n;
+        progress(FetchProgress::Bytes { done: d, total });
+    };
+    std::thread::scope(|s| {
+        for _ in 0..opts.parallel.max(1) {
+            s.spawn(|| {
+                loop {
+                    let Some(f) = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop() else { return };
+                    if let Err(e) = fetch_one(&agent, f, dir, opts, &received, &on_bytes) {
+                        errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e);
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = errors.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).into_iter().next() {
+        return Err(e);
+    }
+    report.downloaded = todo.len();
+    report.bytes = received.load(Ordering::Relaxed);
+    Ok(report)
+}
+
+fn fetch_one(
+    agent: &ureq::Agent,
+    f: &SourceFile,
+    dir: &Path,
+    opts: &FetchOptions,
+    received: &AtomicU64,
+    on_bytes: &dyn Fn(u64),
+) -> Result<()> {
+    let path = dir.join(f.local_name());
+    let part = dir.join(format!("{}.part", f.local_name()));
+    let mut last = String::new();
+    for attempt_no in 0..=opts.retries {
+        if attempt_no > 0 {
+            std::thread::sleep(opts.backoff * attempt_no);
+        }
+        match attempt(agent, &f.url, &part, received, on_bytes) {
+            Ok(_) => {
+                if matches(&part, f) {
+                    return std::fs::rename(&part, &path).map_err(|e| BundleError::io(&path, e));
+                }
+                let (algorithm, expected, actual) = match f.checksum() {
+                    Some(UpstreamChecksum::Sha512(h)) => ("sha512", h, digests(&part, true)?.1.unwrap_or_default()),
+                    Some(UpstreamChecksum::Sha256(h)) => ("sha256", h, digests(&part, false)?.0),
+                    None => ("sha256", String::new(), String::new()),
+                };
+                let _ = std::fs::remove_file(&part);
+                return Err(BundleError::UpstreamMismatch {
+                    file: f.url.clone(),
+                    algorithm,
+                    expected,
+                    actual,
+                    source_name: f.checksum_source.clone(),
+                });
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(BundleError::Io {
+        path: f.url.clone(),
+        cause: format!("download failed after {} attempts: {last}", opts.retries + 1),
+    })
+}
