@@ -275,3 +275,18 @@ fn extract_writes_a_verified_bundle_atomically() {
         std::fs::read_dir(f.dir.path().join("library")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers, [std::ffi::OsString::from("test-bundle")], "no partial directory left");
 }
+
+#[test]
+fn every_recipe_in_the_repository_is_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bundles");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let source = BundleSource::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(source.files.iter().all(|f| !f.checksum_source.is_empty() && f.url.starts_with("https://")), "{}", path.display());
+            n += 1;
+        }
+    }
+    assert!(n >= 2, "recipes for at least the two newest Kubernetes minors");
+}
