@@ -284,7 +284,11 @@ fn every_recipe_in_the_repository_is_valid() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let source = BundleSource::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert!(source.files.iter().all(|f| !f.checksum_source.is_empty() && f.url.starts_with("https://")), "{}", path.display());
+            assert!(
+                source.files.iter().all(|f| !f.checksum_source.is_empty() && f.url.starts_with("https://")),
+                "{}",
+                path.display()
+            );
             n += 1;
         }
     }
