@@ -411,21 +411,7 @@ impl Api {
         progress: std::sync::Arc<impl Fn(PushProgress) + Send + Sync + 'static>,
     ) -> Result<HostPush> {
         use std::sync::atomic::Ordering::Relaxed;
-        let target = self.target_of(host).await?;
-        let session = ko_ssh::Session::connect(&target, &self.connect_options()).await?;
-        let listing =
-            session.run(&format!("mkdir -p {HOST_STORE} && ls {HOST_STORE}"), &ko_ssh::ExecOptions::sudo()).await?;
-        if !listing.success() {
-            return Err(ApiError::Ssh(ko_ssh::SshError::Remote {
-                host: host.into(),
-                what: format!("reading {HOST_STORE}"),
-                status: listing.status_text(),
-                stderr: listing.stderr,
-            }));
-        }
-        let present: std::collections::HashSet<&str> = listing.stdout.lines().map(str::trim).collect();
-        let missing: Vec<&ko_bundle::BundleFile> =
-            manifest.files.iter().filter(|f| !present.contains(f.sha256.as_str())).collect();
+        let (_, session, missing) = self.open_store(host, manifest).await?;
         tally.bytes_total.fetch_add(missing.iter().map(|f| f.size).sum(), Relaxed);
         tally.files_total.fetch_add(missing.len(), Relaxed);
         let mut sent = 0u64;
@@ -469,6 +455,18 @@ impl Api {
     }
 }
 
+/// The ephemeral key a seed host copies with.
+struct RelayKey {
+    /// Root-only temp dir on the seed holding the key and known_hosts files.
+    dir: String,
+    /// Its public key line.
+    public_key: String,
+    /// The seed's addresses, comma-separated: the only sources the key is accepted from.
+    from: String,
+    /// The key's comment: finds its authorized_keys entries for removal.
+    nonce: String,
+}
+
 /// A failed push to one host, as its report row.
 fn failed_push(host: String, via: Option<String>, e: &ApiError) -> HostPush {
     HostPush {
@@ -497,6 +495,21 @@ async fn root_sh(session: &ko_ssh::Session, what: &str, script: &str) -> Result<
 }
 
 impl Api {
+    /// Connects to `host`, makes sure its store exists, and returns the manifest's files it lacks.
+    async fn open_store<'m>(
+        &self,
+        host: &str,
+        manifest: &'m ko_bundle::BundleManifest,
+    ) -> Result<(ko_ssh::Target, ko_ssh::Session, Vec<&'m ko_bundle::BundleFile>)> {
+        let target = self.target_of(host).await?;
+        let session = ko_ssh::Session::connect(&target, &self.connect_options()).await?;
+        let listing =
+            root_sh(&session, "reading the store", &format!("mkdir -p {HOST_STORE} && ls {HOST_STORE}")).await?;
+        let present: std::collections::HashSet<&str> = listing.lines().map(str::trim).collect();
+        let missing = manifest.files.iter().filter(|f| !present.contains(f.sha256.as_str())).collect();
+        Ok((target, session, missing))
+    }
+
     /// Relay mode of [`Api::bundle_push`].
     async fn push_relayed(
         &self,
@@ -526,52 +539,39 @@ impl Api {
         )
         .await?;
         let mut lines = setup.lines();
-        let (relay_dir, public_key, seed_ips) = (
-            lines.next().unwrap_or_default().to_string(),
-            lines.next().unwrap_or_default().to_string(),
-            lines.next().unwrap_or_default().to_string(),
-        );
-        let from = seed_ips.split_whitespace().collect::<Vec<_>>().join(",");
+        let key = RelayKey {
+            dir: lines.next().unwrap_or_default().to_string(),
+            public_key: lines.next().unwrap_or_default().to_string(),
+            from: lines.next().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(","),
+            nonce,
+        };
         let others: Vec<String> = hosts.into_iter().filter(|h| h != seed).collect();
         let results = ko_ssh::fan_out(others, ko_ssh::DEFAULT_PARALLELISM, |host| {
-            let (seed_session, tally, progress) = (&seed_session, tally.clone(), progress.clone());
-            let (relay_dir, public_key, from, nonce) = (&relay_dir, &public_key, &from, &nonce);
+            let (seed_session, key, tally, progress) = (&seed_session, &key, tally.clone(), progress.clone());
             async move {
-                let r = self
-                    .relay_one(&host, seed_session, manifest, relay_dir, public_key, from, nonce, tally, progress)
-                    .await;
+                let r = self.relay_one(&host, seed_session, key, manifest, tally, progress).await;
                 r.unwrap_or_else(|e| failed_push(host, Some(seed.to_string()), &e))
             }
         })
         .await;
-        let _ = root_sh(&seed_session, "removing the relay key", &format!("rm -rf {}", q(&relay_dir))).await;
+        let _ = root_sh(&seed_session, "removing the relay key", &format!("rm -rf {}", q(&key.dir))).await;
         report.extend(results.into_iter().map(|(_, r)| r));
         Ok(report)
     }
 
     /// Copies the files `host` lacks from the seed's store to `host`'s.
-    #[allow(clippy::too_many_arguments)]
     async fn relay_one(
         &self,
         host: &str,
         seed: &ko_ssh::Session,
+        key: &RelayKey,
         manifest: &ko_bundle::BundleManifest,
-        relay_dir: &str,
-        public_key: &str,
-        from: &str,
-        nonce: &str,
         tally: std::sync::Arc<PushTally>,
         progress: std::sync::Arc<impl Fn(PushProgress) + Send + Sync + 'static>,
     ) -> Result<HostPush> {
         use ko_ssh::shell_quote as q;
         use std::sync::atomic::Ordering::Relaxed;
-        let target = self.target_of(host).await?;
-        let session = ko_ssh::Session::connect(&target, &self.connect_options()).await?;
-        let listing =
-            root_sh(&session, "reading the store", &format!("mkdir -p {HOST_STORE} && ls {HOST_STORE}")).await?;
-        let present: std::collections::HashSet<&str> = listing.lines().map(str::trim).collect();
-        let missing: Vec<&ko_bundle::BundleFile> =
-            manifest.files.iter().filter(|f| !present.contains(f.sha256.as_str())).collect();
+        let (target, session, missing) = self.open_store(host, manifest).await?;
         let seed_name = seed.target().name.clone();
         if missing.is_empty() {
             return Ok(HostPush {
@@ -586,7 +586,7 @@ impl Api {
         }
         tally.files_total.fetch_add(missing.len(), Relaxed);
         tally.bytes_total.fetch_add(missing.iter().map(|f| f.size).sum(), Relaxed);
-        let entry = format!("from=\"{from}\",restrict {public_key}");
+        let entry = format!("from=\"{}\",restrict {}", key.from, key.public_key);
         root_sh(
             &session,
             "authorising the relay key",
@@ -602,7 +602,7 @@ impl Api {
         } else {
             format!("[{}]:{} {host_key}", target.address, target.port)
         };
-        let kh = format!("{relay_dir}/known_hosts.{host}");
+        let kh = format!("{}/known_hosts.{host}", key.dir);
         let mut script = format!("printf '%s\\n' {} > {}\n", q(&known), q(&kh));
         for f in &missing {
             let part = format!("{HOST_STORE}/{}.ko-part", f.sha256);
@@ -614,7 +614,7 @@ impl Api {
             );
             script.push_str(&format!(
                 "ssh -i {dir}/key -o UserKnownHostsFile={kh} -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=15 -p {port} root@{addr} {cmd} < {dest} || exit $?\necho ko-relayed {size} {path}\n",
-                dir = q(relay_dir),
+                dir = q(&key.dir),
                 kh = q(&kh),
                 port = target.port,
                 addr = q(&target.address),
@@ -642,8 +642,12 @@ impl Api {
                 }
             })
             .await;
-        let _ = root_sh(&session, "removing the relay key", &format!("sed -i '/{nonce}/d' /root/.ssh/authorized_keys"))
-            .await;
+        let _ = root_sh(
+            &session,
+            "removing the relay key",
+            &format!("sed -i '/{}/d' /root/.ssh/authorized_keys", key.nonce),
+        )
+        .await;
         let outcome = outcome?;
         if !outcome.success() {
             return Err(ApiError::Ssh(ko_ssh::SshError::Remote {

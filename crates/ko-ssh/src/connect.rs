@@ -27,6 +27,21 @@ impl Default for ConnectOptions {
 }
 
 impl ConnectOptions {
+    /// A dead link while data is being sent blocks the SSH session's writes, and with them its
+    /// keepalives, until TCP gives up (about 15 minutes). Where the OS allows, data left
+    /// unacknowledged for as long as the keepalives allow drops the connection instead.
+    fn bound_unacknowledged_data(&self, tcp: &tokio::net::TcpStream) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            let limit = self.keepalive_interval * (self.keepalive_max.max(1) as u32 + 1);
+            if let Err(e) = socket2::SockRef::from(tcp).set_tcp_user_timeout(Some(limit)) {
+                tracing::debug!(error = %e, "TCP_USER_TIMEOUT not set");
+            }
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        let _ = tcp;
+    }
+
     fn russh_config(&self, policy: &HostKeyPolicy) -> Arc<client::Config> {
         let mut config = client::Config {
             keepalive_interval: Some(self.keepalive_interval),
@@ -95,6 +110,7 @@ fn handshake<'a>(
                         SshError::Unreachable { host: target.name.clone(), addr: target.addr(), cause: e.to_string() }
                     })?;
                 let _ = tcp.set_nodelay(true);
+                opts.bound_unacknowledged_data(&tcp);
                 (client::connect_stream(config, tcp, handler).await, None)
             }
             Some(jump) => {

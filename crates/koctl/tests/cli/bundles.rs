@@ -136,15 +136,13 @@ fn a_tampered_bundle_names_the_file_and_nothing_is_imported() {
     assert!(!zip2.exists());
 }
 
-#[test]
-fn push_fills_the_content_store_and_never_sends_a_file_twice() {
-    if keychain_or_skip("push_fills_the_content_store_and_never_sends_a_file_twice").is_none() {
-        return;
-    }
-    let Some(bed) = ko_testbed::bed("push_fills_the_content_store_and_never_sends_a_file_twice") else { return };
-    let lease = bed.lease("public", 2);
-    let (a, b) = (lease.host(0), lease.host(1));
-    for h in [a, b] {
+/// A data dir with the test bundle imported, the bed's credentials, and `hosts` registered
+/// (host, credential, jump host); returns it with the bundle's files and their total size.
+fn library_on_the_bed(
+    bed: &ko_testbed::Bed,
+    hosts: &[(&ko_testbed::BedHost, &str, Option<&str>)],
+) -> (Koctl, Vec<Value>, u64) {
+    for (h, _, _) in hosts {
         bed.root_sh(h, "rm -rf /var/lib/ko");
     }
     let k = Koctl::new();
@@ -170,22 +168,33 @@ fn push_fills_the_content_store_and_never_sends_a_file_twice() {
         &[],
     );
     assert_eq!(out.status.code(), Some(0));
-    for (h, cred) in [(a, "bedroot"), (b, "ops")] {
-        let out = k.run(&[
-            "host",
-            "add",
-            "--name",
-            &h.name,
-            "--address",
-            &h.ip.to_string(),
-            "--credential",
-            cred,
-            "--trust-on-first-use",
-        ]);
+    for (h, cred, jump) in hosts {
+        let ip = h.ip.to_string();
+        let mut args =
+            vec!["host", "add", "--name", &h.name, "--address", &ip, "--credential", cred, "--trust-on-first-use"];
+        if let Some(j) = jump {
+            args.extend(["--jump", j]);
+        }
+        let out = k.run(&args);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     }
-    let files = k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"])["manifest"]["files"].clone();
-    let total: u64 = files.as_array().unwrap().iter().map(|f| f["size"].as_u64().unwrap()).sum();
+    let files = k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"])["manifest"]["files"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let total = files.iter().map(|f| f["size"].as_u64().unwrap()).sum();
+    (k, files, total)
+}
+
+#[test]
+fn push_fills_the_content_store_and_never_sends_a_file_twice() {
+    if keychain_or_skip("push_fills_the_content_store_and_never_sends_a_file_twice").is_none() {
+        return;
+    }
+    let Some(bed) = ko_testbed::bed("push_fills_the_content_store_and_never_sends_a_file_twice") else { return };
+    let lease = bed.lease("public", 2);
+    let (a, b) = (lease.host(0), lease.host(1));
+    let (k, files, total) = library_on_the_bed(bed, &[(a, "bedroot", None), (b, "ops", None)]);
 
     let push = |k: &Koctl| {
         let out = k.run(&["-o", "json", "bundle", "push", "k8s-v1.99.0", "--host", &a.name, "--host", &b.name]);
@@ -202,7 +211,7 @@ fn push_fills_the_content_store_and_never_sends_a_file_twice() {
     );
     // the files are on the hosts under their hashes, owned by root, and verified
     for h in [a, b] {
-        for f in files.as_array().unwrap() {
+        for f in &files {
             let sha = f["sha256"].as_str().unwrap();
             let got = bed.root_sh(
                 h,
@@ -220,7 +229,7 @@ fn push_fills_the_content_store_and_never_sends_a_file_twice() {
         );
     }
     // a host that lost one file gets exactly that one
-    let runc = files.as_array().unwrap().iter().find(|f| f["path"] == "bin/runc.tgz").unwrap();
+    let runc = files.iter().find(|f| f["path"] == "bin/runc.tgz").unwrap();
     bed.root_sh(b, &format!("rm /var/lib/ko/store/sha256/{}", runc["sha256"].as_str().unwrap()));
     let (third, _) = push(&k);
     assert_eq!(third[0]["bytes_sent"], 0);
@@ -241,50 +250,8 @@ fn relay_sends_each_byte_once_from_here_and_reaches_hidden_hosts_through_the_see
     let public = bed.lease("public", 1);
     let private = bed.lease("private", 1);
     let (seed, hidden, other) = (bed.jump_host(), private.host(0), public.host(0));
-    for h in [seed, hidden, other] {
-        bed.root_sh(h, "rm -rf /var/lib/ko");
-    }
-    let k = Koctl::new();
-    let (recipe, src) = recipe(&k);
-    let zip = k.dir.path().join("b.zip");
-    let out = k.run(&[
-        "bundle",
-        "build",
-        recipe.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--from",
-        src.to_str().unwrap(),
-        "--out",
-        zip.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    k.json(&["bundle", "import", zip.to_str().unwrap(), "--allow-unsigned"]);
-    k.json(&["credential", "add", "--name", "bedroot", "--key-file", bed.root_key().to_str().unwrap()]);
-    let out = k.run_with(
-        &["credential", "add", "--name", "ops", "--username", "ops", "--password-stdin"],
-        &format!("{}\n", ko_testbed::OPS_PASSWORD),
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(0));
-    let add = |name: &str, ip: String, cred: &str, jump: Option<&str>| {
-        let mut args =
-            vec!["host", "add", "--name", name, "--address", &ip, "--credential", cred, "--trust-on-first-use"];
-        if let Some(j) = jump {
-            args.extend(["--jump", j]);
-        }
-        let out = k.run(&args);
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    };
-    add(&seed.name, seed.ip.to_string(), "bedroot", None);
-    add(&other.name, other.ip.to_string(), "ops", None);
-    add(&hidden.name, hidden.ip.to_string(), "ops", Some(&seed.name));
-    let total: u64 = k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"])["manifest"]["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["size"].as_u64().unwrap())
-        .sum();
+    let (k, files, total) =
+        library_on_the_bed(bed, &[(seed, "bedroot", None), (other, "ops", None), (hidden, "ops", Some(&seed.name))]);
 
     let out = k.run(&[
         "-o",
@@ -318,9 +285,8 @@ fn relay_sends_each_byte_once_from_here_and_reaches_hidden_hosts_through_the_see
         );
     }
     // the copies are complete and verified, and the relay key is gone everywhere
-    let files = k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"])["manifest"]["files"].clone();
     for h in [seed, other, hidden] {
-        for f in files.as_array().unwrap() {
+        for f in &files {
             let sha = f["sha256"].as_str().unwrap();
             assert_eq!(bed.root_sh(h, &format!("sha256sum < /var/lib/ko/store/sha256/{sha}")), format!("{sha}  -\n"));
         }
