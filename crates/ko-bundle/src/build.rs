@@ -70,6 +70,21 @@ pub fn build(
         }
         total += std::fs::metadata(&local).map_err(|e| BundleError::io(&local, e))?.len();
     }
+    let images: Vec<_> = source.images.iter().filter(|i| arches.contains(&i.arch)).collect();
+    for image in &images {
+        let local = from_dir.join(image.local_name());
+        if !local.is_file() {
+            return Err(BundleError::NotInSourceDir {
+                file: image.local_name(),
+                component: image.name.clone(),
+                arch: image.arch.clone(),
+                dir: from_dir.display().to_string(),
+                url: format!("the registry (pull {} with `koctl bundle build` without --from)", image.name),
+            });
+        }
+        crate::verify_image_archive(&local, &image.digest)?;
+        total += std::fs::metadata(&local).map_err(|e| BundleError::io(&local, e))?.len();
+    }
     progress("", 0, total);
     let partial = out.with_extension("zip.partial");
     let file = std::fs::File::create(&partial).map_err(|e| BundleError::io(&partial, e))?;
@@ -118,6 +133,31 @@ pub fn build(
                 version: f.version.clone(),
                 arch: f.arch.clone(),
                 kind: f.kind,
+            });
+        }
+        for image in &images {
+            let local = from_dir.join(image.local_name());
+            let (sha256, _, size) = digests(&local, false)?;
+            // layers are compressed already: store the archive as it is
+            let options = SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored)
+                .large_file(size > u32::MAX as u64);
+            zip.start_file(image.path.as_str(), options).map_err(|e| BundleError::io(&partial, e))?;
+            let mut input = std::fs::File::open(&local).map_err(|e| BundleError::io(&local, e))?;
+            done += std::io::copy(&mut input, &mut zip).map_err(|e| BundleError::io(&partial, e))?;
+            progress(&image.path, done, total);
+            let (component, version) = image
+                .name
+                .rsplit_once(':')
+                .map_or((image.name.clone(), String::new()), |(c, v)| (c.to_string(), v.to_string()));
+            files.push(BundleFile {
+                path: image.path.clone(),
+                size,
+                sha256,
+                component,
+                version,
+                arch: image.arch.clone(),
+                kind: crate::FileKind::Image,
             });
         }
         Ok(())

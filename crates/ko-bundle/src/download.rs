@@ -172,6 +172,15 @@ pub fn fetch(
         return Err(e);
     }
     report.downloaded = todo.len();
+    for image in source.images.iter().filter(|i| arches.contains(&i.arch)) {
+        let path = dir.join(image.local_name());
+        if path.is_file() && crate::verify_image_archive(&path, &image.digest).is_ok() {
+            report.present += 1;
+            continue;
+        }
+        crate::pull_image(&image.name, &image.digest, &image.arch, &path, image.plain_http)?;
+        report.downloaded += 1;
+    }
     report.bytes = received.load(Ordering::Relaxed);
     Ok(report)
 }

@@ -56,6 +56,32 @@ impl SourceFile {
     }
 }
 
+/// A container image of a recipe, pulled from its registry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceImage {
+    /// Image reference with its tag, e.g. `registry.k8s.io/pause:3.10`.
+    pub name: String,
+    /// Pinned `sha256:` digest of what the tag names (image manifest or multi-arch index).
+    pub digest: String,
+    /// `amd64` or `arm64`.
+    pub arch: String,
+    /// Path of the image archive inside the bundle.
+    pub path: String,
+    /// Where the digest was published.
+    pub checksum_source: String,
+    /// The registry speaks plain HTTP (a local mirror).
+    #[serde(default)]
+    pub plain_http: bool,
+}
+
+impl SourceImage {
+    /// The archive's file name in a source directory.
+    pub fn local_name(&self) -> String {
+        self.path.replace('/', "_")
+    }
+}
+
 /// A bundle recipe.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,8 +91,11 @@ pub struct BundleSource {
     /// Kubernetes version served, if any.
     pub kubernetes_version: Option<String>,
     /// The files.
-    #[serde(rename = "file")]
+    #[serde(rename = "file", default)]
     pub files: Vec<SourceFile>,
+    /// The container images.
+    #[serde(rename = "image", default)]
+    pub images: Vec<SourceImage>,
 }
 
 impl BundleSource {
@@ -100,6 +129,19 @@ impl BundleSource {
             }
             if !matches!(f.arch.as_str(), "amd64" | "arm64" | "all") {
                 return Err(format!("'{}': arch '{}' is not amd64, arm64 or all", f.path, f.arch));
+            }
+        }
+        for i in &s.images {
+            crate::check_entry_path(&i.path).map_err(|e| e.to_string())?;
+            if !paths.insert(i.path.as_str()) {
+                return Err(format!("'{}' is listed twice", i.path));
+            }
+            let hex = i.digest.strip_prefix("sha256:").unwrap_or_default();
+            if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!("image '{}': digest must be sha256:<64 hex digits>", i.name));
+            }
+            if !matches!(i.arch.as_str(), "amd64" | "arm64") {
+                return Err(format!("image '{}': arch '{}' is not amd64 or arm64", i.name, i.arch));
             }
         }
         Ok(s)
