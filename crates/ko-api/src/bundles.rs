@@ -411,7 +411,7 @@ impl Api {
         progress: std::sync::Arc<impl Fn(PushProgress) + Send + Sync + 'static>,
     ) -> Result<HostPush> {
         use std::sync::atomic::Ordering::Relaxed;
-        let (_, session, missing) = self.open_store(host, manifest).await?;
+        let StoreState { session, wanted, missing, .. } = self.open_store(host, manifest).await?;
         tally.bytes_total.fetch_add(missing.iter().map(|f| f.size).sum(), Relaxed);
         tally.files_total.fetch_add(missing.len(), Relaxed);
         let mut sent = 0u64;
@@ -446,7 +446,7 @@ impl Api {
         Ok(HostPush {
             host: host.into(),
             files_sent: missing.len(),
-            files_present: manifest.files.len() - missing.len(),
+            files_present: wanted - missing.len(),
             bytes_sent: sent,
             via: None,
             error_code: None,
@@ -465,6 +465,16 @@ struct RelayKey {
     from: String,
     /// The key's comment: finds its authorized_keys entries for removal.
     nonce: String,
+}
+
+/// A host's store as a push finds it.
+struct StoreState<'m> {
+    target: ko_ssh::Target,
+    session: ko_ssh::Session,
+    /// Files of the bundle for the host's architecture.
+    wanted: usize,
+    /// Those the host lacks.
+    missing: Vec<&'m ko_bundle::BundleFile>,
 }
 
 /// A failed push to one host, as its report row.
@@ -495,19 +505,37 @@ async fn root_sh(session: &ko_ssh::Session, what: &str, script: &str) -> Result<
 }
 
 impl Api {
-    /// Connects to `host`, makes sure its store exists, and returns the manifest's files it lacks.
-    async fn open_store<'m>(
-        &self,
-        host: &str,
-        manifest: &'m ko_bundle::BundleManifest,
-    ) -> Result<(ko_ssh::Target, ko_ssh::Session, Vec<&'m ko_bundle::BundleFile>)> {
+    /// Connects to `host`, makes sure its store exists, and returns the manifest's files for its
+    /// architecture (and arch-independent ones) that it lacks; a bundle without files for the
+    /// host's architecture is refused before anything is sent.
+    async fn open_store<'m>(&self, host: &str, manifest: &'m ko_bundle::BundleManifest) -> Result<StoreState<'m>> {
+        let h = host.to_string();
+        let arch =
+            self.db.read(move |c| Ok::<_, ApiError>(ko_store::hosts::get_by_name(c, &h)?.and_then(|r| r.arch))).await?;
+        let wanted: Vec<&ko_bundle::BundleFile> =
+            manifest.files.iter().filter(|f| f.arch == "all" || arch.as_deref().is_none_or(|a| a == f.arch)).collect();
+        if let Some(a) = &arch
+            && manifest.files.iter().any(|f| f.arch != "all")
+            && !wanted.iter().any(|f| f.arch == *a)
+        {
+            return Err(ApiError::invalid(
+                "bundle.wrong_arch",
+                "host",
+                format!(
+                    "bundle '{}' has no {a} files (it was built for {}) but host '{host}' is {a}; build it with --arch {a}",
+                    manifest.name,
+                    manifest.arches.join(",")
+                ),
+            ));
+        }
         let target = self.target_of(host).await?;
         let session = ko_ssh::Session::connect(&target, &self.connect_options()).await?;
         let listing =
             root_sh(&session, "reading the store", &format!("mkdir -p {HOST_STORE} && ls {HOST_STORE}")).await?;
         let present: std::collections::HashSet<&str> = listing.lines().map(str::trim).collect();
-        let missing = manifest.files.iter().filter(|f| !present.contains(f.sha256.as_str())).collect();
-        Ok((target, session, missing))
+        let wanted_count = wanted.len();
+        let missing = wanted.into_iter().filter(|f| !present.contains(f.sha256.as_str())).collect();
+        Ok(StoreState { target, session, wanted: wanted_count, missing })
     }
 
     /// Relay mode of [`Api::bundle_push`].
@@ -571,13 +599,13 @@ impl Api {
     ) -> Result<HostPush> {
         use ko_ssh::shell_quote as q;
         use std::sync::atomic::Ordering::Relaxed;
-        let (target, session, missing) = self.open_store(host, manifest).await?;
+        let StoreState { target, session, wanted, missing } = self.open_store(host, manifest).await?;
         let seed_name = seed.target().name.clone();
         if missing.is_empty() {
             return Ok(HostPush {
                 host: host.into(),
                 files_sent: 0,
-                files_present: manifest.files.len(),
+                files_present: wanted,
                 bytes_sent: 0,
                 via: Some(seed_name),
                 error_code: None,
@@ -660,7 +688,7 @@ impl Api {
         Ok(HostPush {
             host: host.into(),
             files_sent: missing.len(),
-            files_present: manifest.files.len() - missing.len(),
+            files_present: wanted - missing.len(),
             bytes_sent: missing.iter().map(|f| f.size).sum(),
             via: Some(seed_name),
             error_code: None,

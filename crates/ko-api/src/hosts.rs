@@ -78,11 +78,16 @@ fn host_row(c: &Connection, name: &str) -> Result<Host> {
 }
 
 impl Api {
-    /// Connect options for host operations (`KO_SSH_CONNECT_TIMEOUT` seconds overrides the default).
+    /// Connect options for host operations: `KO_SSH_CONNECT_TIMEOUT` and `KO_SSH_KEEPALIVE`
+    /// (seconds) override the defaults (15 s; a dead link is noticed after 4 keepalive intervals of 10 s).
     pub(crate) fn connect_options(&self) -> ConnectOptions {
         let mut o = ConnectOptions::default();
-        if let Some(secs) = std::env::var("KO_SSH_CONNECT_TIMEOUT").ok().and_then(|s| s.parse().ok()) {
-            o.connect_timeout = std::time::Duration::from_secs(secs);
+        let secs = |var: &str| std::env::var(var).ok().and_then(|s| s.parse().ok()).map(std::time::Duration::from_secs);
+        if let Some(t) = secs("KO_SSH_CONNECT_TIMEOUT") {
+            o.connect_timeout = t;
+        }
+        if let Some(t) = secs("KO_SSH_KEEPALIVE") {
+            o.keepalive_interval = t;
         }
         o
     }

@@ -52,6 +52,18 @@ pub enum BundleError {
         /// Actual digest.
         actual: String,
     },
+    /// An entry is not the size the manifest gives it (a lying manifest or a zip bomb).
+    #[error(
+        "'{path}' should be {manifest} bytes but the archive holds {archive}; the bundle was refused (reading stopped there)"
+    )]
+    SizeMismatch {
+        /// File.
+        path: String,
+        /// Size in the manifest.
+        manifest: u64,
+        /// Size declared by or read from the archive.
+        archive: u64,
+    },
     /// A listed file is missing.
     #[error("'{0}' is listed in the manifest but missing from the bundle; get the bundle again")]
     MissingFile(String),
@@ -117,6 +129,7 @@ impl BundleError {
             Self::Duplicate(_) => "bundle.duplicate",
             Self::Tampered { .. } => "bundle.tampered",
             Self::MissingFile(_) => "bundle.missing_file",
+            Self::SizeMismatch { .. } => "bundle.size_mismatch",
             Self::ExtraFile(_) => "bundle.extra_file",
             Self::Unsigned => "bundle.unsigned",
             Self::Untrusted(_) => "bundle.untrusted",

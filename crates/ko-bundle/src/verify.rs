@@ -99,8 +99,14 @@ fn check_signature(
 }
 
 /// Streams an entry through SHA-256 into `sink`, checking size and digest against the manifest.
+/// Never reads more of an entry than the manifest says it holds (plus one byte, to notice the
+/// lie): a zip bomb's expansion stops there instead of filling the disk.
 fn copy_checked(archive: &mut Archive, i: usize, f: &crate::BundleFile, sink: &mut dyn Write) -> Result<u64> {
-    let mut entry = archive.by_index(i).map_err(|e| BundleError::io(Path::new(&f.path), e))?;
+    let entry = archive.by_index(i).map_err(|e| BundleError::io(Path::new(&f.path), e))?;
+    if entry.size() != f.size {
+        return Err(BundleError::SizeMismatch { path: f.path.clone(), manifest: f.size, archive: entry.size() });
+    }
+    let mut entry = entry.take(f.size + 1);
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut n_total = 0u64;
@@ -117,8 +123,11 @@ fn copy_checked(archive: &mut Archive, i: usize, f: &crate::BundleFile, sink: &m
         sink.write_all(&buf[..n]).map_err(|e| BundleError::io(Path::new(&f.path), e))?;
         n_total += n as u64;
     }
+    if n_total != f.size {
+        return Err(BundleError::SizeMismatch { path: f.path.clone(), manifest: f.size, archive: n_total });
+    }
     let actual = hex::encode(h.finalize());
-    if actual != f.sha256 || n_total != f.size {
+    if actual != f.sha256 {
         return Err(BundleError::Tampered { path: f.path.clone(), expected: f.sha256.clone(), actual });
     }
     Ok(n_total)

@@ -294,3 +294,53 @@ fn every_recipe_in_the_repository_is_valid() {
     }
     assert!(n >= 2, "recipes for at least the two newest Kubernetes minors");
 }
+
+#[test]
+fn truncated_zips_lying_sizes_and_zip_bombs_are_refused() {
+    let f = Fixture::new();
+    let out = f.build(&["amd64"]);
+    let bytes = std::fs::read(&out).unwrap();
+    let truncated = f.dir.path().join("truncated.zip");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    assert_eq!(verify(&truncated, &[], true).unwrap_err().code(), "bundle.not_a_zip");
+
+    // a manifest that lies about a size
+    rewrite(
+        &out,
+        |name, b| {
+            if name == "manifest.json" {
+                String::from_utf8(b).unwrap().replacen("\"size\": 300000", "\"size\": 300001", 1).into_bytes()
+            } else {
+                b
+            }
+        },
+        &[],
+    );
+    let e = verify(&out, &[], true).unwrap_err();
+    assert!(
+        matches!(&e, BundleError::SizeMismatch { path, manifest: 300_001, archive: 300_000 } if path == "bin/amd64/containerd.tar.gz"),
+        "{e}"
+    );
+
+    // a zip bomb: 64 MiB of zeros in a few KiB, declared in the manifest as 1 KiB
+    let bomb = f.dir.path().join("bomb.zip");
+    let manifest = serde_json::json!({
+        "format": 1, "name": "bomb", "kubernetes_version": null, "arches": ["amd64"],
+        "files": [{"path": "bomb.bin", "size": 1024, "sha256": "0".repeat(64), "component": "x", "version": "1", "arch": "amd64", "kind": "other"}]
+    });
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+    let deflate = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    w.start_file("bomb.bin", deflate).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        w.write_all(&zeros).unwrap();
+    }
+    w.start_file("manifest.json", deflate).unwrap();
+    w.write_all(manifest.to_string().as_bytes()).unwrap();
+    w.finish().unwrap();
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
+    let target = f.dir.path().join("bomb-target");
+    let e = extract(&bomb, &target, &[], true).unwrap_err();
+    assert!(matches!(&e, BundleError::SizeMismatch { manifest: 1024, archive, .. } if *archive == 64 << 20), "{e}");
+    assert!(!target.exists());
+}

@@ -2,6 +2,7 @@
 
 use crate::support::{Koctl, text};
 use ko_secrets::testing::keychain_or_skip;
+use ko_testbed::Fault;
 use serde_json::Value;
 use std::io::Write;
 
@@ -236,6 +237,24 @@ fn push_fills_the_content_store_and_never_sends_a_file_twice() {
     assert_eq!((third[1]["files_sent"].as_u64(), third[1]["bytes_sent"].as_u64()), (Some(1), runc["size"].as_u64()));
     let audit = k.json(&["audit", "list", "--action", "bundle.push"]);
     assert_eq!(audit.as_array().unwrap().len(), 3);
+
+    // an amd64 bundle is not pushed to an arm64 host (its facts say so)
+    let db = k.data_dir().join("ko.db");
+    let name = b.name.clone();
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+        let db = ko_store::Db::open(&db).unwrap();
+        db.write(move |tx| {
+            Ok::<_, ko_store::StoreError>(tx.execute("UPDATE hosts SET arch = 'arm64' WHERE name = ?1", [name])?)
+        })
+        .await
+        .unwrap();
+    });
+    let out = k.run(&["-o", "json", "bundle", "push", "k8s-v1.99.0", "--host", &a.name, "--host", &b.name]);
+    assert_eq!(out.status.code(), Some(1));
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["error_code"], Value::Null);
+    assert_eq!(rows[1]["error_code"], "bundle.wrong_arch");
+    assert!(rows[1]["error"].as_str().unwrap().contains("--arch arm64"), "{rows:#}");
 }
 
 #[test]
@@ -349,4 +368,95 @@ fn build_downloads_what_it_is_not_given() {
     assert!(k.data_dir().join("downloads/k8s-v1.99.0/runc.amd64").exists(), "downloads are cached in the data dir");
     let v = k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"]);
     assert_eq!(v["manifest"]["files"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_push_cut_mid_way_resumes_with_the_missing_bytes() {
+    if keychain_or_skip("a_push_cut_mid_way_resumes_with_the_missing_bytes").is_none() {
+        return;
+    }
+    let Some(bed) = ko_testbed::bed("a_push_cut_mid_way_resumes_with_the_missing_bytes") else { return };
+    let lease = bed.lease("public", 1);
+    let h = lease.host(0);
+    bed.root_sh(h, "rm -rf /var/lib/ko");
+    let k = Koctl::new();
+    let src = k.dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let big: Vec<u8> = (0..(24u32 << 20)).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    std::fs::write(src.join("big.tgz"), &big).unwrap();
+    let sha = {
+        let out = std::process::Command::new("sha256sum").arg(src.join("big.tgz")).output().unwrap();
+        text(&out.stdout)[..64].to_string()
+    };
+    let recipe = k.file(
+        "big.toml",
+        &format!("name = \"big\"\n\n[[file]]\ncomponent = \"big\"\nversion = \"1\"\narch = \"all\"\nkind = \"other\"\npath = \"big.tgz\"\nurl = \"https://example.invalid/big.tgz\"\nsha256 = \"{sha}\"\nchecksum_source = \"test\"\n"),
+    );
+    let zip = k.dir.path().join("big.zip");
+    let out = k.run(&[
+        "bundle",
+        "build",
+        recipe.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--from",
+        src.to_str().unwrap(),
+        "--out",
+        zip.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    k.json(&["bundle", "import", zip.to_str().unwrap(), "--allow-unsigned"]);
+    k.json(&["credential", "add", "--name", "bedroot", "--key-file", bed.root_key().to_str().unwrap()]);
+    let out = k.run(&[
+        "host",
+        "add",
+        "--name",
+        &h.name,
+        "--address",
+        &h.ip.to_string(),
+        "--credential",
+        "bedroot",
+        "--trust-on-first-use",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // throttle the host so the push takes a while, start it, and cut the link once part has arrived
+    bed.fault(h, Fault::Rate(40_000));
+    let push = k
+        .command(&["-o", "json", "bundle", "push", "big", "--host", &h.name])
+        .env("KO_SSH_KEEPALIVE", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let part = format!("/var/lib/ko/store/sha256/{sha}.ko-part");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let size: u64 = bed.root_sh(h, &format!("stat -c %s {part} 2>/dev/null || echo 0")).trim().parse().unwrap();
+        if size > 4 << 20 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the push never got going");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    bed.fault(h, Fault::Cut);
+    let first = push.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let rows: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert!(rows[0]["error_code"].as_str().unwrap().starts_with("ssh."), "{rows:#}");
+    bed.fault(h, Fault::Heal);
+    bed.fault(h, Fault::Clear);
+
+    let arrived: u64 = bed.root_sh(h, &format!("stat -c %s {part}")).trim().parse().unwrap();
+    assert!(arrived > 0 && arrived < big.len() as u64);
+    let out = k.run(&["-o", "json", "bundle", "push", "big", "--host", &h.name]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sent = rows[0]["bytes_sent"].as_u64().unwrap();
+    assert!(
+        sent < big.len() as u64 && sent >= big.len() as u64 - arrived,
+        "resumed: sent {sent} of {}, {arrived} were there",
+        big.len()
+    );
+    assert_eq!(bed.root_sh(h, &format!("sha256sum < /var/lib/ko/store/sha256/{sha}")), format!("{sha}  -\n"));
 }
