@@ -6,6 +6,26 @@ use ko_testbed::Fault;
 use serde_json::Value;
 use std::io::Write;
 
+/// `koctl bundle build RECIPE --arch amd64 --from SRC --out ZIP`.
+fn build_from(
+    k: &Koctl,
+    recipe: &std::path::Path,
+    src: &std::path::Path,
+    zip: &std::path::Path,
+) -> std::process::Output {
+    k.run(&[
+        "bundle",
+        "build",
+        recipe.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--from",
+        src.to_str().unwrap(),
+        "--out",
+        zip.to_str().unwrap(),
+    ])
+}
+
 /// A source dir with two files and a recipe pinning their SHA-256.
 fn recipe(k: &Koctl) -> (std::path::PathBuf, std::path::PathBuf) {
     let src = k.dir.path().join("src");
@@ -35,17 +55,7 @@ fn build_sign_verify_import_and_remove() {
     let k = Koctl::new();
     let (recipe, src) = recipe(&k);
     let zip = k.dir.path().join("b.zip");
-    let out = k.run(&[
-        "bundle",
-        "build",
-        recipe.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--from",
-        src.to_str().unwrap(),
-        "--out",
-        zip.to_str().unwrap(),
-    ]);
+    let out = build_from(&k, &recipe, &src, &zip);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("building: 0.1 MiB to add"), "the size is shown first: {}", text(&out.stderr));
     assert!(text(&out.stderr).contains("100%"));
@@ -91,17 +101,7 @@ fn a_tampered_bundle_names_the_file_and_nothing_is_imported() {
     let k = Koctl::new();
     let (recipe, src) = recipe(&k);
     let zip = k.dir.path().join("b.zip");
-    let out = k.run(&[
-        "bundle",
-        "build",
-        recipe.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--from",
-        src.to_str().unwrap(),
-        "--out",
-        zip.to_str().unwrap(),
-    ]);
+    let out = build_from(&k, &recipe, &src, &zip);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     // flip one byte of the stored runc payload (a run of 7s) inside the zip
     let mut bytes = std::fs::read(&zip).unwrap();
@@ -121,17 +121,7 @@ fn a_tampered_bundle_names_the_file_and_nothing_is_imported() {
     // a recipe whose file does not match the published checksum stops the build
     std::fs::write(src.join("flannel.yaml"), "changed").unwrap();
     let zip2 = k.dir.path().join("c.zip");
-    let out = k.run(&[
-        "bundle",
-        "build",
-        recipe.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--from",
-        src.to_str().unwrap(),
-        "--out",
-        zip2.to_str().unwrap(),
-    ]);
+    let out = build_from(&k, &recipe, &src, &zip2);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("bundle.upstream_mismatch"), "{}", text(&out.stderr));
     assert!(!zip2.exists());
@@ -149,17 +139,7 @@ fn library_on_the_bed(
     let k = Koctl::new();
     let (recipe, src) = recipe(&k);
     let zip = k.dir.path().join("b.zip");
-    let out = k.run(&[
-        "bundle",
-        "build",
-        recipe.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--from",
-        src.to_str().unwrap(),
-        "--out",
-        zip.to_str().unwrap(),
-    ]);
+    let out = build_from(&k, &recipe, &src, &zip);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     k.json(&["bundle", "import", zip.to_str().unwrap(), "--allow-unsigned"]);
     k.json(&["credential", "add", "--name", "bedroot", "--key-file", bed.root_key().to_str().unwrap()]);
@@ -393,17 +373,7 @@ fn a_push_cut_mid_way_resumes_with_the_missing_bytes() {
         &format!("name = \"big\"\n\n[[file]]\ncomponent = \"big\"\nversion = \"1\"\narch = \"all\"\nkind = \"other\"\npath = \"big.tgz\"\nurl = \"https://example.invalid/big.tgz\"\nsha256 = \"{sha}\"\nchecksum_source = \"test\"\n"),
     );
     let zip = k.dir.path().join("big.zip");
-    let out = k.run(&[
-        "bundle",
-        "build",
-        recipe.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--from",
-        src.to_str().unwrap(),
-        "--out",
-        zip.to_str().unwrap(),
-    ]);
+    let out = build_from(&k, &recipe, &src, &zip);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     k.json(&["bundle", "import", zip.to_str().unwrap(), "--allow-unsigned"]);
     k.json(&["credential", "add", "--name", "bedroot", "--key-file", bed.root_key().to_str().unwrap()]);
