@@ -1,0 +1,148 @@
+//! The hosts a playbook runs on, and how steps select them.
+
+use serde::Serialize;
+
+/// A host of the cluster as playbooks see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvHost {
+    /// Host name.
+    pub name: String,
+    /// Address.
+    pub address: String,
+    /// `master`, `etcd`, `worker`.
+    pub roles: Vec<String>,
+    /// Joining in this operation (scale-up); all hosts on a create.
+    pub new: bool,
+    /// Facts gathered from the host (JSON of ko-ssh's `HostFacts`).
+    pub facts: serde_json::Value,
+}
+
+impl InvHost {
+    fn has(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    /// `debian` or `rhel` from the facts' os id and family.
+    pub fn os_family(&self) -> Option<crate::OsFamily> {
+        let id = self.facts["os_id"].as_str().unwrap_or_default();
+        let like = self.facts["os_like"].as_str().unwrap_or_default();
+        let any = |names: &[&str]| names.iter().any(|n| id == *n || like.split_whitespace().any(|l| l == *n));
+        if any(&["debian", "ubuntu"]) {
+            Some(crate::OsFamily::Debian)
+        } else if any(&["rhel", "centos", "fedora", "rocky", "almalinux", "openEuler", "kylin"]) {
+            Some(crate::OsFamily::Rhel)
+        } else {
+            None
+        }
+    }
+}
+
+/// The hosts of an operation, in a stable order (the first master first among masters).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Inventory {
+    /// Every host.
+    pub hosts: Vec<InvHost>,
+}
+
+/// Which hosts a step runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// Every host.
+    All,
+    /// Hosts with the master role.
+    Masters,
+    /// Hosts with the worker role.
+    Workers,
+    /// etcd members (the masters when no host has the etcd role).
+    Etcd,
+    /// The first master only.
+    FirstMaster,
+    /// Hosts joining in this operation.
+    NewNodes,
+    /// One host by name.
+    Host(String),
+}
+
+impl Selector {
+    /// Parses `all`, `masters`, `workers`, `etcd`, `first_master`, `new_nodes`, `host:<name>`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Ok(match text {
+            "all" => Self::All,
+            "masters" => Self::Masters,
+            "workers" => Self::Workers,
+            "etcd" => Self::Etcd,
+            "first_master" => Self::FirstMaster,
+            "new_nodes" => Self::NewNodes,
+            other => match other.strip_prefix("host:") {
+                Some(name) if !name.is_empty() => Self::Host(name.into()),
+                _ => {
+                    return Err(format!(
+                        "'{other}' is not a host selector (all, masters, workers, etcd, first_master, new_nodes, host:<name>)"
+                    ));
+                }
+            },
+        })
+    }
+}
+
+impl Inventory {
+    /// The hosts `selector` picks, in inventory order.
+    pub fn select(&self, selector: &Selector) -> Vec<&InvHost> {
+        let etcd_role = self.hosts.iter().any(|h| h.has("etcd"));
+        let mut first_master_seen = false;
+        self.hosts
+            .iter()
+            .filter(|h| match selector {
+                Selector::All => true,
+                Selector::Masters => h.has("master"),
+                Selector::Workers => h.has("worker"),
+                Selector::Etcd => {
+                    if etcd_role {
+                        h.has("etcd")
+                    } else {
+                        h.has("master")
+                    }
+                }
+                Selector::FirstMaster => {
+                    let pick = h.has("master") && !first_master_seen;
+                    first_master_seen |= h.has("master");
+                    pick
+                }
+                Selector::NewNodes => h.new,
+                Selector::Host(n) => h.name == *n,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(name: &str, roles: &[&str], new: bool) -> InvHost {
+        InvHost {
+            name: name.into(),
+            address: String::new(),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            new,
+            facts: serde_json::json!({}),
+        }
+    }
+
+    #[test]
+    fn selectors_pick_the_right_hosts() {
+        let inv = Inventory {
+            hosts: vec![host("w1", &["worker"], true), host("m1", &["master"], false), host("m2", &["master"], false)],
+        };
+        let names =
+            |s: &str| inv.select(&Selector::parse(s).unwrap()).iter().map(|h| h.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names("all"), ["w1", "m1", "m2"]);
+        assert_eq!(names("masters"), ["m1", "m2"]);
+        assert_eq!(names("etcd"), ["m1", "m2"], "no etcd role: the masters carry etcd");
+        assert_eq!(names("first_master"), ["m1"]);
+        assert_eq!(names("new_nodes"), ["w1"]);
+        assert_eq!(names("host:m2"), ["m2"]);
+        assert!(Selector::parse("everyone").is_err());
+        assert!(Selector::parse("host:").is_err());
+    }
+}

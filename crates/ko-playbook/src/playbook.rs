@@ -1,0 +1,254 @@
+//! The playbook format.
+
+use crate::{PlaybookError, Result, Selector};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A playbook: phases run in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Playbook {
+    /// Name (the file name without `.yaml`).
+    pub name: String,
+    /// What it does.
+    #[serde(default)]
+    pub description: String,
+    /// Phases, in order.
+    pub phases: Vec<Phase>,
+}
+
+/// A phase: steps run in order; inside a step, hosts in parallel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// Name shown in progress and the journal.
+    pub name: String,
+    /// Default host selector of its steps.
+    #[serde(default = "all")]
+    pub hosts: String,
+    /// Steps, in order.
+    pub steps: Vec<Step>,
+}
+
+fn all() -> String {
+    "all".into()
+}
+
+/// Operating-system family, for package steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OsFamily {
+    /// Debian, Ubuntu.
+    Debian,
+    /// RHEL, Rocky, Alma, CentOS, openEuler, Kylin.
+    Rhel,
+}
+
+/// Put a file from the bundle store on the host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSpec {
+    /// Bundle path of the file (its content address is looked up in the bundle manifest).
+    pub src: String,
+    /// Destination on the host (a template).
+    pub dest: String,
+    /// Mode, e.g. `0755`.
+    #[serde(default = "mode_644")]
+    pub mode: String,
+    /// Owner `user[:group]`.
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+fn mode_644() -> String {
+    "0644".into()
+}
+
+/// Write a rendered template to the host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSpec {
+    /// The template text (minijinja).
+    pub content: String,
+    /// Destination on the host (a template).
+    pub dest: String,
+    /// Mode, e.g. `0644`.
+    #[serde(default = "mode_644")]
+    pub mode: String,
+}
+
+/// Bring a file back to this machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FetchSpec {
+    /// Path on the host (a template).
+    pub src: String,
+    /// Local path relative to the task's directory (a template).
+    pub dest: String,
+}
+
+/// Wait until a port answers or a command succeeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaitFor {
+    /// TCP port on the host.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Command that must exit 0 (a template).
+    #[serde(default)]
+    pub command: Option<String>,
+    /// Give up after this many seconds.
+    #[serde(default = "sixty")]
+    pub timeout: u64,
+}
+
+fn sixty() -> u64 {
+    60
+}
+
+/// One step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Name shown in progress and the journal.
+    pub name: String,
+    /// Host selector (default: the phase's): `all`, `masters`, `workers`, `etcd`,
+    /// `first_master`, `new_nodes`, or `host:<name>`.
+    #[serde(default)]
+    pub hosts: Option<String>,
+    /// Shell script to run (a template).
+    #[serde(default)]
+    pub run: Option<String>,
+    /// File from the bundle store to put on the host.
+    #[serde(default)]
+    pub upload: Option<UploadSpec>,
+    /// Template to render onto the host.
+    #[serde(default)]
+    pub template: Option<TemplateSpec>,
+    /// File to bring back.
+    #[serde(default)]
+    pub fetch: Option<FetchSpec>,
+    /// Condition to wait for.
+    #[serde(default)]
+    pub wait_for: Option<WaitFor>,
+    /// Run only where this expression is true (minijinja expression over the host's variables).
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Only on hosts of this OS family.
+    #[serde(default)]
+    pub os_family: Option<OsFamily>,
+    /// Skip when this path exists on the host.
+    #[serde(default)]
+    pub creates: Option<String>,
+    /// Skip when this command succeeds on the host.
+    #[serde(default)]
+    pub unless: Option<String>,
+    /// Attempts after a failure.
+    #[serde(default)]
+    pub retries: u32,
+    /// Seconds between attempts.
+    #[serde(default = "five")]
+    pub delay: u64,
+    /// Seconds before the step fails on a host.
+    #[serde(default = "default_timeout")]
+    pub timeout: u64,
+    /// Hosts at a time (rolling); all at once when absent.
+    #[serde(default)]
+    pub serial: Option<usize>,
+    /// Run as root (sudo when the login is not root).
+    #[serde(default = "yes", rename = "become")]
+    pub become_root: bool,
+    /// Keep the step's stdout as `registered.<name>[host]` for later steps.
+    #[serde(default)]
+    pub register: Option<String>,
+}
+
+fn five() -> u64 {
+    5
+}
+fn default_timeout() -> u64 {
+    600
+}
+fn yes() -> bool {
+    true
+}
+
+/// The one action of a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action<'a> {
+    /// Shell script.
+    Run(&'a str),
+    /// Upload from the bundle store.
+    Upload(&'a UploadSpec),
+    /// Render a template onto the host.
+    Template(&'a TemplateSpec),
+    /// Fetch a file back.
+    Fetch(&'a FetchSpec),
+    /// Wait for a port or command.
+    WaitFor(&'a WaitFor),
+}
+
+impl Step {
+    /// The step's action (the format guarantees exactly one).
+    pub fn action(&self) -> Action<'_> {
+        match (&self.run, &self.upload, &self.template, &self.fetch, &self.wait_for) {
+            (Some(r), ..) => Action::Run(r),
+            (_, Some(u), ..) => Action::Upload(u),
+            (_, _, Some(t), ..) => Action::Template(t),
+            (_, _, _, Some(f), _) => Action::Fetch(f),
+            (.., Some(w)) => Action::WaitFor(w),
+            _ => Action::Run(""),
+        }
+    }
+}
+
+impl Playbook {
+    /// Parses and checks a playbook.
+    pub fn parse(name: &str, yaml: &str) -> Result<Self> {
+        let p: Self = serde_yaml_ng::from_str(yaml)
+            .map_err(|e| PlaybookError::Syntax { name: name.into(), cause: e.to_string() })?;
+        let invalid =
+            |step: &str, cause: String| PlaybookError::Invalid { playbook: name.into(), step: step.into(), cause };
+        for phase in &p.phases {
+            Selector::parse(&phase.hosts).map_err(|e| invalid(&phase.name, e))?;
+            for s in &phase.steps {
+                let actions = [
+                    s.run.is_some(),
+                    s.upload.is_some(),
+                    s.template.is_some(),
+                    s.fetch.is_some(),
+                    s.wait_for.is_some(),
+                ];
+                if actions.iter().filter(|a| **a).count() != 1 {
+                    return Err(invalid(&s.name, "needs exactly one of run, upload, template, fetch, wait_for".into()));
+                }
+                if let Some(h) = &s.hosts {
+                    Selector::parse(h).map_err(|e| invalid(&s.name, e))?;
+                }
+                if let Some(w) = &s.wait_for
+                    && w.port.is_none() == w.command.is_none()
+                {
+                    return Err(invalid(&s.name, "wait_for needs exactly one of port, command".into()));
+                }
+                if s.serial == Some(0) {
+                    return Err(invalid(&s.name, "serial must be at least 1".into()));
+                }
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// The playbooks shipped in the binary, by name.
+pub fn builtin(name: &str) -> Result<Playbook> {
+    let yaml = match name {
+        "precheck" => include_str!("../../../playbooks/precheck.yaml"),
+        _ => return Err(PlaybookError::Unknown(name.into())),
+    };
+    Playbook::parse(name, yaml)
+}
+
+/// The JSON Schema of the format (committed as `playbooks/schema.json`).
+pub fn schema() -> String {
+    serde_json::to_string_pretty(&schemars::schema_for!(Playbook)).unwrap_or_default() + "\n"
+}
