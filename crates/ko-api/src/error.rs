@@ -144,3 +144,8 @@ pub(crate) fn check_name(field: &str, name: &str) -> Result<()> {
         None => Ok(()),
     }
 }
+
+/// `Ok` when an update or delete `found` its object, else [`ApiError::NotFound`].
+pub(crate) fn must_exist(found: bool, kind: &'static str, name: String) -> Result<()> {
+    if found { Ok(()) } else { Err(ApiError::NotFound { kind, name }) }
+}

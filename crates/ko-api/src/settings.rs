@@ -1,6 +1,6 @@
 //! System settings: repositories per architecture and NTP servers.
 
-use crate::error::check_name;
+use crate::error::{check_name, must_exist};
 use crate::{Actor, Api, ApiError, Permission, Result};
 use ko_core::{Invalid, validate_host_address};
 use ko_store::settings::{self, NtpServer, Repository};
@@ -77,15 +77,7 @@ impl Api {
             self.authorize(actor, Permission::ManageSystem, "change repositories").await?;
             check_arch(arch)?;
             let a = arch.to_string();
-            self.db
-                .write(move |tx| {
-                    if settings::remove_repository(tx, &a)? {
-                        Ok(())
-                    } else {
-                        Err(ApiError::NotFound { kind: "repository", name: a })
-                    }
-                })
-                .await
+            self.db.write(move |tx| must_exist(settings::remove_repository(tx, &a)?, "repository", a)).await
         })
         .await
     }
@@ -128,15 +120,7 @@ impl Api {
         self.audited(actor, action, name, async {
             self.authorize(actor, Permission::ManageSystem, "change NTP servers").await?;
             let n = name.to_string();
-            self.db
-                .write(move |tx| {
-                    if settings::set_ntp_enabled(tx, &n, enabled)? {
-                        Ok(())
-                    } else {
-                        Err(ApiError::NotFound { kind: "ntp server", name: n })
-                    }
-                })
-                .await
+            self.db.write(move |tx| must_exist(settings::set_ntp_enabled(tx, &n, enabled)?, "ntp server", n)).await
         })
         .await
     }
@@ -146,15 +130,7 @@ impl Api {
         self.audited(actor, "setting.ntp.rm", name, async {
             self.authorize(actor, Permission::ManageSystem, "change NTP servers").await?;
             let n = name.to_string();
-            self.db
-                .write(move |tx| {
-                    if settings::remove_ntp(tx, &n)? {
-                        Ok(())
-                    } else {
-                        Err(ApiError::NotFound { kind: "ntp server", name: n })
-                    }
-                })
-                .await
+            self.db.write(move |tx| must_exist(settings::remove_ntp(tx, &n)?, "ntp server", n)).await
         })
         .await
     }

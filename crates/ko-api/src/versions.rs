@@ -1,6 +1,7 @@
 //! Kubernetes versions available for new clusters.
 
-use crate::{Actor, Api, ApiError, Permission, Result};
+use crate::error::must_exist;
+use crate::{Actor, Api, Permission, Result};
 use ko_store::versions::{self, KubernetesVersion};
 
 impl Api {
@@ -16,15 +17,7 @@ impl Api {
         self.audited(actor, action, version, async {
             self.authorize(actor, Permission::ManageSystem, "enable or disable Kubernetes versions").await?;
             let v = version.to_string();
-            self.db
-                .write(move |tx| {
-                    if versions::set_enabled(tx, &v, enabled)? {
-                        Ok(())
-                    } else {
-                        Err(ApiError::NotFound { kind: "version", name: v })
-                    }
-                })
-                .await
+            self.db.write(move |tx| must_exist(versions::set_enabled(tx, &v, enabled)?, "version", v)).await
         })
         .await
     }
