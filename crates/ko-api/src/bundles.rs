@@ -52,7 +52,7 @@ fn blocking_err(e: tokio::task::JoinError) -> ApiError {
 }
 
 impl Api {
-    fn library(&self) -> PathBuf {
+    pub(crate) fn library(&self) -> PathBuf {
         self.data_dir.join(LIBRARY_DIR)
     }
 
@@ -321,11 +321,22 @@ pub struct HostPush {
     pub error: Option<String>,
 }
 
-struct PushTally {
+pub(crate) struct PushTally {
     bytes_done: std::sync::atomic::AtomicU64,
     bytes_total: std::sync::atomic::AtomicU64,
     files_done: std::sync::atomic::AtomicUsize,
     files_total: std::sync::atomic::AtomicUsize,
+}
+
+impl PushTally {
+    pub(crate) fn new() -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Self {
+            bytes_done: 0.into(),
+            bytes_total: 0.into(),
+            files_done: 0.into(),
+            files_total: 0.into(),
+        })
+    }
 }
 
 impl Api {
@@ -353,12 +364,7 @@ impl Api {
             &std::fs::read(dir.join(ko_bundle::MANIFEST_NAME))
                 .map_err(|_| ApiError::NotFound { kind: "bundle", name: bundle.into() })?,
         )?;
-        let tally = std::sync::Arc::new(PushTally {
-            bytes_done: 0.into(),
-            bytes_total: 0.into(),
-            files_done: 0.into(),
-            files_total: 0.into(),
-        });
+        let tally = PushTally::new();
         let progress = std::sync::Arc::new(progress);
         if let Some(seed) = relay {
             let report = self.push_relayed(&seed, hosts, &manifest, &dir, tally, progress).await?;
@@ -402,7 +408,7 @@ impl Api {
         Ok(())
     }
 
-    async fn push_one(
+    pub(crate) async fn push_one(
         &self,
         host: &str,
         manifest: &ko_bundle::BundleManifest,

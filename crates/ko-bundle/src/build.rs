@@ -22,6 +22,11 @@ fn is_compressed(path: &str) -> bool {
     COMPRESSED.iter().any(|ext| path.ends_with(ext))
 }
 
+/// SHA-256 (hex) and size of a file.
+pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
+    digests(path, false).map(|(h, _, size)| (h, size))
+}
+
 /// Hashes a file with SHA-256 and, if asked, SHA-512 in one pass.
 pub(crate) fn digests(path: &Path, want_512: bool) -> Result<(String, Option<String>, u64)> {
     let mut f = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;

@@ -20,7 +20,7 @@ mod signing;
 mod source;
 mod verify;
 
-pub use build::{BuildReport, build};
+pub use build::{BuildReport, build, sha256_file};
 pub use download::{FetchOptions, FetchProgress, FetchReport, fetch};
 pub use error::{BundleError, Result};
 pub use manifest::{BundleFile, BundleManifest, FileKind, MANIFEST_NAME, SIGNATURE_NAME, check_entry_path};

@@ -27,6 +27,9 @@ pub struct ClusterSpec {
     pub worker_count: Option<u32>,
     /// Kubernetes version, e.g. `v1.34.1`.
     pub version: String,
+    /// The library bundle the hosts get their files from (default: the bundle of `version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
     /// CPU architecture of the nodes.
     #[serde(default)]
     pub arch: Arch,

@@ -57,6 +57,8 @@ pub enum Selector {
     Etcd,
     /// The first master only.
     FirstMaster,
+    /// The first etcd member only.
+    FirstEtcd,
     /// Hosts joining in this operation.
     NewNodes,
     /// One host by name.
@@ -64,7 +66,8 @@ pub enum Selector {
 }
 
 impl Selector {
-    /// Parses `all`, `masters`, `workers`, `etcd`, `first_master`, `new_nodes`, `host:<name>`.
+    /// Parses `all`, `masters`, `workers`, `etcd`, `first_master`, `first_etcd`, `new_nodes`,
+    /// `host:<name>`.
     pub fn parse(text: &str) -> Result<Self, String> {
         Ok(match text {
             "all" => Self::All,
@@ -72,12 +75,13 @@ impl Selector {
             "workers" => Self::Workers,
             "etcd" => Self::Etcd,
             "first_master" => Self::FirstMaster,
+            "first_etcd" => Self::FirstEtcd,
             "new_nodes" => Self::NewNodes,
             other => match other.strip_prefix("host:") {
                 Some(name) if !name.is_empty() => Self::Host(name.into()),
                 _ => {
                     return Err(format!(
-                        "'{other}' is not a host selector (all, masters, workers, etcd, first_master, new_nodes, host:<name>)"
+                        "'{other}' is not a host selector (all, masters, workers, etcd, first_master, first_etcd, new_nodes, host:<name>)"
                     ));
                 }
             },
@@ -88,6 +92,9 @@ impl Selector {
 impl Inventory {
     /// The hosts `selector` picks, in inventory order.
     pub fn select(&self, selector: &Selector) -> Vec<&InvHost> {
+        if *selector == Selector::FirstEtcd {
+            return self.select(&Selector::Etcd).into_iter().take(1).collect();
+        }
         let etcd_role = self.hosts.iter().any(|h| h.has("etcd"));
         let mut first_master_seen = false;
         self.hosts
@@ -109,6 +116,7 @@ impl Inventory {
                     pick
                 }
                 Selector::NewNodes => h.new,
+                Selector::FirstEtcd => false, // answered above
                 Selector::Host(n) => h.name == *n,
             })
             .collect()
@@ -140,6 +148,7 @@ mod tests {
         assert_eq!(names("masters"), ["m1", "m2"]);
         assert_eq!(names("etcd"), ["m1", "m2"], "no etcd role: the masters carry etcd");
         assert_eq!(names("first_master"), ["m1"]);
+        assert_eq!(names("first_etcd"), ["m1"]);
         assert_eq!(names("new_nodes"), ["w1"]);
         assert_eq!(names("host:m2"), ["m2"]);
         assert!(Selector::parse("everyone").is_err());

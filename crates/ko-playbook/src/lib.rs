@@ -10,18 +10,26 @@
 //!   as `<redacted>`).
 //! * [`plan`] expands a playbook over an inventory into the exact commands per host, without
 //!   touching any host — what `--plan` prints.
+//! * [`run`] runs playbooks through a [`Transport`] (SSH in ko-api), reports [`Event`]s to an
+//!   [`EventSink`] (the journal, the terminal, the UI), and skips what a [`Resume`] says an
+//!   earlier attempt finished.
 
+mod events;
 mod inventory;
 mod plan;
 mod playbook;
 mod render;
+mod run;
 
+pub use events::{Event, EventSink, Status};
 pub use inventory::{InvHost, Inventory, Selector};
 pub use plan::{PlannedAction, PlannedPhase, PlannedStep, plan, render_plan};
 pub use playbook::{
-    Action, FetchSpec, OsFamily, Phase, Playbook, Step, TemplateSpec, UploadSpec, WaitFor, builtin, schema,
+    Action, BUILTIN, FetchSpec, OsFamily, Phase, Playbook, Step, TemplateSpec, UploadFrom, UploadSpec, WaitFor,
+    builtin, schema,
 };
 pub use render::{Mode, Renderer};
+pub use run::{HOST_STEP_LOG, HostError, Resume, RunOptions, RunOutcome, SKIP_EXIT, Transport, run};
 
 /// What can be wrong with a playbook or its use.
 #[derive(Debug, thiserror::Error)]

@@ -46,6 +46,8 @@ pub enum PlannedAction {
         /// Seconds.
         timeout: u64,
     },
+    /// Push the bundle into the host's store.
+    PushBundle,
 }
 
 /// One step on one host.
@@ -118,6 +120,7 @@ pub fn plan(playbook: &Playbook, inv: &Inventory, renderer: &Renderer) -> Result
                         },
                         timeout: w.timeout,
                     },
+                    Action::PushBundle => PlannedAction::PushBundle,
                 };
                 steps.push(PlannedStep {
                     step: step.name.clone(),
@@ -174,6 +177,7 @@ pub fn render_plan(phases: &[PlannedPhase]) -> String {
                 PlannedAction::Template { dest, content, mode } => format!("write {dest} (mode {mode}):\n{content}"),
                 PlannedAction::Fetch { src, dest } => format!("fetch {src} -> {dest}"),
                 PlannedAction::WaitFor { what, timeout } => format!("wait up to {timeout}s for {what}"),
+                PlannedAction::PushBundle => "push the bundle's files for this host into its store".into(),
             };
             for line in body.trim_end().lines() {
                 let _ = writeln!(out, "   {line}");

@@ -26,6 +26,10 @@ pub struct Phase {
     /// Default host selector of its steps.
     #[serde(default = "all")]
     pub hosts: String,
+    /// Run every step even when one fails on a host, and fail the phase at its end (a precheck
+    /// reports every problem at once); otherwise the phase stops after the failing step.
+    #[serde(default)]
+    pub keep_going: bool,
     /// Steps, in order.
     pub steps: Vec<Step>,
 }
@@ -44,12 +48,27 @@ pub enum OsFamily {
     Rhel,
 }
 
-/// Put a file from the bundle store on the host.
+/// Where an uploaded file comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UploadFrom {
+    /// The bundle, already in the host's content-addressed store (copied there, not sent again).
+    #[default]
+    Bundle,
+    /// The cluster's directory on this machine (e.g. a backup), sent over SSH (resumable, verified).
+    Cluster,
+}
+
+/// Put a file on the host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadSpec {
-    /// Bundle path of the file (its content address is looked up in the bundle manifest).
+    /// Bundle path of the file (its content address is looked up in the bundle manifest), or a
+    /// path relative to the cluster's directory (a template) with `from: cluster`.
     pub src: String,
+    /// Where `src` is.
+    #[serde(default)]
+    pub from: UploadFrom,
     /// Destination on the host (a template).
     pub dest: String,
     /// Mode, e.g. `0755`.
@@ -113,7 +132,7 @@ pub struct Step {
     /// Name shown in progress and the journal.
     pub name: String,
     /// Host selector (default: the phase's): `all`, `masters`, `workers`, `etcd`,
-    /// `first_master`, `new_nodes`, or `host:<name>`.
+    /// `first_master`, `first_etcd`, `new_nodes`, or `host:<name>`.
     #[serde(default)]
     pub hosts: Option<String>,
     /// Shell script to run (a template).
@@ -131,6 +150,10 @@ pub struct Step {
     /// Condition to wait for.
     #[serde(default)]
     pub wait_for: Option<WaitFor>,
+    /// Push the operation's bundle into the host's content-addressed store (files it has are
+    /// skipped, partial ones resume).
+    #[serde(default)]
+    pub push_bundle: Option<bool>,
     /// Run only where this expression is true (minijinja expression over the host's variables).
     #[serde(default)]
     pub when: Option<String>,
@@ -186,6 +209,8 @@ pub enum Action<'a> {
     Fetch(&'a FetchSpec),
     /// Wait for a port or command.
     WaitFor(&'a WaitFor),
+    /// Push the bundle into the host's store.
+    PushBundle,
 }
 
 impl Step {
@@ -197,7 +222,7 @@ impl Step {
             (_, _, Some(t), ..) => Action::Template(t),
             (_, _, _, Some(f), _) => Action::Fetch(f),
             (.., Some(w)) => Action::WaitFor(w),
-            _ => Action::Run(""),
+            _ => Action::PushBundle,
         }
     }
 }
@@ -218,9 +243,13 @@ impl Playbook {
                     s.template.is_some(),
                     s.fetch.is_some(),
                     s.wait_for.is_some(),
+                    s.push_bundle == Some(true),
                 ];
                 if actions.iter().filter(|a| **a).count() != 1 {
-                    return Err(invalid(&s.name, "needs exactly one of run, upload, template, fetch, wait_for".into()));
+                    return Err(invalid(
+                        &s.name,
+                        "needs exactly one of run, upload, template, fetch, wait_for, push_bundle: true".into(),
+                    ));
                 }
                 if let Some(h) = &s.hosts {
                     Selector::parse(h).map_err(|e| invalid(&s.name, e))?;
@@ -239,10 +268,20 @@ impl Playbook {
     }
 }
 
+/// Names of the playbooks shipped in the binary.
+pub const BUILTIN: &[&str] = &["precheck", "bundle", "base", "runtime", "etcd", "backup", "restore", "reset"];
+
 /// The playbooks shipped in the binary, by name.
 pub fn builtin(name: &str) -> Result<Playbook> {
     let yaml = match name {
         "precheck" => include_str!("../../../playbooks/precheck.yaml"),
+        "bundle" => include_str!("../../../playbooks/bundle.yaml"),
+        "base" => include_str!("../../../playbooks/base.yaml"),
+        "runtime" => include_str!("../../../playbooks/runtime.yaml"),
+        "etcd" => include_str!("../../../playbooks/etcd.yaml"),
+        "backup" => include_str!("../../../playbooks/backup.yaml"),
+        "restore" => include_str!("../../../playbooks/restore.yaml"),
+        "reset" => include_str!("../../../playbooks/reset.yaml"),
         _ => return Err(PlaybookError::Unknown(name.into())),
     };
     Playbook::parse(name, yaml)

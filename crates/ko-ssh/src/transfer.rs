@@ -153,6 +153,20 @@ impl Session {
         Ok(String::from_utf8_lossy(&c.out).into_owned())
     }
 
+    /// Writes `content` to `remote` atomically (a temporary file beside it, then `mv`), with
+    /// `mode`; the bytes travel on the command's stdin, so secrets never appear in a command line
+    /// or a local file. Missing parent directories are created (mode 0755); the file is private
+    /// until its mode is set.
+    pub async fn write_file(&self, remote: &str, content: Vec<u8>, mode: u32, sudo: bool) -> Result<()> {
+        let dest = shell_quote(remote);
+        let tmp = shell_quote(&format!("{remote}.ko-tmp"));
+        let parent = shell_quote(Path::new(remote).parent().map_or("/".into(), |p| p.display().to_string()).as_str());
+        let command =
+            format!("mkdir -p {parent} && (umask 077 && cat > {tmp}) && chmod {mode:o} {tmp} && mv -f {tmp} {dest}");
+        let stdin: Stdin = Box::pin(std::io::Cursor::new(content));
+        self.helper(&format!("writing {remote}"), &command, sudo, Some(stdin)).await.map(drop)
+    }
+
     /// Uploads a file: resumes what an earlier attempt left, verifies SHA-256 on the host, sets
     /// mode and owner, then renames into place atomically. A destination that already holds the
     /// same bytes is left alone.

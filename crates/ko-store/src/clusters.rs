@@ -59,3 +59,208 @@ pub fn plan_names(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached("SELECT name FROM plans ORDER BY name")?;
     Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
 }
+
+/// A cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cluster {
+    /// Row id.
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// Project name.
+    pub project: String,
+    /// Project id.
+    pub project_id: i64,
+    /// `manual`, `plan`, `import`.
+    pub provider: String,
+    /// Kubernetes version.
+    pub version: String,
+    /// `amd64`, `arm64`, `mixed`.
+    pub arch: String,
+    /// The cluster file (JSON of ko-core's `ClusterSpec`).
+    pub spec: String,
+    /// `pending`, `initializing`, `running`, `failed`...
+    pub status: String,
+    /// Why the status is what it is.
+    pub status_message: String,
+    /// Created.
+    pub created_at: String,
+}
+
+/// A cluster node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Node {
+    /// Node name (the host's name).
+    pub name: String,
+    /// Host name.
+    pub host: String,
+    /// Roles.
+    pub master: bool,
+    /// etcd member.
+    pub etcd: bool,
+    /// Worker.
+    pub worker: bool,
+    /// Status.
+    pub status: String,
+}
+
+/// A cluster to register.
+#[derive(Debug, Clone)]
+pub struct NewCluster<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Project id.
+    pub project_id: i64,
+    /// Provider.
+    pub provider: &'a str,
+    /// Version.
+    pub version: &'a str,
+    /// Arch.
+    pub arch: &'a str,
+    /// The spec as JSON.
+    pub spec: &'a str,
+}
+
+/// Registers a cluster (status `pending`) and its nodes `(host name, master, etcd, worker)`.
+pub fn insert(conn: &Connection, c: &NewCluster<'_>, nodes: &[(String, bool, bool, bool)]) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO clusters (name, project_id, provider, version, arch, spec) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        rusqlite::params![c.name, c.project_id, c.provider, c.version, c.arch, c.spec],
+    )?;
+    let id = conn.last_insert_rowid();
+    for (host, master, etcd, worker) in nodes {
+        conn.execute(
+            "INSERT INTO cluster_nodes (cluster_id, name, host_id, is_master, is_etcd, is_worker)
+             VALUES (?1, ?2, (SELECT id FROM hosts WHERE name = ?2), ?3, ?4, ?5)",
+            rusqlite::params![id, host, master, etcd, worker],
+        )?;
+    }
+    Ok(id)
+}
+
+const CLUSTER_COLUMNS: &str = "c.id, c.name, p.name, p.id, c.provider, c.version, c.arch, c.spec, c.status,
+     c.status_message, c.created_at FROM clusters c JOIN projects p ON p.id = c.project_id";
+
+fn cluster_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cluster> {
+    Ok(Cluster {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        project: r.get(2)?,
+        project_id: r.get(3)?,
+        provider: r.get(4)?,
+        version: r.get(5)?,
+        arch: r.get(6)?,
+        spec: r.get(7)?,
+        status: r.get(8)?,
+        status_message: r.get(9)?,
+        created_at: r.get(10)?,
+    })
+}
+
+/// The cluster named `name`.
+pub fn get(conn: &Connection, name: &str) -> Result<Option<Cluster>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn.query_row(&format!("SELECT {CLUSTER_COLUMNS} WHERE c.name = ?1"), [name], cluster_row).optional()?)
+}
+
+/// Every cluster, by name.
+pub fn list(conn: &Connection) -> Result<Vec<Cluster>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {CLUSTER_COLUMNS} ORDER BY c.name"))?;
+    Ok(stmt.query_map([], cluster_row)?.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The nodes of cluster `id`, in the order they were registered.
+pub fn nodes(conn: &Connection, id: i64) -> Result<Vec<Node>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT n.name, h.name, n.is_master, n.is_etcd, n.is_worker, n.status FROM cluster_nodes n
+         JOIN hosts h ON h.id = n.host_id WHERE n.cluster_id = ?1 ORDER BY n.id",
+    )?;
+    Ok(stmt
+        .query_map([id], |r| {
+            Ok(Node {
+                name: r.get(0)?,
+                host: r.get(1)?,
+                master: r.get(2)?,
+                etcd: r.get(3)?,
+                worker: r.get(4)?,
+                status: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Sets the status of cluster `id` and of its nodes.
+pub fn set_status(conn: &Connection, id: i64, status: &str, message: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE clusters SET status = ?2, status_message = ?3, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE id = ?1",
+        rusqlite::params![id, status, message],
+    )?;
+    let node_status =
+        if status == "pending" || status == "initializing" || status == "running" { status } else { "failed" };
+    conn.execute("UPDATE cluster_nodes SET status = ?2 WHERE cluster_id = ?1", rusqlite::params![id, node_status])?;
+    Ok(())
+}
+
+/// Deletes cluster `id` (its nodes, backups' rows and members go with it; its tasks stay, unlinked).
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM clusters WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// A backup file of a cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupFile {
+    /// Row id.
+    pub id: i64,
+    /// Name (unique in the cluster).
+    pub name: String,
+    /// Where it is (a path on this machine).
+    pub location: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 (hex).
+    pub sha256: String,
+    /// The task that made it.
+    pub task_id: Option<i64>,
+    /// When.
+    pub created_at: String,
+}
+
+/// Records a backup file of cluster `cluster`.
+pub fn add_backup(
+    conn: &Connection,
+    cluster: i64,
+    task: Option<i64>,
+    name: &str,
+    location: &str,
+    size: i64,
+    sha256: &str,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO backup_files (cluster_id, task_id, name, location, size, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        rusqlite::params![cluster, task, name, location, size, sha256],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Backup files of cluster `cluster`, newest first.
+pub fn backups(conn: &Connection, cluster: i64) -> Result<Vec<BackupFile>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, location, size, sha256, task_id, created_at FROM backup_files WHERE cluster_id = ?1
+         ORDER BY id DESC",
+    )?;
+    Ok(stmt
+        .query_map([cluster], |r| {
+            Ok(BackupFile {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                location: r.get(2)?,
+                size: r.get(3)?,
+                sha256: r.get(4)?,
+                task_id: r.get(5)?,
+                created_at: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}

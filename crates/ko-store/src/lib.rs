@@ -16,6 +16,7 @@ pub mod hosts;
 pub mod members;
 pub mod projects;
 pub mod settings;
+pub mod tasks;
 pub mod users;
 pub mod versions;
 

@@ -83,9 +83,12 @@ pub enum Command {
     /// Kubernetes versions available for new clusters.
     #[command(subcommand)]
     Version(VersionCmd),
-    /// Clusters.
+    /// Clusters: create (precheck -> bundle -> base -> runtime -> etcd), back up, restore, reset.
     #[command(subcommand)]
     Cluster(ClusterCmd),
+    /// Tasks: the journal of every operation; logs, retry (resumes where it stopped), cancel.
+    #[command(subcommand)]
+    Task(TaskCmd),
     /// The system (audit) log.
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -512,6 +515,96 @@ pub enum ClusterCmd {
         /// Cluster file (YAML or JSON); `-` reads stdin.
         #[arg(short = 'f', long = "file", value_name = "FILE")]
         file: PathBuf,
+    },
+    /// Create a cluster on registered hosts: precheck (stops before any change if a check fails),
+    /// bundle push, base, runtime, etcd. Ctrl-C cancels; `koctl task retry ID` resumes.
+    Create {
+        /// Cluster file (YAML or JSON); `-` reads stdin.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: PathBuf,
+        /// Print exactly what would run on which host (secrets redacted) and touch nothing.
+        #[arg(long)]
+        plan: bool,
+        /// Also print every output line of the hosts.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// List clusters.
+    List,
+    /// A cluster: nodes, latest tasks, backups.
+    Show {
+        /// Cluster name.
+        name: String,
+    },
+    /// Take an etcd snapshot and keep it on this machine as a backup file.
+    Backup {
+        /// Cluster name.
+        name: String,
+    },
+    /// List a cluster's backup files.
+    Backups {
+        /// Cluster name.
+        name: String,
+    },
+    /// Restore etcd on every member from a backup file.
+    Restore {
+        /// Cluster name.
+        name: String,
+        /// Backup file name (see `koctl cluster backups`).
+        backup: String,
+    },
+    /// Remove what the deployment put on the cluster's hosts.
+    Reset {
+        /// Cluster name.
+        name: String,
+    },
+    /// Forget a cluster (its certificates and backup files too); `--reset` cleans its hosts first.
+    Delete {
+        /// Cluster name.
+        name: String,
+        /// Reset the hosts first.
+        #[arg(long)]
+        reset: bool,
+    },
+}
+
+/// `koctl task ...`
+#[derive(Debug, Subcommand)]
+pub enum TaskCmd {
+    /// List tasks, newest first.
+    List {
+        /// Only this cluster's.
+        #[arg(long)]
+        cluster: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// A task: its phases and every step on every host (and the precheck table, if it has one).
+    Show {
+        /// Task id.
+        id: i64,
+    },
+    /// The output of a task's steps.
+    Logs {
+        /// Task id.
+        id: i64,
+        /// Keep printing new lines until the task ends.
+        #[arg(short, long)]
+        follow: bool,
+    },
+    /// Run a failed, cancelled or interrupted task again: finished steps are not run again.
+    Retry {
+        /// Task id.
+        id: i64,
+        /// Also print every output line of the hosts.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Stop a running task (its remote commands are killed).
+    Cancel {
+        /// Task id.
+        id: i64,
     },
 }
 

@@ -1,22 +1,118 @@
 //! `koctl cluster ...`
 
+use super::task_progress::{ctrl_c_cancels, finish, printer};
 use crate::EXIT_INVALID;
 use crate::cli::{ClusterCmd, Format};
-use crate::output::{InputError, Table, emit};
+use crate::output::{InputError, Table, done, emit};
 use anyhow::Result;
-use ko_api::{Actor, Api, ClusterValidation};
+use ko_api::{Actor, Api, BackupFile, Cluster, ClusterDetail, ClusterValidation};
 use std::io::Read;
+use std::path::Path;
 use std::process::ExitCode;
 
-pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result<ExitCode> {
-    let ClusterCmd::Validate { file } = cmd;
-    let text = if file.as_os_str() == "-" {
+fn read_file(file: &Path) -> Result<String> {
+    Ok(if file.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| InputError(format!("cannot read stdin: {e}")))?;
         s
     } else {
-        std::fs::read_to_string(&file).map_err(|e| InputError(format!("cannot read {}: {e}", file.display())))?
+        std::fs::read_to_string(file).map_err(|e| InputError(format!("cannot read {}: {e}", file.display())))?
+    })
+}
+
+fn backups_table(b: &[BackupFile]) -> Table {
+    let mut t = Table::new(&["NAME", "SIZE", "SHA256", "TAKEN", "FILE"]);
+    for x in b {
+        t.row([
+            x.name.clone(),
+            x.size.to_string(),
+            x.sha256[..16].to_string(),
+            x.created_at.clone(),
+            x.location.clone(),
+        ]);
+    }
+    t
+}
+
+pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result<ExitCode> {
+    let verbose_printer = |v: bool| printer(v && f == Format::Table);
+    let outcome = match cmd {
+        ClusterCmd::Validate { file } => return validate(api, actor, f, &file).await,
+        ClusterCmd::Create { file, plan: true, .. } => {
+            print!("{}", api.cluster_plan(actor, &read_file(&file)?).await?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        ClusterCmd::Create { file, plan: false, verbose } => {
+            api.cluster_create(actor, &read_file(&file)?, ctrl_c_cancels(), verbose_printer(verbose)).await?
+        }
+        ClusterCmd::List => {
+            let clusters = api.cluster_list(actor).await?;
+            emit(f, &clusters, |c: &Vec<Cluster>| {
+                let mut t = Table::new(&["NAME", "PROJECT", "VERSION", "ARCH", "STATUS", "MESSAGE"]);
+                for x in c {
+                    t.row([&x.name, &x.project, &x.version, &x.arch, &x.status, &x.status_message]);
+                }
+                t
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        ClusterCmd::Show { name } => {
+            let d = api.cluster_show(actor, &name).await?;
+            emit(f, &d, |d: &ClusterDetail| {
+                let mut t = Table::new(&["NODE", "HOST", "ROLES", "STATUS"]);
+                for n in &d.nodes {
+                    let roles: Vec<&str> = [(n.master, "master"), (n.etcd, "etcd"), (n.worker, "worker")]
+                        .into_iter()
+                        .filter_map(|(has, r)| has.then_some(r))
+                        .collect();
+                    t.row([n.name.clone(), n.host.clone(), roles.join(","), n.status.clone()]);
+                }
+                t
+            })?;
+            if f == Format::Table {
+                let c = &d.cluster;
+                println!(
+                    "cluster {} ({}, Kubernetes {}, {}): {} {}",
+                    c.name, c.project, c.version, c.arch, c.status, c.status_message
+                );
+                for t in &d.tasks {
+                    println!("  task {} {} {} (attempt {})", t.id, t.kind, t.status, t.attempt);
+                }
+                if !d.backups.is_empty() {
+                    print!("{}", backups_table(&d.backups).render());
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        ClusterCmd::Backup { name } => {
+            api.cluster_backup(actor, &name, ctrl_c_cancels(), verbose_printer(false)).await?
+        }
+        ClusterCmd::Backups { name } => {
+            let b = api.cluster_backups(actor, &name).await?;
+            emit(f, &b, |b: &Vec<BackupFile>| backups_table(b))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        ClusterCmd::Restore { name, backup } => {
+            api.cluster_restore(actor, &name, &backup, ctrl_c_cancels(), verbose_printer(false)).await?
+        }
+        ClusterCmd::Reset { name } => api.cluster_reset(actor, &name, ctrl_c_cancels(), verbose_printer(false)).await?,
+        ClusterCmd::Delete { name, reset } => {
+            if reset {
+                let o = api.cluster_reset(actor, &name, ctrl_c_cancels(), verbose_printer(false)).await?;
+                if o.status != "ok" {
+                    return finish(api, actor, f, &o).await;
+                }
+            }
+            api.cluster_delete(actor, &name).await?;
+            done(f, &format!("cluster {name} deleted (its hosts stay registered)"));
+            return Ok(ExitCode::SUCCESS);
+        }
     };
+    finish(api, actor, f, &outcome).await
+}
+
+async fn validate(api: &Api, actor: &Actor, f: Format, file: &Path) -> Result<ExitCode> {
+    let text = read_file(file)?;
     let v = api.cluster_validate(actor, &text).await?;
     emit(f, &v, |v: &ClusterValidation| {
         let mut t = Table::new(&["FIELD", "PROBLEM", "CODE"]);

@@ -8,6 +8,8 @@ mod credential;
 mod host;
 mod setting;
 mod status;
+mod task;
+mod task_progress;
 mod version;
 
 use crate::cli::{Cli, Command};
@@ -36,5 +38,6 @@ pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
         Command::Version(c) => version::run(&api, &actor, f, c).await,
         Command::Cluster(c) => cluster::run(&api, &actor, f, c).await,
         Command::Audit(c) => audit::run(&api, &actor, f, c).await,
+        Command::Task(c) => task::run(&api, &actor, f, c).await,
     }
 }

@@ -1,0 +1,636 @@
+//! Cluster operations run as tasks: create (precheck -> bundle -> base -> runtime -> etcd),
+//! backup, restore, reset and delete; what they would do (`--plan`); list and show.
+
+use crate::etcd_pki;
+use crate::ssh_transport::{RunBundle, SshTransport};
+use crate::tasks::{TaskOutcome, TaskParams};
+use crate::{Actor, Api, ApiError, Permission, Result};
+use ko_core::{ClusterSpec, NodeRole};
+use ko_playbook::{Event, InvHost, Inventory, Mode, Playbook, Renderer, RunOptions};
+use ko_ssh::{CancellationToken, SshPool};
+use ko_store::clusters::{self, BackupFile, Cluster, Node};
+use ko_store::tasks::{self as journal, Task};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The playbooks of a create, in order.
+pub const CREATE_PLAYBOOKS: &[&str] = &["precheck", "bundle", "base", "runtime", "etcd"];
+
+/// The sandbox (pause) image containerd is configured with.
+const SANDBOX_IMAGE: &str = "registry.k8s.io/pause:3.10";
+
+/// A cluster with its nodes, recent tasks and backups.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterDetail {
+    /// The cluster.
+    pub cluster: Cluster,
+    /// Its nodes.
+    pub nodes: Vec<Node>,
+    /// Its latest tasks.
+    pub tasks: Vec<Task>,
+    /// Its backup files.
+    pub backups: Vec<BackupFile>,
+}
+
+/// One line of a precheck: a host, a check, and how it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    /// Host name.
+    pub host: String,
+    /// `PASS`, `WARN`, `FAIL`.
+    pub level: String,
+    /// What was checked.
+    pub check: String,
+    /// What was found, and the fix for a failure.
+    pub detail: String,
+}
+
+impl Api {
+    /// The cluster named `name`.
+    pub(crate) async fn cluster_row(&self, name: &str) -> Result<Cluster> {
+        let n = name.to_string();
+        self.db
+            .read(move |c| clusters::get(c, &n))
+            .await?
+            .ok_or_else(|| ApiError::NotFound { kind: "cluster", name: name.into() })
+    }
+
+    fn cluster_dir(&self, name: &str) -> PathBuf {
+        self.data_dir().join("clusters").join(name)
+    }
+
+    /// The clusters the actor may see.
+    pub async fn cluster_list(&self, actor: &Actor) -> Result<Vec<Cluster>> {
+        self.reconcile_tasks().await?;
+        let grants = self.grants(actor).await?;
+        let all = self.db.read(clusters::list).await?;
+        Ok(all.into_iter().filter(|c| grants.allows(Permission::ViewProject(c.project_id))).collect())
+    }
+
+    /// A cluster with its nodes, latest tasks and backups.
+    pub async fn cluster_show(&self, actor: &Actor, name: &str) -> Result<ClusterDetail> {
+        self.reconcile_tasks().await?;
+        let cluster = self.cluster_row(name).await?;
+        self.authorize(actor, Permission::ViewProject(cluster.project_id), "see this cluster").await?;
+        let id = cluster.id;
+        let (nodes, tasks, backups) = self
+            .db
+            .read(move |c| {
+                Ok::<_, ApiError>((clusters::nodes(c, id)?, journal::list(c, Some(id), 10)?, clusters::backups(c, id)?))
+            })
+            .await?;
+        Ok(ClusterDetail { cluster, nodes, tasks, backups })
+    }
+
+    /// Checks a cluster file and picks its bundle; every problem is returned together.
+    async fn checked_spec(&self, actor: &Actor, yaml: &str) -> Result<(ClusterSpec, String)> {
+        let v = self.cluster_validate(actor, yaml).await?;
+        let spec = match (v.spec, v.problems.is_empty()) {
+            (Some(spec), true) => spec,
+            (_, _) => return Err(ApiError::Invalid(ko_core::Invalid(v.problems))),
+        };
+        if spec.provider != ko_core::Provider::Manual {
+            return Err(ApiError::Refused(
+                "only manual mode (registered hosts) can be created yet; plan-based (auto) mode comes with the IaaS \
+                 providers"
+                    .into(),
+            ));
+        }
+        let bundles = self.bundle_list(actor).await?;
+        let bundle = match &spec.bundle {
+            Some(b) => bundles.iter().find(|x| &x.name == b).ok_or_else(|| {
+                ApiError::invalid("bundle.unknown", "bundle", format!("no bundle '{b}' in the library; import it with `koctl bundle import`"))
+            })?,
+            None => bundles.iter().find(|x| x.kubernetes_version.as_deref() == Some(&spec.version)).ok_or_else(|| {
+                ApiError::invalid(
+                    "bundle.none_for_version",
+                    "version",
+                    format!(
+                        "no bundle in the library brings Kubernetes {}; import one (`koctl bundle import`) or name one with `bundle:`",
+                        spec.version
+                    ),
+                )
+            })?,
+        };
+        Ok((spec, bundle.name.clone()))
+    }
+
+    /// What creating the cluster in `yaml` would run on which host, rendered, secrets redacted,
+    /// without touching any host or the keychain (facts are those gathered when hosts were added).
+    pub async fn cluster_plan(&self, actor: &Actor, yaml: &str) -> Result<String> {
+        let (spec, bundle) = self.checked_spec(actor, yaml).await?;
+        let playbooks = CREATE_PLAYBOOKS.iter().map(|p| self.playbook(p)).collect::<Result<Vec<_>>>()?;
+        let inv = self.stored_inventory(&spec).await?;
+        let run_bundle = self.run_bundle(&bundle)?;
+        let params = TaskParams {
+            playbooks: CREATE_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            bundle: Some(bundle),
+            backup: None,
+        };
+        let (vars, secrets) = self.run_vars(&spec, &inv, Some(&run_bundle), &params, 0, Mode::Plan).await?;
+        let renderer = Renderer::new(vars, secrets, Mode::Plan);
+        let mut out = String::new();
+        for p in &playbooks {
+            let planned = ko_playbook::plan(p, &inv, &renderer).map_err(|e| ApiError::Refused(e.to_string()))?;
+            out += &ko_playbook::render_plan(&planned);
+        }
+        Ok(out)
+    }
+
+    /// Registers the cluster in `yaml` and creates it: precheck (stops before any change when a
+    /// check fails) -> bundle push -> base -> runtime -> etcd. Runs in this process; `on_event`
+    /// sees the progress. A failed or interrupted create resumes with `task_retry`.
+    pub async fn cluster_create(
+        &self,
+        actor: &Actor,
+        yaml: &str,
+        cancel: CancellationToken,
+        on_event: impl Fn(&Event) + Send + Sync + 'static,
+    ) -> Result<TaskOutcome> {
+        let (spec, bundle) = self.checked_spec(actor, yaml).await?;
+        let spec_json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let nodes: Vec<(String, bool, bool, bool)> = spec
+            .nodes
+            .iter()
+            .map(|n| (n.host.clone(), n.has(NodeRole::Master), n.has(NodeRole::Etcd), n.has(NodeRole::Worker)))
+            .collect();
+        let params = TaskParams {
+            playbooks: CREATE_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            bundle: Some(bundle),
+            backup: None,
+        };
+        let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let (name, by) = (spec.name.clone(), actor.user_id);
+        let created = self
+            .audited(actor, "cluster.create", &spec.name, async {
+                self.db
+                    .write(move |tx| {
+                        if clusters::get(tx, &name)?.is_some() {
+                            return Err(ApiError::AlreadyExists { kind: "cluster", name });
+                        }
+                        let project = ko_store::projects::get_by_name(tx, &spec.project)?
+                            .ok_or_else(|| ApiError::NotFound { kind: "project", name: spec.project.clone() })?;
+                        let new = clusters::NewCluster {
+                            name: &name,
+                            project_id: project.id,
+                            provider: spec.provider.as_str(),
+                            version: &spec.version,
+                            arch: spec.arch.as_str(),
+                            spec: &spec_json,
+                        };
+                        let id = clusters::insert(tx, &new, &nodes)?;
+                        clusters::set_status(tx, id, "initializing", "")?;
+                        let title = format!("create cluster {name}");
+                        let task = journal::create(tx, "cluster.create", &title, Some(id), Some(by), &params_json)?;
+                        Ok((id, task))
+                    })
+                    .await
+            })
+            .await?;
+        let (cluster_id, task_id) = created;
+        let lock = self.lock_cluster(cluster_id, &spec.name)?;
+        self.run_task(task_id, &spec.name, &params, true, lock, cancel, Arc::new(on_event)).await
+    }
+
+    /// Starts a new task of `kind` on an existing cluster, running `params` in this process.
+    async fn cluster_task(
+        &self,
+        actor: &Actor,
+        name: &str,
+        kind: &str,
+        params: TaskParams,
+        cancel: CancellationToken,
+        on_event: Arc<dyn Fn(&Event) + Send + Sync>,
+    ) -> Result<TaskOutcome> {
+        self.reconcile_tasks().await?;
+        let cluster = self.cluster_row(name).await?;
+        let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
+        self.authorize(actor, p, "operate this cluster").await?;
+        if kind != "cluster.reset" && cluster.status != "running" {
+            return Err(ApiError::Refused(format!(
+                "cluster '{name}' is {} ({}); it must be running for a {kind}: finish its creation first \
+                 (`koctl task list --cluster {name}`, then `koctl task retry ID`)",
+                cluster.status, cluster.status_message
+            )));
+        }
+        let lock = self.lock_cluster(cluster.id, name)?;
+        let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let (title, kind_s, id, by) = (format!("{kind} {name}"), kind.to_string(), cluster.id, actor.user_id);
+        let task = self
+            .audited(actor, kind, name, async {
+                Ok(self
+                    .db
+                    .write(move |tx| journal::create(tx, &kind_s, &title, Some(id), Some(by), &params_json))
+                    .await?)
+            })
+            .await?;
+        self.run_task(task, name, &params, true, lock, cancel, on_event).await
+    }
+
+    /// Takes an etcd snapshot on the first member and brings it to this machine as a backup file.
+    pub async fn cluster_backup(
+        &self,
+        actor: &Actor,
+        name: &str,
+        cancel: CancellationToken,
+        on_event: impl Fn(&Event) + Send + Sync + 'static,
+    ) -> Result<TaskOutcome> {
+        let stamp = time::OffsetDateTime::now_utc();
+        let file = format!(
+            "etcd-{name}-{:04}{:02}{:02}-{:02}{:02}{:02}.db",
+            stamp.year(),
+            u8::from(stamp.month()),
+            stamp.day(),
+            stamp.hour(),
+            stamp.minute(),
+            stamp.second()
+        );
+        let params = TaskParams { playbooks: vec!["backup".into()], bundle: None, backup: Some(file) };
+        self.cluster_task(actor, name, "cluster.backup", params, cancel, Arc::new(on_event)).await
+    }
+
+    /// The backup files of a cluster.
+    pub async fn cluster_backups(&self, actor: &Actor, name: &str) -> Result<Vec<BackupFile>> {
+        Ok(self.cluster_show(actor, name).await?.backups)
+    }
+
+    /// Restores etcd on every member from the backup file `backup` (checked against the SHA-256
+    /// recorded when it was taken before anything is stopped).
+    pub async fn cluster_restore(
+        &self,
+        actor: &Actor,
+        name: &str,
+        backup: &str,
+        cancel: CancellationToken,
+        on_event: impl Fn(&Event) + Send + Sync + 'static,
+    ) -> Result<TaskOutcome> {
+        let cluster = self.cluster_row(name).await?;
+        let id = cluster.id;
+        let file = self
+            .db
+            .read(move |c| clusters::backups(c, id))
+            .await?
+            .into_iter()
+            .find(|b| b.name == backup)
+            .ok_or_else(|| ApiError::NotFound { kind: "backup", name: backup.into() })?;
+        let path = PathBuf::from(&file.location);
+        let (sha, _) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&path))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Refused(format!("backup file {} cannot be read: {e}", file.location)))?;
+        if sha != file.sha256 {
+            return Err(ApiError::Refused(format!(
+                "backup file {} changed since it was taken (sha256 {sha}, recorded {}); it is not restored",
+                file.location, file.sha256
+            )));
+        }
+        let params = TaskParams { playbooks: vec!["restore".into()], bundle: None, backup: Some(file.name) };
+        self.cluster_task(actor, name, "cluster.restore", params, cancel, Arc::new(on_event)).await
+    }
+
+    /// Removes what the deployment put on the cluster's hosts.
+    pub async fn cluster_reset(
+        &self,
+        actor: &Actor,
+        name: &str,
+        cancel: CancellationToken,
+        on_event: impl Fn(&Event) + Send + Sync + 'static,
+    ) -> Result<TaskOutcome> {
+        let params = TaskParams { playbooks: vec!["reset".into()], bundle: None, backup: None };
+        self.cluster_task(actor, name, "cluster.reset", params, cancel, Arc::new(on_event)).await
+    }
+
+    /// Forgets a cluster: its rows, its certificates in the keychain and its directory (backups
+    /// included). The hosts stay registered; `cluster_reset` first cleans them.
+    pub async fn cluster_delete(&self, actor: &Actor, name: &str) -> Result<()> {
+        self.audited(actor, "cluster.delete", name, async {
+            self.reconcile_tasks().await?;
+            let cluster = self.cluster_row(name).await?;
+            let p = Permission::ManageClusters(cluster.project_id);
+            self.authorize(actor, p, "delete clusters of this project").await?;
+            let _lock = self.lock_cluster(cluster.id, name)?;
+            let id = cluster.id;
+            let hosts: Vec<String> =
+                self.db.read(move |c| clusters::nodes(c, id)).await?.into_iter().map(|n| n.host).collect();
+            let (keychain, n) = (self.keychain.clone(), name.to_string());
+            tokio::task::spawn_blocking(move || etcd_pki::forget(&keychain, &n, &hosts))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))??;
+            self.db.write(move |tx| Ok::<_, ApiError>(clusters::delete(tx, id)?)).await?;
+            let dir = self.cluster_dir(name);
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .map_err(|e| ApiError::DataDir { path: dir.clone(), cause: e.to_string() })?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// The PASS / WARN / FAIL lines of a task's precheck, per host; a host whose check failed
+    /// without such a line (unreachable, say) gets a FAIL with the step's message.
+    pub async fn task_checks(&self, actor: &Actor, id: i64) -> Result<Vec<CheckResult>> {
+        let detail = self.task_show(actor, id).await?;
+        let lines = self.task_logs(actor, id, 0, i64::MAX).await?;
+        let mut out = Vec::new();
+        for l in &lines {
+            let (Some(host), Some((level, rest))) = (&l.host, l.line.split_once(' ')) else { continue };
+            if !matches!(level, "PASS" | "WARN" | "FAIL") {
+                continue;
+            }
+            let (check, detail) = rest.split_once(": ").unwrap_or((rest, ""));
+            out.push(CheckResult {
+                host: host.clone(),
+                level: level.into(),
+                check: check.into(),
+                detail: detail.into(),
+            });
+        }
+        for s in detail.steps.iter().filter(|s| s.phase_name == "precheck" && s.status == "failed") {
+            if !out.iter().any(|c| c.host == s.host && c.level == "FAIL") {
+                out.push(CheckResult {
+                    host: s.host.clone(),
+                    level: "FAIL".into(),
+                    check: s.step_name.clone(),
+                    detail: s.message.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The cluster's hosts with roles and the facts stored when they were added or refreshed.
+    async fn stored_inventory(&self, spec: &ClusterSpec) -> Result<Inventory> {
+        let mut hosts = Vec::new();
+        for n in &spec.nodes {
+            let name = n.host.clone();
+            let row = self
+                .db
+                .read(move |c| ko_store::hosts::get_by_name(c, &name))
+                .await?
+                .ok_or_else(|| ApiError::NotFound { kind: "host", name: n.host.clone() })?;
+            let facts = row.facts.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_else(|| json!({}));
+            hosts.push(InvHost {
+                name: row.name,
+                address: row.address,
+                roles: n.roles.iter().map(|r| r.as_str().to_string()).collect(),
+                new: true,
+                facts,
+            });
+        }
+        Ok(Inventory { hosts })
+    }
+
+    /// Connects to every host of the inventory and gathers its facts again (stored with the host),
+    /// with the clock skew against this machine (`clock_skew_ms`: host minus laptop, measured
+    /// around the read). Fails naming every host that cannot be reached.
+    async fn gather(
+        &self,
+        pool: &SshPool,
+        targets: &HashMap<String, ko_ssh::Target>,
+        inv: &mut Inventory,
+    ) -> Result<()> {
+        let names: Vec<String> = inv.hosts.iter().map(|h| h.name.clone()).collect();
+        let results = ko_ssh::fan_out(names, ko_ssh::DEFAULT_PARALLELISM, |name| async move {
+            let target = targets.get(&name).ok_or_else(|| ApiError::NotFound { kind: "host", name: name.clone() })?;
+            let session = pool.session(target).await?;
+            let before = now_ms();
+            let facts = ko_ssh::gather_facts(&session).await?;
+            let after = now_ms();
+            let skew = facts.clock_ms as i64 - ((before + after) / 2) as i64;
+            Ok::<_, ApiError>((facts, skew))
+        })
+        .await;
+        let mut failures = Vec::new();
+        for (name, r) in results {
+            match r {
+                Ok((facts, skew)) => {
+                    let json = serde_json::to_string(&facts).map_err(|e| ApiError::Internal(e.to_string()))?;
+                    let (n, arch) = (name.clone(), facts.arch.clone());
+                    self.db
+                        .write(move |tx| {
+                            let id = ko_store::hosts::get_by_name(tx, &n)?.map(|h| h.id).unwrap_or_default();
+                            Ok::<_, ApiError>(ko_store::hosts::set_facts(tx, id, &arch, &json)?)
+                        })
+                        .await?;
+                    let mut value = serde_json::to_value(&facts).map_err(|e| ApiError::Internal(e.to_string()))?;
+                    value["clock_skew_ms"] = json!(skew);
+                    if let Some(h) = inv.hosts.iter_mut().find(|h| h.name == name) {
+                        h.facts = value;
+                    }
+                }
+                Err(e) => failures.push(format!("{name}: {e}")),
+            }
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Refused(format!(
+                "cannot reach every host, nothing was changed: {}; check the hosts (`koctl host refresh NAME`) and retry",
+                failures.join("; ")
+            )))
+        }
+    }
+
+    fn run_bundle(&self, name: &str) -> Result<RunBundle> {
+        let dir = self.library().join(name);
+        let bytes = std::fs::read(dir.join(ko_bundle::MANIFEST_NAME))
+            .map_err(|_| ApiError::NotFound { kind: "bundle", name: name.into() })?;
+        Ok(RunBundle { manifest: ko_bundle::BundleManifest::parse(&bytes)?, dir })
+    }
+
+    /// The variables and secrets of a run (see the playbook reference in the README).
+    async fn run_vars(
+        &self,
+        spec: &ClusterSpec,
+        inv: &Inventory,
+        bundle: Option<&RunBundle>,
+        params: &TaskParams,
+        task: i64,
+        mode: Mode,
+    ) -> Result<(Value, BTreeMap<String, String>)> {
+        let ntp: Vec<String> = self
+            .db
+            .read(ko_store::settings::ntp_servers)
+            .await?
+            .into_iter()
+            .filter(|s| s.enabled)
+            .map(|s| s.address)
+            .collect();
+        let etcd_hosts = inv.select(&ko_playbook::Selector::Etcd);
+        let initial_cluster: Vec<String> =
+            etcd_hosts.iter().map(|h| format!("{}=https://{}:2380", h.name, h.address)).collect();
+        let endpoints: Vec<String> = etcd_hosts.iter().map(|h| format!("https://{}:2379", h.address)).collect();
+        let time_source = inv
+            .select(&ko_playbook::Selector::FirstMaster)
+            .first()
+            .map(|h| json!({"name": h.name, "address": h.address}));
+        let mut vars = json!({
+            "cluster": spec,
+            "store": crate::HOST_STORE,
+            "bundle": bundle.map(bundle_vars).unwrap_or_else(|| json!({"name": null, "components": [], "packages": [], "images": []})),
+            "runtime_packages": runtime_packages(bundle),
+            "ntp_servers": ntp,
+            "time_source": time_source,
+            "sandbox_image": SANDBOX_IMAGE,
+            "etcd": {
+                "initial_cluster": initial_cluster.join(","),
+                "endpoints": endpoints.join(","),
+                "token": format!("ko-{}", spec.name),
+                "members": etcd_hosts.len(),
+            },
+            "task": {"id": task},
+        });
+        if let Some(b) = &params.backup {
+            vars["backup"] = json!({"name": b});
+        }
+        let mut secrets = BTreeMap::new();
+        if params.playbooks.iter().any(|p| p == "etcd") {
+            let mut certs = serde_json::Map::new();
+            let ca = match mode {
+                Mode::Plan => "<the cluster's etcd CA certificate>".to_string(),
+                Mode::Run => {
+                    let (keychain, name) = (self.keychain.clone(), spec.name.clone());
+                    let members: Vec<(String, Vec<std::net::IpAddr>)> =
+                        etcd_hosts.iter().map(|h| (h.name.clone(), h.address.parse().into_iter().collect())).collect();
+                    let days = spec.certificate_validity_days;
+                    let (ca, issued) = tokio::task::spawn_blocking(move || {
+                        let ca = etcd_pki::ca(&keychain, &name)?;
+                        let issued = members
+                            .iter()
+                            .map(|(h, ips)| Ok((h.clone(), etcd_pki::member(&keychain, &name, h, ips, days)?)))
+                            .collect::<Result<Vec<_>>>()?;
+                        Ok::<_, ApiError>((ca.cert, issued))
+                    })
+                    .await
+                    .map_err(|e| ApiError::Internal(e.to_string()))??;
+                    for (h, m) in issued {
+                        certs.insert(h.clone(), json!(m.cert));
+                        secrets.insert(format!("etcd-key:{h}"), m.key);
+                    }
+                    ca
+                }
+            };
+            if mode == Mode::Plan {
+                for h in &etcd_hosts {
+                    certs.insert(h.name.clone(), json!(format!("<etcd certificate of {}>", h.name)));
+                    secrets.insert(format!("etcd-key:{}", h.name), String::new());
+                }
+            }
+            vars["pki"] = json!({"ca_cert": ca, "certs": certs});
+        }
+        Ok((vars, secrets))
+    }
+
+    /// One attempt of a task: facts, variables, then the playbooks over SSH.
+    pub(crate) async fn run_attempt(
+        &self,
+        id: i64,
+        cluster: &str,
+        params: &TaskParams,
+        attempt: i64,
+        sink: &impl ko_playbook::EventSink,
+        cancel: CancellationToken,
+    ) -> Result<TaskOutcome> {
+        let row = self.cluster_row(cluster).await?;
+        let spec: ClusterSpec = serde_json::from_str(&row.spec)
+            .map_err(|e| ApiError::Internal(format!("cluster {cluster} has an unreadable spec: {e}")))?;
+        let playbooks = params.playbooks.iter().map(|p| self.playbook(p)).collect::<Result<Vec<Playbook>>>()?;
+        let mut inv = self.stored_inventory(&spec).await?;
+        let mut targets = HashMap::new();
+        for h in &inv.hosts {
+            targets.insert(h.name.clone(), self.target_of(&h.name).await?);
+        }
+        let pool = SshPool::new(self.connect_options());
+        self.gather(&pool, &targets, &mut inv).await?;
+        let bundle = params.bundle.as_deref().map(|b| self.run_bundle(b)).transpose()?;
+        let (vars, secrets) = self.run_vars(&spec, &inv, bundle.as_ref(), params, id, Mode::Run).await?;
+        let renderer = Renderer::new(vars, secrets, Mode::Run);
+        let resume = self.resume_of(id, &playbooks).await?;
+        let transport = SshTransport { api: self, pool, targets, bundle, cluster_dir: self.cluster_dir(cluster) };
+        let opts = RunOptions {
+            parallelism: ko_ssh::DEFAULT_PARALLELISM,
+            cancel,
+            label: format!("task={id} attempt={attempt}"),
+        };
+        let outcome = ko_playbook::run(&playbooks, &inv, &renderer, &transport, sink, &resume, &opts).await;
+        Ok(TaskOutcome { task_id: id, status: outcome.status.as_str().into(), error: outcome.error })
+    }
+
+    /// What a finished task means for its cluster: status after a create, a backup file recorded.
+    pub(crate) async fn after_task(&self, id: i64, cluster: &str, params: &TaskParams, status: &str) -> Result<()> {
+        let row = self.cluster_row(cluster).await?;
+        let cid = row.id;
+        let is_create = params.playbooks.iter().any(|p| p == "etcd");
+        if is_create {
+            let (s, msg) = if status == "ok" {
+                ("running", String::new())
+            } else {
+                ("failed", format!("task {id} {status}; resume it with `koctl task retry {id}`"))
+            };
+            self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_status(tx, cid, s, &msg)?)).await?;
+        }
+        if let (Some(name), "ok", true) = (&params.backup, status, params.playbooks.iter().any(|p| p == "backup")) {
+            let path = self.cluster_dir(cluster).join("backups").join(name);
+            let p2 = path.clone();
+            let (sha, size) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&p2))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .map_err(|e| ApiError::DataDir { path: path.clone(), cause: e.to_string() })?;
+            let (n, loc) = (name.clone(), path.display().to_string());
+            self.db
+                .write(move |tx| {
+                    Ok::<_, ApiError>(clusters::add_backup(tx, cid, Some(id), &n, &loc, size as i64, &sha)?)
+                })
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn now_ms() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default()
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The bundle as templates see it: components, packages and images.
+fn bundle_vars(b: &RunBundle) -> Value {
+    use ko_bundle::FileKind;
+    let m = &b.manifest;
+    let mut components: Vec<&str> = m.files.iter().map(|f| f.component.as_str()).collect();
+    components.sort_unstable();
+    components.dedup();
+    let packages: Vec<Value> = m
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Package)
+        .map(|f| {
+            json!({"component": f.component, "version": f.version, "arch": f.arch, "file": file_name(&f.path),
+                   "sha256": f.sha256, "size": f.size})
+        })
+        .collect();
+    let images: Vec<Value> = m
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Image)
+        .map(|f| json!({"component": f.component, "arch": f.arch, "path": f.path, "sha256": f.sha256}))
+        .collect();
+    json!({"name": m.name, "components": components, "packages": packages, "images": images})
+}
+
+/// Packages the runtime step installs: containerd and runc, with the CNI plugins and crictl
+/// when the bundle has them.
+fn runtime_packages(bundle: Option<&RunBundle>) -> Vec<&'static str> {
+    let has = |c: &str| bundle.is_some_and(|b| b.manifest.files.iter().any(|f| f.component == c));
+    ["containerd", "runc", "containernetworking-plugins", "cri-tools"]
+        .into_iter()
+        .filter(|c| matches!(*c, "containerd" | "runc") || has(c))
+        .collect()
+}

@@ -1,0 +1,435 @@
+//! Tasks: playbooks run on a cluster's hosts, journaled step by step in SQLite.
+//!
+//! * One operation per cluster at a time: a run holds the file lock `DATA_DIR/locks/cluster-<id>.lock`
+//!   (the OS releases it when the process dies, however it dies).
+//! * A task the journal shows as running while nobody holds its lock was interrupted (killed,
+//!   crashed, power cut): [`Api::reconcile_tasks`] marks it `interrupted`.
+//! * A retry resumes: steps the journal shows as done on a host are not run again there (their
+//!   registered outputs are restored); the failed step and everything after it run.
+//! * Cancel works across processes: `koctl task cancel` records the request, the running process
+//!   sees it within a moment and kills the remote commands.
+
+use crate::{Actor, Api, ApiError, Permission, Result};
+use ko_playbook::{Event, EventSink, Playbook, Resume, Status};
+use ko_ssh::CancellationToken;
+use ko_store::tasks::{self, LogLine, PhaseRow, StepHost, StepHostUpdate, Task};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// A task with its journal.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskDetail {
+    /// The task.
+    pub task: Task,
+    /// Its phases.
+    pub phases: Vec<PhaseRow>,
+    /// Every step on every host.
+    pub steps: Vec<StepHost>,
+}
+
+/// How a run of a task ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskOutcome {
+    /// Task id.
+    pub task_id: i64,
+    /// `ok`, `failed`, `cancelled`.
+    pub status: String,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// What a task needs to run (again): kept as the task's parameters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct TaskParams {
+    /// Playbooks, in order.
+    pub playbooks: Vec<String>,
+    /// Library bundle the hosts get their files from.
+    pub bundle: Option<String>,
+    /// Backup file a backup makes or a restore reads.
+    pub backup: Option<String>,
+}
+
+/// How often a running task looks for a cancel request from another process.
+const CANCEL_POLL: Duration = Duration::from_millis(300);
+
+/// The per-cluster lock of a running operation; released when dropped (or when the process dies).
+pub(crate) struct ClusterLock {
+    _file: File,
+}
+
+impl Api {
+    fn lock_path(&self, cluster_id: i64) -> PathBuf {
+        self.data_dir().join("locks").join(format!("cluster-{cluster_id}.lock"))
+    }
+
+    /// Takes the operation lock of cluster `cluster_id`, or says what holds it.
+    pub(crate) fn lock_cluster(&self, cluster_id: i64, cluster: &str) -> Result<ClusterLock> {
+        let path = self.lock_path(cluster_id);
+        let io = |e: std::io::Error| ApiError::DataDir { path: path.clone(), cause: e.to_string() };
+        std::fs::create_dir_all(path.parent().unwrap_or(&path)).map_err(io)?;
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(ClusterLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(ApiError::Refused(format!(
+                "cluster '{cluster}' has an operation running (see `koctl task list --cluster {cluster}`); wait for it \
+                 or cancel it with `koctl task cancel ID`"
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        }
+    }
+
+    /// Marks tasks the journal shows as running, but that no process is running, as
+    /// `interrupted` (resumable with a retry). Returns their ids.
+    pub async fn reconcile_tasks(&self) -> Result<Vec<i64>> {
+        let active = self.db.read(tasks::active).await?;
+        let mut interrupted = Vec::new();
+        for t in active {
+            let cluster_id = match &t.cluster {
+                Some(name) => {
+                    let name = name.clone();
+                    self.db.read(move |c| ko_store::clusters::get(c, &name)).await?.map(|c| c.id)
+                }
+                None => None,
+            };
+            // holding the lock proves nobody else runs the task; it is released at the end of the block
+            let _lock = match cluster_id {
+                Some(id) => match self.lock_cluster(id, "") {
+                    Ok(lock) => Some(lock),
+                    Err(ApiError::Refused(_)) => continue,
+                    Err(e) => return Err(e),
+                },
+                None => None,
+            };
+            let id = t.id;
+            let error = format!(
+                "interrupted: the process running it stopped (killed or crashed) during attempt {}; resume it with \
+                 `koctl task retry {id}`",
+                t.attempt
+            );
+            self.db.write(move |tx| tasks::finish(tx, id, "interrupted", Some(&error))).await?;
+            interrupted.push(id);
+        }
+        Ok(interrupted)
+    }
+
+    async fn task_row(&self, id: i64) -> Result<Task> {
+        self.db.read(move |c| tasks::get(c, id)).await?.ok_or(ApiError::NotFound { kind: "task", name: id.to_string() })
+    }
+
+    /// Checks that `actor` may see (or, with `operate`, run) the tasks of the task's cluster.
+    async fn authorize_task(&self, actor: &Actor, task: &Task, operate: bool) -> Result<()> {
+        match &task.cluster {
+            Some(name) => {
+                let c = self.cluster_row(name).await?;
+                let p = if operate {
+                    Permission::OperateCluster { project_id: c.project_id, cluster_id: c.id }
+                } else {
+                    Permission::ViewProject(c.project_id)
+                };
+                self.authorize(actor, p, "work with this cluster's tasks").await
+            }
+            None => self.authorize(actor, Permission::ManageSystem, "work with tasks of deleted clusters").await,
+        }
+    }
+
+    /// Tasks, newest first (of one cluster when given); interrupted ones are found first.
+    pub async fn task_list(&self, actor: &Actor, cluster: Option<&str>, limit: i64) -> Result<Vec<Task>> {
+        self.reconcile_tasks().await?;
+        let cluster_id = match cluster {
+            Some(name) => {
+                let c = self.cluster_row(name).await?;
+                self.authorize(actor, Permission::ViewProject(c.project_id), "list this cluster's tasks").await?;
+                Some(c.id)
+            }
+            None => {
+                self.authorize(actor, Permission::ManageSystem, "list all tasks").await?;
+                None
+            }
+        };
+        Ok(self.db.read(move |c| tasks::list(c, cluster_id, limit)).await?)
+    }
+
+    /// A task with its phases and every step on every host.
+    pub async fn task_show(&self, actor: &Actor, id: i64) -> Result<TaskDetail> {
+        self.reconcile_tasks().await?;
+        let task = self.task_row(id).await?;
+        self.authorize_task(actor, &task, false).await?;
+        let (phases, steps) =
+            self.db.read(move |c| Ok::<_, ApiError>((tasks::phases(c, id)?, tasks::step_hosts(c, id)?))).await?;
+        Ok(TaskDetail { task, phases, steps })
+    }
+
+    /// Log lines of task `id` after line `after` (at most `limit`).
+    pub async fn task_logs(&self, actor: &Actor, id: i64, after: i64, limit: i64) -> Result<Vec<LogLine>> {
+        let task = self.task_row(id).await?;
+        self.authorize_task(actor, &task, false).await?;
+        Ok(self.db.read(move |c| tasks::lines(c, id, after, limit)).await?)
+    }
+
+    /// The task's status now (for `logs --follow`).
+    pub async fn task_status(&self, actor: &Actor, id: i64) -> Result<String> {
+        self.reconcile_tasks().await?;
+        let task = self.task_row(id).await?;
+        self.authorize_task(actor, &task, false).await?;
+        Ok(task.status)
+    }
+
+    /// Asks the process running task `id` to stop it (remote commands are killed).
+    pub async fn task_cancel(&self, actor: &Actor, id: i64) -> Result<()> {
+        self.audited(actor, "task.cancel", &id.to_string(), async {
+            self.reconcile_tasks().await?;
+            let task = self.task_row(id).await?;
+            self.authorize_task(actor, &task, true).await?;
+            if task.status != "running" && task.status != "pending" {
+                return Err(ApiError::Refused(format!("task {id} is not running (it is {})", task.status)));
+            }
+            self.db.write(move |tx| tasks::request_cancel(tx, id)).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Runs task `id` again, resuming where it stopped, in this process; `on_event` sees its progress.
+    pub async fn task_retry(
+        &self,
+        actor: &Actor,
+        id: i64,
+        cancel: CancellationToken,
+        on_event: impl Fn(&Event) + Send + Sync + 'static,
+    ) -> Result<TaskOutcome> {
+        self.reconcile_tasks().await?;
+        let task = self.task_row(id).await?;
+        self.authorize_task(actor, &task, true).await?;
+        if !matches!(task.status.as_str(), "failed" | "cancelled" | "interrupted") {
+            return Err(ApiError::Refused(format!(
+                "task {id} is {}; only failed, cancelled or interrupted tasks can be retried",
+                task.status
+            )));
+        }
+        let cluster = task.cluster.clone().ok_or_else(|| {
+            ApiError::Refused(format!("task {id} belonged to a cluster that was deleted; it cannot run again"))
+        })?;
+        let row = self.cluster_row(&cluster).await?;
+        let lock = self.lock_cluster(row.id, &cluster)?;
+        let params: TaskParams = serde_json::from_str(&task.params)
+            .map_err(|e| ApiError::Internal(format!("task {id} has unreadable parameters: {e}")))?;
+        self.audited(actor, "task.retry", &id.to_string(), async {
+            self.run_task(id, &cluster, &params, false, lock, cancel, Arc::new(on_event)).await
+        })
+        .await
+    }
+
+    /// Loads a playbook: `DATA_DIR/playbooks/NAME.yaml` when present (an operator's override),
+    /// else the one shipped in the binary.
+    pub(crate) fn playbook(&self, name: &str) -> Result<Playbook> {
+        let path = self.data_dir().join("playbooks").join(format!("{name}.yaml"));
+        let parsed = match std::fs::read_to_string(&path) {
+            Ok(text) => Playbook::parse(name, &text),
+            Err(_) => ko_playbook::builtin(name),
+        };
+        parsed.map_err(|e| ApiError::Refused(e.to_string()))
+    }
+
+    /// What earlier attempts of task `id` finished, for the steps that are still the same.
+    pub(crate) async fn resume_of(&self, id: i64, playbooks: &[Playbook]) -> Result<Resume> {
+        let rows = self.db.read(move |c| tasks::step_hosts(c, id)).await?;
+        let names: Vec<Vec<&str>> = playbooks
+            .iter()
+            .flat_map(|p| &p.phases)
+            .map(|ph| ph.steps.iter().map(|s| s.name.as_str()).collect())
+            .collect();
+        let mut resume = Resume::default();
+        for r in rows {
+            let same =
+                names.get(r.phase as usize).and_then(|steps| steps.get(r.step as usize)) == Some(&r.step_name.as_str());
+            if let (true, Some(status)) = (same, Status::parse(&r.status)) {
+                resume.insert(r.phase as usize, r.step as usize, &r.host, status, r.output);
+            }
+        }
+        Ok(resume)
+    }
+
+    /// Runs an attempt of task `id` on cluster `cluster` while holding its lock: journal, cancel
+    /// watch, the playbooks, and the task's end.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn run_task(
+        &self,
+        id: i64,
+        cluster: &str,
+        params: &TaskParams,
+        first: bool,
+        _lock: ClusterLock,
+        cancel: CancellationToken,
+        on_event: Arc<dyn Fn(&Event) + Send + Sync>,
+    ) -> Result<TaskOutcome> {
+        self.db.write(move |tx| tasks::start_attempt(tx, id, first)).await?;
+        let attempt = self.task_row(id).await?.attempt;
+        let (sink, writer) = JournalSink::start(self.clone(), id, attempt, on_event);
+        let watcher = self.watch_cancel(id, cancel.clone());
+        let outcome = self.run_attempt(id, cluster, params, attempt, &sink, cancel).await;
+        watcher.abort();
+        drop(sink);
+        let _ = writer.await;
+        let (status, error) = match &outcome {
+            Ok(o) => (o.status.as_str(), o.error.clone()),
+            Err(e) => ("failed", Some(e.to_string())),
+        };
+        let (status, error) = match status {
+            "ok" => ("ok", None),
+            "cancelled" => ("cancelled", error),
+            _ => ("failed", error),
+        };
+        let e2 = error.clone();
+        self.db.write(move |tx| tasks::finish(tx, id, status, e2.as_deref())).await?;
+        self.after_task(id, cluster, params, status).await?;
+        Ok(TaskOutcome { task_id: id, status: status.into(), error })
+    }
+
+    fn watch_cancel(&self, id: i64, cancel: CancellationToken) -> tokio::task::JoinHandle<()> {
+        let api = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(CANCEL_POLL).await;
+                if let Ok(true) = api.db.read(move |c| tasks::cancel_requested(c, id)).await {
+                    cancel.cancel();
+                    return;
+                }
+            }
+        })
+    }
+}
+
+/// Journals a run's events (batched, one transaction per batch) and passes them on.
+struct JournalSink {
+    tx: mpsc::UnboundedSender<Msg>,
+    on_event: Arc<dyn Fn(&Event) + Send + Sync>,
+}
+
+enum Msg {
+    Event(Event),
+    Checkpoint(oneshot::Sender<()>),
+}
+
+/// Names of phases and steps seen so far, and row ids of steps on hosts.
+#[derive(Default)]
+struct JournalState {
+    phases: HashMap<usize, String>,
+    steps: HashMap<(usize, usize), String>,
+    step_hosts: HashMap<(usize, usize, String), i64>,
+}
+
+impl JournalSink {
+    fn start(
+        api: Api,
+        task: i64,
+        attempt: i64,
+        on_event: Arc<dyn Fn(&Event) + Send + Sync>,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+        let writer = tokio::spawn(async move {
+            let mut state = JournalState::default();
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < 512 {
+                    match rx.try_recv() {
+                        Ok(m) => batch.push(m),
+                        Err(_) => break,
+                    }
+                }
+                let mut acks = Vec::new();
+                let mut events = Vec::new();
+                for m in batch {
+                    match m {
+                        Msg::Event(e) => events.push(e),
+                        Msg::Checkpoint(ack) => acks.push(ack),
+                    }
+                }
+                let st = std::mem::take(&mut state);
+                match api.db.write(move |c| journal(c, task, attempt, st, &events)).await {
+                    Ok(st) => state = st,
+                    Err(e) => tracing::error!(task, error = %e, "the task journal could not be written"),
+                }
+                for ack in acks {
+                    let _ = ack.send(());
+                }
+            }
+        });
+        (Self { tx, on_event }, writer)
+    }
+}
+
+impl EventSink for JournalSink {
+    fn emit(&self, event: Event) {
+        (self.on_event)(&event);
+        if !matches!(event, Event::Progress { .. } | Event::Transfer { .. }) {
+            let _ = self.tx.send(Msg::Event(event));
+        }
+    }
+
+    async fn checkpoint(&self) {
+        let (ack, done) = oneshot::channel();
+        if self.tx.send(Msg::Checkpoint(ack)).is_ok() {
+            let _ = done.await;
+        }
+    }
+}
+
+/// Writes `events` of task `task` in one transaction.
+fn journal(
+    c: &ko_store::Connection,
+    task: i64,
+    attempt: i64,
+    mut st: JournalState,
+    events: &[Event],
+) -> Result<JournalState> {
+    for e in events {
+        match e {
+            Event::PhaseStarted { phase, name } => {
+                st.phases.insert(*phase, name.clone());
+                tasks::set_phase(c, task, *phase, name, "running")?;
+            }
+            Event::PhaseFinished { phase, status } => {
+                let name = st.phases.get(phase).cloned().unwrap_or_default();
+                tasks::set_phase(c, task, *phase, &name, status.as_str())?;
+            }
+            Event::StepStarted { phase, step, name, .. } => {
+                st.steps.insert((*phase, *step), name.clone());
+                tasks::set_step(c, task, *phase, *step, name, "running")?;
+            }
+            Event::StepFinished { phase, step, status } => {
+                let name = st.steps.get(&(*phase, *step)).cloned().unwrap_or_default();
+                tasks::set_step(c, task, *phase, *step, &name, status.as_str())?;
+            }
+            Event::HostStarted { phase, step, host, .. } => {
+                let u = StepHostUpdate { host, status: "running", attempt, ..StepHostUpdate::default() };
+                let id = tasks::set_step_host(c, task, *phase, *step, &u)?;
+                st.step_hosts.insert((*phase, *step, host.clone()), id);
+            }
+            Event::HostFinished { phase, step, host, status, exit_code, message, output, resumed, .. } => {
+                if *resumed {
+                    continue;
+                }
+                let u = StepHostUpdate {
+                    host,
+                    status: status.as_str(),
+                    attempt,
+                    exit_code: *exit_code,
+                    message,
+                    output: output.as_deref(),
+                };
+                tasks::set_step_host(c, task, *phase, *step, &u)?;
+            }
+            Event::Line { phase, step, host, stream, line } => {
+                let id = st.step_hosts.get(&(*phase, *step, host.clone())).copied();
+                tasks::append_line(c, task, id, stream, line)?;
+            }
+            Event::Progress { .. } | Event::Transfer { .. } => {}
+        }
+    }
+    Ok(st)
+}
