@@ -73,7 +73,7 @@ impl Transport for SshTransport<'_> {
         on_line: &mut (dyn FnMut(OutputLine) + Send),
     ) -> Result<ExecOutcome, HostError> {
         let session = self.session(host).await?;
-        let r = session.exec(script, opts, |l| on_line(l)).await;
+        let r = session.exec(script, opts, on_line).await;
         self.settle(host, r).await
     }
 

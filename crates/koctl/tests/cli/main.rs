@@ -4,5 +4,6 @@
 
 mod basics;
 mod bundles;
+mod clusters;
 mod hosts;
 mod support;

@@ -1,0 +1,266 @@
+//! The runner's logic over a scripted fake transport (the SSH transport is tested on the test bed,
+//! through koctl): resume, registered outputs, retries, rolling batches, keep_going, skips, cancel.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+use ko_playbook::{
+    Event, EventSink, HostError, InvHost, Inventory, Mode, Playbook, Renderer, Resume, RunOptions, Status, Transport,
+    run,
+};
+use ko_ssh::{CancellationToken, ExecOptions, ExecOutcome, OutputLine, Stream};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+/// Runs scripts by looking for markers in them: `FAIL@host` fails on that host while its
+/// failure budget lasts, `SKIP` exits with the skip code; `echo X` prints X.
+#[derive(Default)]
+struct Fake {
+    ran: Mutex<Vec<(String, String)>>,
+    failures_left: Mutex<BTreeMap<String, u32>>,
+}
+
+impl Fake {
+    fn failing(host: &str, times: u32) -> Self {
+        let f = Self::default();
+        f.failures_left.lock().unwrap().insert(host.into(), times);
+        f
+    }
+
+    /// Steps (by their `# step` marker line) run on `host`, in order.
+    fn ran_on(&self, host: &str) -> Vec<String> {
+        self.ran.lock().unwrap().iter().filter(|(h, _)| h == host).map(|(_, s)| s.clone()).collect()
+    }
+}
+
+fn marker(script: &str) -> String {
+    script.lines().find_map(|l| l.strip_prefix("# ")).unwrap_or("?").to_string()
+}
+
+impl Transport for Fake {
+    async fn exec(
+        &self,
+        host: &InvHost,
+        script: &str,
+        _opts: &ExecOptions,
+        on_line: &mut (dyn FnMut(OutputLine) + Send),
+    ) -> Result<ExecOutcome, HostError> {
+        self.ran.lock().unwrap().push((host.name.clone(), marker(script)));
+        let mut status = 0;
+        if script.contains(&format!("FAIL@{}", host.name)) {
+            let mut left = self.failures_left.lock().unwrap();
+            let n = left.entry(host.name.clone()).or_insert(0);
+            if *n > 0 {
+                *n -= 1;
+                status = 1;
+            }
+        }
+        if script.contains("SKIP") {
+            status = ko_playbook::SKIP_EXIT;
+        }
+        let mut stdout = String::new();
+        for l in script.lines().filter_map(|l| l.strip_prefix("echo ")) {
+            on_line(OutputLine { at: SystemTime::now(), stream: Stream::Stdout, line: l.to_string() });
+            stdout += l;
+            stdout += "\n";
+        }
+        Ok(ExecOutcome {
+            exit_status: Some(status),
+            exit_signal: None,
+            stdout,
+            stderr: if status == 1 { "boom".into() } else { String::new() },
+            duration: Duration::ZERO,
+        })
+    }
+
+    async fn write_file(&self, host: &InvHost, dest: &str, _: Vec<u8>, _: u32, _: bool) -> Result<(), HostError> {
+        self.ran.lock().unwrap().push((host.name.clone(), format!("write {dest}")));
+        Ok(())
+    }
+
+    fn store_path(&self, src: &str) -> Result<String, HostError> {
+        Ok(format!("/store/{src}"))
+    }
+
+    async fn send_file(&self, _: &InvHost, _: &str, _: &str, _: u32, _: bool) -> Result<String, HostError> {
+        Ok("sent".into())
+    }
+
+    async fn fetch(&self, _: &InvHost, _: &str, _: &str, _: bool) -> Result<String, HostError> {
+        Ok("fetched".into())
+    }
+
+    async fn push_bundle(&self, _: &InvHost, _: &(dyn Fn(u64, u64) + Send + Sync)) -> Result<String, HostError> {
+        Ok("pushed".into())
+    }
+}
+
+#[derive(Default)]
+struct Events(Mutex<Vec<Event>>);
+
+impl EventSink for Events {
+    fn emit(&self, event: Event) {
+        self.0.lock().unwrap().push(event);
+    }
+    async fn checkpoint(&self) {}
+}
+
+impl Events {
+    /// What the journal would keep: every step on a host that finished.
+    fn resume(&self) -> Resume {
+        let mut r = Resume::default();
+        for e in self.0.lock().unwrap().iter() {
+            if let Event::HostFinished { phase, step, host, status, output, .. } = e {
+                r.insert(*phase, *step, host, *status, output.clone());
+            }
+        }
+        r
+    }
+
+    fn finished(&self, step_name: &str) -> Vec<(String, Status, bool)> {
+        let events = self.0.lock().unwrap();
+        let mut names = BTreeMap::new();
+        let mut out = Vec::new();
+        for e in events.iter() {
+            match e {
+                Event::StepStarted { phase, step, name, .. } => {
+                    names.insert((*phase, *step), name.clone());
+                }
+                Event::HostFinished { phase, step, host, status, resumed, .. }
+                    if names.get(&(*phase, *step)).map(String::as_str) == Some(step_name) =>
+                {
+                    out.push((host.clone(), *status, *resumed));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn inventory() -> Inventory {
+    let h = |name: &str, roles: &[&str]| InvHost {
+        name: name.into(),
+        address: "10.0.0.1".into(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        new: true,
+        facts: serde_json::json!({"os_id": "debian", "os_like": ""}),
+    };
+    Inventory { hosts: vec![h("m1", &["master"]), h("m2", &["master"]), h("w1", &["worker"])] }
+}
+
+fn opts() -> RunOptions {
+    RunOptions { parallelism: 8, cancel: CancellationToken::new(), label: "test".into() }
+}
+
+async fn go(p: &Playbook, fake: &Fake, events: &Events, resume: &Resume, o: &RunOptions) -> ko_playbook::RunOutcome {
+    let renderer = Renderer::new(serde_json::json!({}), BTreeMap::new(), Mode::Run);
+    run(std::slice::from_ref(p), &inventory(), &renderer, fake, events, resume, o).await
+}
+
+const DEPLOY: &str = r#"
+name: deploy
+phases:
+  - name: one
+    steps:
+      - name: token
+        hosts: first_master
+        register: token
+        run: |
+          # token
+          echo tok-123
+      - name: prepare
+        run: |
+          # prepare
+  - name: two
+    steps:
+      - name: join
+        hosts: workers
+        run: |
+          # join {{ registered.token['m1'] }}
+          FAIL@w1
+      - name: after
+        run: |
+          # after
+"#;
+
+#[tokio::test]
+async fn a_retry_runs_only_what_did_not_finish_and_keeps_registered_outputs() {
+    let p = Playbook::parse("deploy", DEPLOY).unwrap();
+    let fake = Fake::failing("w1", 1);
+    let first = Events::default();
+    let o = go(&p, &fake, &first, &Resume::default(), &opts()).await;
+    assert_eq!(o.status, Status::Failed);
+    let error = o.error.unwrap();
+    assert!(error.contains("phase 'two'") && error.contains("'join' on w1"), "{error}");
+    assert_eq!(fake.ran_on("w1"), ["prepare", "join tok-123"], "nothing after the failed step ran");
+
+    // the retry: token and prepare are not run again, the token still reaches `join`
+    let second = Events::default();
+    let fake2 = Fake::default();
+    let o = go(&p, &fake2, &second, &first.resume(), &opts()).await;
+    assert_eq!(o, ko_playbook::RunOutcome { status: Status::Ok, error: None });
+    assert_eq!(fake2.ran_on("m1"), ["after"]);
+    assert_eq!(fake2.ran_on("w1"), ["join tok-123", "after"]);
+    assert!(second.finished("token").iter().all(|(_, s, resumed)| *s == Status::Ok && *resumed));
+    let progress = second.0.lock().unwrap().iter().rev().find_map(|e| match e {
+        Event::Progress { done, total, .. } => Some((*done, *total)),
+        _ => None,
+    });
+    assert_eq!(progress, Some((8, 8)), "1 token + 3 prepare + 1 join + 3 after");
+}
+
+#[tokio::test]
+async fn retries_batches_keep_going_and_skips() {
+    // a step that fails twice succeeds on its third attempt
+    let retried = "name: r\nphases:\n  - name: p\n    steps:\n      - name: flaky\n        hosts: host:m1\n        retries: 2\n        delay: 0\n        run: |\n          # flaky\n          FAIL@m1\n";
+    let fake = Fake::failing("m1", 2);
+    let ev = Events::default();
+    let o = go(&Playbook::parse("r", retried).unwrap(), &fake, &ev, &Resume::default(), &opts()).await;
+    assert_eq!(o.status, Status::Ok);
+    assert_eq!(fake.ran_on("m1").len(), 3);
+    let attempts: Vec<u32> =
+        ev.0.lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                Event::HostStarted { attempt, .. } => Some(*attempt),
+                _ => None,
+            })
+            .collect();
+    assert_eq!(attempts, [1, 2, 3]);
+
+    // serial: 1 stops the rolling update at the first failing batch
+    let rolling = "name: s\nphases:\n  - name: p\n    steps:\n      - name: roll\n        serial: 1\n        run: |\n          # roll\n          FAIL@m2\n";
+    let fake = Fake::failing("m2", 1);
+    let o = go(&Playbook::parse("s", rolling).unwrap(), &fake, &Events::default(), &Resume::default(), &opts()).await;
+    assert_eq!(o.status, Status::Failed);
+    assert_eq!((fake.ran_on("m1").len(), fake.ran_on("m2").len(), fake.ran_on("w1").len()), (1, 1, 0));
+
+    // keep_going: every check runs, the phase fails at its end; exit 99 is a skip with its reason
+    let checks = "name: c\nphases:\n  - name: p\n    keep_going: true\n    steps:\n      - name: a\n        run: |\n          # a\n          FAIL@w1\n      - name: b\n        run: |\n          # b\n          echo not here\n          SKIP\n  - name: never\n    steps:\n      - name: z\n        run: '# z'\n";
+    let fake = Fake::failing("w1", 1);
+    let ev = Events::default();
+    let o = go(&Playbook::parse("c", checks).unwrap(), &fake, &ev, &Resume::default(), &opts()).await;
+    assert_eq!(o.status, Status::Failed);
+    assert_eq!(fake.ran_on("w1"), ["a", "b"], "the second check ran after the first failed");
+    assert!(!fake.ran.lock().unwrap().iter().any(|(_, s)| s == "z"), "the next phase did not start");
+    let b = ev.finished("b");
+    assert!(b.iter().all(|(_, s, _)| *s == Status::Skipped), "{b:?}");
+    let msg = ev.0.lock().unwrap().iter().find_map(|e| match e {
+        Event::HostFinished { status: Status::Skipped, message, .. } => Some(message.clone()),
+        _ => None,
+    });
+    assert_eq!(msg.as_deref(), Some("not here"));
+}
+
+#[tokio::test]
+async fn a_cancelled_run_starts_nothing_new() {
+    let p = Playbook::parse("deploy", DEPLOY).unwrap();
+    let o = opts();
+    o.cancel.cancel();
+    let fake = Fake::default();
+    let out = go(&p, &fake, &Events::default(), &Resume::default(), &o).await;
+    assert_eq!(out.status, Status::Cancelled);
+    assert!(fake.ran.lock().unwrap().is_empty());
+}

@@ -1,0 +1,351 @@
+//! Clusters created, killed and resumed, cut off and retried, backed up and restored, reset —
+//! on real test-bed hosts with the real bundle of Debian packages; and the `--plan` snapshot.
+
+use crate::support::{Koctl, all_files, assert_nowhere, text};
+use ko_secrets::testing::keychain_or_skip;
+use ko_testbed::{Bed, BedHost, Fault};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// The bundle `bundles/local/build` makes (`./dev test` builds it before the tests).
+fn local_bundle(test: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("KO_LOCAL_BUNDLE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/cache/ko-bundle/local-bookworm-amd64.zip"));
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("KO_REQUIRE_TESTBED").is_none(),
+        "KO_REQUIRE_TESTBED is set but {} is missing: run bundles/local/build",
+        path.display()
+    );
+    eprintln!("\n!!! SKIPPED {test}: no local bundle; run bundles/local/build\n");
+    None
+}
+
+/// Removes what an earlier test's deployment left on a host.
+const CLEAN_HOST: &str = "systemctl disable --now etcd containerd chrony >/dev/null 2>&1; \
+    dpkg --purge etcd-server etcd-client containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
+    pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /var/lib/ko/repo /var/log/ko \
+    /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl; true";
+
+/// A data dir with the bed's root credential, `hosts` registered and the local bundle imported,
+/// and a cluster file `name` over them (every host master + etcd; with an even number of hosts, the
+/// last one a worker, as etcd needs an odd number of members).
+fn cluster_on(bed: &Bed, hosts: &[&BedHost], bundle: &std::path::Path, name: &str) -> (Koctl, PathBuf) {
+    for h in hosts {
+        bed.root_sh(h, CLEAN_HOST);
+    }
+    let k = Koctl::new();
+    k.json(&["credential", "add", "--name", "bedroot", "--key-file", bed.root_key().to_str().unwrap()]);
+    let mut nodes = String::new();
+    for (i, h) in hosts.iter().enumerate() {
+        let ip = h.ip.to_string();
+        k.json(&[
+            "host",
+            "add",
+            "--name",
+            &h.name,
+            "--address",
+            &ip,
+            "--credential",
+            "bedroot",
+            "--trust-on-first-use",
+        ]);
+        let roles = if hosts.len().is_multiple_of(2) && i == hosts.len() - 1 { "worker" } else { "master, etcd" };
+        nodes += &format!("  - {{ host: {}, roles: [{roles}] }}\n", h.name);
+    }
+    k.json(&["bundle", "import", bundle.to_str().unwrap(), "--allow-unsigned"]);
+    let file = k.file(
+        &format!("{name}.yaml"),
+        &format!("name: {name}\nversion: v1.34.1\nbundle: local-bookworm\nnodes:\n{nodes}"),
+    );
+    (k, file)
+}
+
+fn etcdctl(bed: &Bed, h: &BedHost, args: &str) -> String {
+    bed.root_sh(h, &format!("ETCDCTL_ENDPOINTS=https://127.0.0.1:2379 ko-etcdctl {args}"))
+}
+
+/// Every step x host of a task from the journal: (phase, step, host) -> (status, attempt).
+fn journal(k: &Koctl, task: i64) -> Vec<(String, String, String, String, i64)> {
+    let d = k.json(&["task", "show", &task.to_string()]);
+    d["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["phase_name"].as_str().unwrap().to_string(),
+                s["step_name"].as_str().unwrap().to_string(),
+                s["host"].as_str().unwrap().to_string(),
+                s["status"].as_str().unwrap().to_string(),
+                s["attempt"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn create_backup_restore_and_reset_on_three_hosts() {
+    let t = "create_backup_restore_and_reset_on_three_hosts";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 3);
+    let hosts = lease.hosts();
+    let (k, file) = cluster_on(bed, &hosts, &bundle, "alpha");
+
+    let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap()]);
+    let progress = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}\n{progress}", text(&out.stdout));
+    for phase in ["== precheck", "== bundle", "== base", "== runtime", "== etcd"] {
+        assert!(progress.contains(phase), "{phase} in {progress}");
+    }
+    assert!(progress.contains("steps x hosts"), "progress with counts: {progress}");
+    let show = k.json(&["cluster", "show", "alpha"]);
+    assert_eq!(show["cluster"]["status"], "running", "{show:#}");
+    let rows = journal(&k, 1);
+    assert!(rows.iter().all(|r| r.3 == "ok" || r.3 == "skipped"), "{rows:#?}");
+    assert!(rows.iter().any(|r| r.1 == "member healthy" && r.3 == "ok"));
+
+    // what is on the hosts: a healthy 3-member TLS etcd, containerd with the bundle's image
+    let first = hosts[0];
+    assert!(etcdctl(bed, first, "endpoint health --cluster 2>&1").matches("is healthy").count() == 3);
+    assert_eq!(etcdctl(bed, first, "member list").lines().count(), 3);
+    for h in &hosts {
+        assert!(bed.root_sh(h, "ctr -n k8s.io images ls -q").contains("docker.io/local/busybox:test"));
+        assert_eq!(bed.root_sh(h, "stat -c '%U %a' /etc/etcd/pki/member.key").trim(), "etcd 600");
+        assert!(bed.root_sh(h, "grep -c '^# BEGIN kubeoperator' /etc/hosts").trim() == "1");
+    }
+    // the members' private keys never touch the data dir
+    let keys: Vec<String> = hosts.iter().map(|h| bed.root_sh(h, "sed -n 2p /etc/etcd/pki/member.key")).collect();
+    let key_lines: Vec<&str> = keys.iter().map(|s| s.trim()).collect();
+    assert_nowhere(&key_lines, &all_files(&k.data_dir()));
+
+    // backup, then more writes, then restore: exactly the snapshot's keys come back
+    etcdctl(bed, first, "put /t/a 1 && ko-etcdctl put /t/b 2");
+    let out = k.run(&["cluster", "backup", "alpha"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let backups = k.json(&["cluster", "backups", "alpha"]);
+    let b = &backups[0];
+    let location = PathBuf::from(b["location"].as_str().unwrap());
+    let local = std::fs::read(&location).unwrap();
+    assert_eq!(b["size"].as_u64(), Some(local.len() as u64));
+    etcdctl(bed, first, "put /t/c 3 && ko-etcdctl put /t/a changed");
+    let out = k.run(&["cluster", "restore", "alpha", b["name"].as_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for h in &hosts {
+        let kv = etcdctl(bed, h, "get /t/ --prefix");
+        assert_eq!(kv.lines().collect::<Vec<_>>(), ["/t/a", "1", "/t/b", "2"], "on {}", h.name);
+    }
+
+    // a backup file changed on disk is refused before anything is stopped
+    let mut tampered = local.clone();
+    tampered[local.len() / 2] ^= 0xff;
+    std::fs::write(&location, &tampered).unwrap();
+    let out = k.run(&["cluster", "restore", "alpha", b["name"].as_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("changed since it was taken"), "{}", text(&out.stderr));
+    assert!(bed.root_sh(first, "systemctl is-active etcd").trim() == "active");
+
+    // delete --reset cleans the hosts and forgets the cluster
+    let out = k.run(&["cluster", "delete", "alpha", "--reset"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for h in &hosts {
+        let left =
+            bed.root_sh(h, "ls /var/lib/ko /etc/etcd /var/lib/etcd 2>/dev/null; command -v etcd containerd; true");
+        assert!(left.trim().is_empty(), "left on {}: {left}", h.name);
+        assert!(!bed.root_sh(h, "cat /etc/hosts").contains("kubeoperator"));
+    }
+    assert!(!location.exists(), "the cluster's backups went with it");
+    assert_eq!(k.run(&["cluster", "show", "alpha"]).status.code(), Some(2));
+}
+
+/// Waits (polling the journal, bounded) until `ready` holds for task 1's steps.
+fn wait_for_journal(k: &Koctl, what: &str, ready: impl Fn(&[(String, String, String, String, i64)]) -> bool) {
+    let start = Instant::now();
+    loop {
+        let out = k.run(&["-o", "json", "task", "show", "1"]);
+        if out.status.success() {
+            let rows = journal(k, 1);
+            if ready(&rows) {
+                return;
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(180), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_killed_create_is_interrupted_and_a_retry_resumes_where_it_stopped() {
+    let t = "a_killed_create_is_interrupted_and_a_retry_resumes_where_it_stopped";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 3);
+    let hosts = lease.hosts();
+    let (k, file) = cluster_on(bed, &hosts, &bundle, "beta");
+
+    let mut child = k
+        .command(&["cluster", "create", "-f", file.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_journal(&k, "the runtime phase", |rows| rows.iter().any(|r| r.0 == "runtime"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let tasks = k.json(&["task", "list"]);
+    assert_eq!(tasks[0]["status"], "interrupted", "{tasks:#}");
+    assert!(tasks[0]["error"].as_str().unwrap().contains("koctl task retry 1"));
+    let before = journal(&k, 1);
+    let done_before: Vec<_> = before.iter().filter(|r| r.3 == "ok" || r.3 == "skipped").cloned().collect();
+    assert!(done_before.iter().any(|r| r.0 == "base"), "the base phase had finished: {before:#?}");
+
+    let out = k.run(&["task", "retry", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let after = journal(&k, 1);
+    // from the journal: what attempt 1 finished is untouched, everything else ran in attempt 2
+    for r in &done_before {
+        assert!(after.contains(r), "{r:?} ran again: {after:#?}");
+        assert_eq!(r.4, 1);
+    }
+    assert!(after.iter().all(|r| r.3 == "ok" || r.3 == "skipped"));
+    assert!(after.iter().any(|r| r.4 == 2 && r.0 == "etcd"));
+    // from the hosts: their step log shows no step of attempt 1 again in attempt 2
+    for h in &hosts {
+        let log = bed.root_sh(h, "cat /var/log/ko/steps.log");
+        for r in done_before.iter().filter(|r| r.2 == h.name && r.3 == "ok") {
+            let again = format!("task=1 attempt=2 step={}\n", r.1);
+            assert!(!log.contains(&again), "{} ran again on {}:\n{log}", r.1, h.name);
+        }
+        assert!(log.contains("task=1 attempt=2 step=start etcd"), "{log}");
+    }
+    assert_eq!(etcdctl(bed, hosts[0], "member list").lines().count(), 3);
+    assert_eq!(k.json(&["cluster", "show", "beta"])["cluster"]["status"], "running");
+}
+
+#[test]
+fn a_host_cut_off_mid_create_fails_the_task_and_a_retry_after_healing_finishes_it() {
+    let t = "a_host_cut_off_mid_create_fails_the_task_and_a_retry_after_healing_finishes_it";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 3);
+    let hosts = lease.hosts();
+    let (k, file) = cluster_on(bed, &hosts, &bundle, "gamma");
+    let victim = hosts[1];
+
+    let env = [("KO_SSH_KEEPALIVE", "1"), ("KO_SSH_CONNECT_TIMEOUT", "3")];
+    let mut cmd = k.command(&["cluster", "create", "-f", file.to_str().unwrap()]);
+    let child = cmd.envs(env).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    wait_for_journal(&k, "the base phase on the victim", |rows| {
+        rows.iter().any(|r| r.0 == "base" && r.2 == victim.name && r.3 == "running")
+            || rows.iter().any(|r| r.0 == "base" && r.2 == victim.name && r.3 == "ok")
+    });
+    bed.fault(victim, Fault::Cut);
+    let out = child.wait_with_output().unwrap();
+    bed.fault(victim, Fault::Heal);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let task = &k.json(&["task", "list"])[0];
+    assert_eq!(task["status"], "failed");
+    assert!(task["error"].as_str().unwrap().contains(&victim.name), "{task:#}");
+    let failed: Vec<_> = journal(&k, 1).into_iter().filter(|r| r.3 == "failed").collect();
+    assert!(failed.iter().all(|r| r.2 == victim.name), "only the cut host failed: {failed:#?}");
+
+    let out = k.run_with(&["task", "retry", "1"], "", &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(etcdctl(bed, victim, "endpoint health --cluster 2>&1").matches("is healthy").count(), 3);
+}
+
+#[test]
+fn a_failing_precheck_reports_every_host_and_changes_nothing() {
+    let t = "a_failing_precheck_reports_every_host_and_changes_nothing";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 2);
+    let hosts = lease.hosts();
+    let (k, file) = cluster_on(bed, &hosts, &bundle, "delta");
+    // something already listens on etcd's client port on the first host
+    bed.root_sh(
+        hosts[0],
+        "setsid python3 -m http.server 2379 >/dev/null 2>&1 < /dev/null & sleep 0; \
+        for i in $(seq 50); do ss -Hltn 'sport = :2379' | grep -q . && break; sleep 0.1; done",
+    );
+
+    let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap()]);
+    bed.root_sh(hosts[0], "pkill -f 'http[.]server 2379'; true");
+    assert_eq!(out.status.code(), Some(1));
+    let table = text(&out.stdout);
+    assert!(table.contains("FAIL") && table.contains("ports") && table.contains("2379"), "{table}");
+    let fails: Vec<&str> = table.lines().filter(|l| l.contains(" FAIL ")).collect();
+    assert!(!fails.is_empty() && fails.iter().all(|l| l.starts_with(&hosts[0].name)), "{table}");
+    let rows = journal(&k, 1);
+    assert!(rows.iter().all(|r| r.0 == "precheck"), "nothing after the precheck ran: {rows:#?}");
+    assert_eq!(rows.iter().filter(|r| r.1 == "clock").count(), 2, "every check ran on every host");
+    for h in &hosts {
+        let touched =
+            bed.root_sh(h, "ls /var/lib/ko/repo /var/log/ko /etc/apt/sources.list.d/kubeoperator.list 2>&1; true");
+        assert!(touched.lines().all(|l| l.contains("No such file")), "{} was changed: {touched}", h.name);
+    }
+    assert_eq!(k.json(&["cluster", "show", "delta"])["cluster"]["status"], "failed");
+}
+
+#[test]
+fn the_plan_of_a_create_is_exactly_what_it_was() {
+    // hosts with fixed facts, written straight into the store: no host is contacted
+    let k = Koctl::new();
+    k.json(&["status"]);
+    let db = ko_store::Connection::open(k.data_dir().join("ko.db")).unwrap();
+    let facts = |name: &str| {
+        serde_json::json!({
+            "os_id": "debian", "os_version": "12", "os_name": "Debian GNU/Linux 12 (bookworm)", "os_like": "",
+            "kernel": "6.1.0-18-amd64", "arch": "amd64", "cpus": 4, "memory_mib": 8192, "swap_mib": 0, "disks": [],
+            "firewall": [], "selinux": "disabled", "timezone": "Asia/Shanghai", "hostname": name, "nics": [], "gpus": 0,
+            "runtimes": [], "clock_ms": 1_790_000_000_000u64
+        })
+        .to_string()
+    };
+    db.execute_batch(
+        "INSERT INTO credentials (name, kind, username, keychain_ref) VALUES ('c', 'password', 'root', 'credential/c');",
+    )
+    .unwrap();
+    for (i, name) in ["node-1", "node-2", "node-3"].iter().enumerate() {
+        db.execute(
+            "INSERT INTO hosts (name, address, port, credential_id, arch, facts, host_key_fingerprint)
+             VALUES (?1, ?2, 22, 1, 'amd64', ?3, 'SHA256:x')",
+            (name, format!("10.0.0.{}", 11 + i), facts(name)),
+        )
+        .unwrap();
+    }
+    let lib = k.data_dir().join("bundles/k8s-test");
+    std::fs::create_dir_all(&lib).unwrap();
+    let file = |path: &str, component: &str, kind: &str, n: u8| {
+        serde_json::json!({"path": path, "size": 1000 + u64::from(n), "sha256": format!("{:02x}", n).repeat(32),
+                           "component": component, "version": "1.0", "arch": "amd64", "kind": kind})
+    };
+    let manifest = serde_json::json!({"format": 1, "name": "k8s-test", "kubernetes_version": "v1.34.1", "arches": ["amd64"],
+        "files": [file("packages/containerd_1.0_amd64.deb", "containerd", "package", 1),
+                  file("packages/runc_1.0_amd64.deb", "runc", "package", 2),
+                  file("packages/etcd-server_1.0_amd64.deb", "etcd-server", "package", 3),
+                  file("packages/chrony_1.0_amd64.deb", "chrony", "package", 4),
+                  file("images/pause.tar", "pause", "image", 5)]});
+    std::fs::write(lib.join("manifest.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    let spec = k.file(
+        "c.yaml",
+        "name: planned\nversion: v1.34.1\nnodes:\n  - { host: node-1, roles: [master, etcd] }\n  - { host: node-2, roles: [etcd, worker] }\n  - { host: node-3, roles: [etcd, worker] }\n",
+    );
+    let out = k.run(&["cluster", "create", "-f", spec.to_str().unwrap(), "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = text(&out.stdout);
+    assert!(!plan.contains("-----BEGIN") && plan.contains("<redacted>"), "keys are never shown");
+    insta::assert_snapshot!("create_plan", plan);
+    // nothing was registered or changed by a plan
+    assert_eq!(k.json(&["cluster", "list"]), serde_json::json!([]));
+}

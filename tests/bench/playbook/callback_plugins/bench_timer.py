@@ -1,0 +1,42 @@
+# Records when each play starts and when the run ends (wall clock), and the per-host totals, as
+# JSON in the file named by KO_BENCH_TIMES: {"plays": [{"name", "start", "end"}], "stats": {...}}.
+# The benchmark takes a play's duration as end - start, like koctl's phase timestamps.
+import json
+import os
+import time
+
+from ansible.plugins.callback import CallbackBase
+
+DOCUMENTATION = """
+name: bench_timer
+type: aggregate
+short_description: play wall-clock times for tests/bench/playbook
+description: writes play start/end times to the file named by KO_BENCH_TIMES
+"""
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "bench_timer"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self):
+        super().__init__()
+        self.plays = []
+
+    def v2_playbook_on_play_start(self, play):
+        now = time.time()
+        if self.plays:
+            self.plays[-1]["end"] = now
+        self.plays.append({"name": play.get_name(), "start": now, "end": None})
+
+    def v2_playbook_on_stats(self, stats):
+        now = time.time()
+        if self.plays and self.plays[-1]["end"] is None:
+            self.plays[-1]["end"] = now
+        hosts = {h: stats.summarize(h) for h in sorted(stats.processed)}
+        path = os.environ.get("KO_BENCH_TIMES")
+        if path:
+            with open(path, "w") as f:
+                json.dump({"plays": self.plays, "stats": hosts}, f, indent=1)
