@@ -349,3 +349,59 @@ fn the_plan_of_a_create_is_exactly_what_it_was() {
     // nothing was registered or changed by a plan
     assert_eq!(k.json(&["cluster", "list"]), serde_json::json!([]));
 }
+
+#[test]
+fn a_cancel_from_another_process_stops_the_task_and_one_operation_runs_per_cluster() {
+    let t = "a_cancel_from_another_process_stops_the_task_and_one_operation_runs_per_cluster";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 1);
+    let hosts = lease.hosts();
+    let (k, file) = cluster_on(bed, &hosts, &bundle, "epsilon");
+    // a step that takes long enough to be cancelled while it runs
+    std::fs::create_dir_all(k.data_dir().join("playbooks")).unwrap();
+    let slow = ko_playbook_text("base").replace(
+        "      - name: swap off\n        run: |\n",
+        "      - name: swap off\n        run: |\n          echo slow-step-started; sleep 300\n",
+    );
+    std::fs::write(k.data_dir().join("playbooks/base.yaml"), slow).unwrap();
+
+    let child = k
+        .command(&["cluster", "create", "-f", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_journal(&k, "the slow step", |_| {
+        text(&k.run(&["task", "logs", "1"]).stdout).contains("slow-step-started")
+    });
+    assert!(!bed.root_sh(hosts[0], "pgrep -f 'sleep 30[0]' || true").trim().is_empty(), "the step runs");
+    // another operation on the same cluster is refused while this one runs
+    let out = k.run(&["cluster", "reset", "epsilon"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("has an operation running"), "{}", text(&out.stderr));
+
+    let started = Instant::now();
+    k.json(&["task", "cancel", "1"]);
+    let out = child.wait_with_output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(30), "the cancel took effect while the step ran");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(k.json(&["task", "list"])[0]["status"], "cancelled");
+    let left = bed.root_sh(hosts[0], "pgrep -f 'sleep 30[0]' || true");
+    assert!(left.trim().is_empty(), "the remote command was stopped: {left}");
+
+    // without the slow step, a retry finishes the cluster from where it stopped
+    std::fs::remove_file(k.data_dir().join("playbooks/base.yaml")).unwrap();
+    let out = k.run(&["task", "retry", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(k.json(&["cluster", "show", "epsilon"])["cluster"]["status"], "running");
+}
+
+/// A shipped playbook's text, for tests that override it in a data dir.
+fn ko_playbook_text(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../playbooks/{name}.yaml")),
+    )
+    .unwrap()
+}
