@@ -164,35 +164,37 @@ impl Api {
             backup: None,
         };
         let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let (name, by) = (spec.name.clone(), actor.user_id);
-        let created = self
+        let (name, by, project) = (spec.name.clone(), actor.user_id, spec.project.clone());
+        let (provider, version, arch) = (spec.provider.as_str(), spec.version.clone(), spec.arch.as_str());
+        // locked before the task exists: no other process can take it for an interrupted one
+        let lock = self.lock_cluster(&spec.name)?;
+        let task_id = self
             .audited(actor, "cluster.create", &spec.name, async {
                 self.db
                     .write(move |tx| {
                         if clusters::get(tx, &name)?.is_some() {
                             return Err(ApiError::AlreadyExists { kind: "cluster", name });
                         }
-                        let project = ko_store::projects::get_by_name(tx, &spec.project)?
-                            .ok_or_else(|| ApiError::NotFound { kind: "project", name: spec.project.clone() })?;
+                        let project_id = ko_store::projects::get_by_name(tx, &project)?
+                            .ok_or_else(|| ApiError::NotFound { kind: "project", name: project.clone() })?
+                            .id;
                         let new = clusters::NewCluster {
                             name: &name,
-                            project_id: project.id,
-                            provider: spec.provider.as_str(),
-                            version: &spec.version,
-                            arch: spec.arch.as_str(),
+                            project_id,
+                            provider,
+                            version: &version,
+                            arch,
                             spec: &spec_json,
                         };
                         let id = clusters::insert(tx, &new, &nodes)?;
                         clusters::set_status(tx, id, "initializing", "")?;
                         let title = format!("create cluster {name}");
                         let task = journal::create(tx, "cluster.create", &title, Some(id), Some(by), &params_json)?;
-                        Ok((id, task))
+                        Ok(task)
                     })
                     .await
             })
             .await?;
-        let (cluster_id, task_id) = created;
-        let lock = self.lock_cluster(cluster_id, &spec.name)?;
         self.run_task(task_id, &spec.name, &params, true, lock, cancel, Arc::new(on_event)).await
     }
 
@@ -217,7 +219,7 @@ impl Api {
                 cluster.status, cluster.status_message
             )));
         }
-        let lock = self.lock_cluster(cluster.id, name)?;
+        let lock = self.lock_cluster(name)?;
         let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
         let (title, kind_s, id, by) = (format!("{kind} {name}"), kind.to_string(), cluster.id, actor.user_id);
         let task = self
@@ -312,7 +314,7 @@ impl Api {
             let cluster = self.cluster_row(name).await?;
             let p = Permission::ManageClusters(cluster.project_id);
             self.authorize(actor, p, "delete clusters of this project").await?;
-            let _lock = self.lock_cluster(cluster.id, name)?;
+            let _lock = self.lock_cluster(name)?;
             let id = cluster.id;
             let hosts: Vec<String> =
                 self.db.read(move |c| clusters::nodes(c, id)).await?.into_iter().map(|n| n.host).collect();

@@ -1,7 +1,7 @@
 //! Tasks: playbooks run on a cluster's hosts, journaled step by step in SQLite.
 //!
-//! * One operation per cluster at a time: a run holds the file lock `DATA_DIR/locks/cluster-<id>.lock`
-//!   (the OS releases it when the process dies, however it dies).
+//! * One operation per cluster at a time: a run holds the file lock `DATA_DIR/locks/cluster-<name>.lock`
+//!   (the OS releases it when the process dies, however it dies), taken before its task is created.
 //! * A task the journal shows as running while nobody holds its lock was interrupted (killed,
 //!   crashed, power cut): [`Api::reconcile_tasks`] marks it `interrupted`.
 //! * A retry resumes: steps the journal shows as done on a host are not run again there (their
@@ -16,7 +16,6 @@ use ko_store::tasks::{self, LogLine, PhaseRow, StepHost, StepHostUpdate, Task};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::File;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -63,13 +62,10 @@ pub(crate) struct ClusterLock {
 }
 
 impl Api {
-    fn lock_path(&self, cluster_id: i64) -> PathBuf {
-        self.data_dir().join("locks").join(format!("cluster-{cluster_id}.lock"))
-    }
-
-    /// Takes the operation lock of cluster `cluster_id`, or says what holds it.
-    pub(crate) fn lock_cluster(&self, cluster_id: i64, cluster: &str) -> Result<ClusterLock> {
-        let path = self.lock_path(cluster_id);
+    /// Takes the operation lock of cluster `cluster` (a DNS label: a safe file name), or says
+    /// what holds it.
+    pub(crate) fn lock_cluster(&self, cluster: &str) -> Result<ClusterLock> {
+        let path = self.data_dir().join("locks").join(format!("cluster-{cluster}.lock"));
         let io = |e: std::io::Error| ApiError::DataDir { path: path.clone(), cause: e.to_string() };
         std::fs::create_dir_all(path.parent().unwrap_or(&path)).map_err(io)?;
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
@@ -89,16 +85,9 @@ impl Api {
         let active = self.db.read(tasks::active).await?;
         let mut interrupted = Vec::new();
         for t in active {
-            let cluster_id = match &t.cluster {
-                Some(name) => {
-                    let name = name.clone();
-                    self.db.read(move |c| ko_store::clusters::get(c, &name)).await?.map(|c| c.id)
-                }
-                None => None,
-            };
             // holding the lock proves nobody else runs the task; it is released at the end of the block
-            let _lock = match cluster_id {
-                Some(id) => match self.lock_cluster(id, "") {
+            let _lock = match &t.cluster {
+                Some(name) => match self.lock_cluster(name) {
                     Ok(lock) => Some(lock),
                     Err(ApiError::Refused(_)) => continue,
                     Err(e) => return Err(e),
@@ -214,8 +203,7 @@ impl Api {
         let cluster = task.cluster.clone().ok_or_else(|| {
             ApiError::Refused(format!("task {id} belonged to a cluster that was deleted; it cannot run again"))
         })?;
-        let row = self.cluster_row(&cluster).await?;
-        let lock = self.lock_cluster(row.id, &cluster)?;
+        let lock = self.lock_cluster(&cluster)?;
         let params: TaskParams = serde_json::from_str(&task.params)
             .map_err(|e| ApiError::Internal(format!("task {id} has unreadable parameters: {e}")))?;
         self.audited(actor, "task.retry", &id.to_string(), async {

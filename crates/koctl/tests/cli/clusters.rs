@@ -25,19 +25,41 @@ fn local_bundle(test: &str) -> Option<PathBuf> {
     None
 }
 
-/// Removes what an earlier test's deployment left on a host.
+/// Removes what a deployment left on a host (before a test, and after it even when it fails: other
+/// tests expect hosts without a runtime).
 const CLEAN_HOST: &str = "systemctl disable --now etcd containerd chrony >/dev/null 2>&1; \
     dpkg --purge etcd-server etcd-client containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
     pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /var/lib/ko/repo /var/log/ko \
-    /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl; true";
+    /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl; \
+    sed -i '/^# BEGIN kubeoperator$/,/^# END kubeoperator$/d' /etc/hosts; true";
+
+/// Cleans its hosts when dropped.
+struct Cleanup<'a> {
+    bed: &'a Bed,
+    hosts: Vec<&'a BedHost>,
+}
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        for h in &self.hosts {
+            let _ = self.bed.root_ssh(h, CLEAN_HOST);
+        }
+    }
+}
 
 /// A data dir with the bed's root credential, `hosts` registered and the local bundle imported,
 /// and a cluster file `name` over them (every host master + etcd; with an even number of hosts, the
 /// last one a worker, as etcd needs an odd number of members).
-fn cluster_on(bed: &Bed, hosts: &[&BedHost], bundle: &std::path::Path, name: &str) -> (Koctl, PathBuf) {
+fn cluster_on<'a>(
+    bed: &'a Bed,
+    hosts: &[&'a BedHost],
+    bundle: &std::path::Path,
+    name: &str,
+) -> (Koctl, PathBuf, Cleanup<'a>) {
     for h in hosts {
         bed.root_sh(h, CLEAN_HOST);
     }
+    let cleanup = Cleanup { bed, hosts: hosts.to_vec() };
     let k = Koctl::new();
     k.json(&["credential", "add", "--name", "bedroot", "--key-file", bed.root_key().to_str().unwrap()]);
     let mut nodes = String::new();
@@ -62,7 +84,7 @@ fn cluster_on(bed: &Bed, hosts: &[&BedHost], bundle: &std::path::Path, name: &st
         &format!("{name}.yaml"),
         &format!("name: {name}\nversion: v1.34.1\nbundle: local-bookworm\nnodes:\n{nodes}"),
     );
-    (k, file)
+    (k, file, cleanup)
 }
 
 fn etcdctl(bed: &Bed, h: &BedHost, args: &str) -> String {
@@ -96,7 +118,7 @@ fn create_backup_restore_and_reset_on_three_hosts() {
     let Some(bundle) = local_bundle(t) else { return };
     let lease = bed.lease("public", 3);
     let hosts = lease.hosts();
-    let (k, file) = cluster_on(bed, &hosts, &bundle, "alpha");
+    let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "alpha");
 
     let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap()]);
     let progress = text(&out.stderr);
@@ -188,7 +210,7 @@ fn a_killed_create_is_interrupted_and_a_retry_resumes_where_it_stopped() {
     let Some(bundle) = local_bundle(t) else { return };
     let lease = bed.lease("public", 3);
     let hosts = lease.hosts();
-    let (k, file) = cluster_on(bed, &hosts, &bundle, "beta");
+    let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "beta");
 
     let mut child = k
         .command(&["cluster", "create", "-f", file.to_str().unwrap()])
@@ -238,7 +260,7 @@ fn a_host_cut_off_mid_create_fails_the_task_and_a_retry_after_healing_finishes_i
     let Some(bundle) = local_bundle(t) else { return };
     let lease = bed.lease("public", 3);
     let hosts = lease.hosts();
-    let (k, file) = cluster_on(bed, &hosts, &bundle, "gamma");
+    let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "gamma");
     let victim = hosts[1];
 
     let env = [("KO_SSH_KEEPALIVE", "1"), ("KO_SSH_CONNECT_TIMEOUT", "3")];
@@ -271,7 +293,7 @@ fn a_failing_precheck_reports_every_host_and_changes_nothing() {
     let Some(bundle) = local_bundle(t) else { return };
     let lease = bed.lease("public", 2);
     let hosts = lease.hosts();
-    let (k, file) = cluster_on(bed, &hosts, &bundle, "delta");
+    let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "delta");
     // something already listens on etcd's client port on the first host
     bed.root_sh(
         hosts[0],
@@ -358,7 +380,7 @@ fn a_cancel_from_another_process_stops_the_task_and_one_operation_runs_per_clust
     let Some(bundle) = local_bundle(t) else { return };
     let lease = bed.lease("public", 1);
     let hosts = lease.hosts();
-    let (k, file) = cluster_on(bed, &hosts, &bundle, "epsilon");
+    let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "epsilon");
     // a step that takes long enough to be cancelled while it runs
     std::fs::create_dir_all(k.data_dir().join("playbooks")).unwrap();
     let slow = ko_playbook_text("base").replace(
