@@ -10,12 +10,13 @@ use std::process::Command;
 fn status_on_a_fresh_data_dir() {
     let k = Koctl::new();
     let s = k.json(&["status"]);
-    assert_eq!(s["schema_version"], 3);
+    let latest = ko_store::migrations::latest();
+    assert_eq!(s["schema_version"], latest);
     assert_eq!(s["counts"]["projects"], 1);
     assert_eq!(s["counts"]["enabled_versions"], 2);
     assert!(k.data_dir().join("ko.db").exists());
     let out = k.run(&["status"]);
-    assert!(text(&out.stdout).contains("schema version 3"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains(&format!("schema version {latest}")), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("koctl version list"));
 }
 
