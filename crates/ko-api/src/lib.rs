@@ -18,6 +18,7 @@ mod etcd_pki;
 mod hosts;
 mod identity;
 mod projects;
+mod run_context;
 mod settings;
 mod ssh_transport;
 mod status;

@@ -1,0 +1,291 @@
+//! What one attempt of a cluster task runs with: the cluster's hosts and their fresh facts, the
+//! bundle, the variables and secrets of the playbooks, the SSH transport — and what a finished task
+//! means for its cluster.
+
+use crate::etcd_pki;
+use crate::ssh_transport::{RunBundle, SshTransport};
+use crate::tasks::{TaskOutcome, TaskParams};
+use crate::{Api, ApiError, Result};
+use ko_core::ClusterSpec;
+use ko_playbook::{InvHost, Inventory, Mode, Playbook, Renderer, RunOptions};
+use ko_ssh::{CancellationToken, SshPool};
+use ko_store::clusters;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The sandbox (pause) image containerd is configured with.
+const SANDBOX_IMAGE: &str = "registry.k8s.io/pause:3.10";
+
+impl Api {
+    /// The cluster's hosts with roles and the facts stored when they were added or refreshed.
+    pub(crate) async fn stored_inventory(&self, spec: &ClusterSpec) -> Result<Inventory> {
+        let mut hosts = Vec::new();
+        for n in &spec.nodes {
+            let name = n.host.clone();
+            let row = self
+                .db
+                .read(move |c| ko_store::hosts::get_by_name(c, &name))
+                .await?
+                .ok_or_else(|| ApiError::NotFound { kind: "host", name: n.host.clone() })?;
+            let facts = row.facts.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_else(|| json!({}));
+            hosts.push(InvHost {
+                name: row.name,
+                address: row.address,
+                roles: n.roles.iter().map(|r| r.as_str().to_string()).collect(),
+                new: true,
+                facts,
+            });
+        }
+        Ok(Inventory { hosts })
+    }
+
+    /// Connects to every host of the inventory and gathers its facts again (stored with the host),
+    /// with the clock skew against this machine (`clock_skew_ms`: host minus laptop, measured
+    /// around the read). Fails naming every host that cannot be reached.
+    async fn gather(
+        &self,
+        pool: &SshPool,
+        targets: &HashMap<String, ko_ssh::Target>,
+        inv: &mut Inventory,
+    ) -> Result<()> {
+        let names: Vec<String> = inv.hosts.iter().map(|h| h.name.clone()).collect();
+        let results = ko_ssh::fan_out(names, ko_ssh::DEFAULT_PARALLELISM, |name| async move {
+            let target = targets.get(&name).ok_or_else(|| ApiError::NotFound { kind: "host", name: name.clone() })?;
+            let session = pool.session(target).await?;
+            let before = now_ms();
+            let facts = ko_ssh::gather_facts(&session).await?;
+            let after = now_ms();
+            let skew = facts.clock_ms as i64 - ((before + after) / 2) as i64;
+            Ok::<_, ApiError>((facts, skew))
+        })
+        .await;
+        let mut failures = Vec::new();
+        for (name, r) in results {
+            match r {
+                Ok((facts, skew)) => {
+                    let json = serde_json::to_string(&facts).map_err(|e| ApiError::Internal(e.to_string()))?;
+                    let (n, arch) = (name.clone(), facts.arch.clone());
+                    self.db
+                        .write(move |tx| {
+                            let id = ko_store::hosts::get_by_name(tx, &n)?.map(|h| h.id).unwrap_or_default();
+                            Ok::<_, ApiError>(ko_store::hosts::set_facts(tx, id, &arch, &json)?)
+                        })
+                        .await?;
+                    let mut value = serde_json::to_value(&facts).map_err(|e| ApiError::Internal(e.to_string()))?;
+                    value["clock_skew_ms"] = json!(skew);
+                    if let Some(h) = inv.hosts.iter_mut().find(|h| h.name == name) {
+                        h.facts = value;
+                    }
+                }
+                Err(e) => failures.push(format!("{name}: {e}")),
+            }
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Refused(format!(
+                "cannot reach every host, nothing was changed: {}; check the hosts (`koctl host refresh NAME`) and retry",
+                failures.join("; ")
+            )))
+        }
+    }
+
+    pub(crate) fn run_bundle(&self, name: &str) -> Result<RunBundle> {
+        let dir = self.library().join(name);
+        let bytes = std::fs::read(dir.join(ko_bundle::MANIFEST_NAME))
+            .map_err(|_| ApiError::NotFound { kind: "bundle", name: name.into() })?;
+        Ok(RunBundle { manifest: ko_bundle::BundleManifest::parse(&bytes)?, dir })
+    }
+
+    /// The variables and secrets of a run (see the playbook reference in the README).
+    pub(crate) async fn run_vars(
+        &self,
+        spec: &ClusterSpec,
+        inv: &Inventory,
+        bundle: Option<&RunBundle>,
+        params: &TaskParams,
+        task: i64,
+        mode: Mode,
+    ) -> Result<(Value, BTreeMap<String, String>)> {
+        let ntp: Vec<String> = self
+            .db
+            .read(ko_store::settings::ntp_servers)
+            .await?
+            .into_iter()
+            .filter(|s| s.enabled)
+            .map(|s| s.address)
+            .collect();
+        let etcd_hosts = inv.select(&ko_playbook::Selector::Etcd);
+        let initial_cluster: Vec<String> =
+            etcd_hosts.iter().map(|h| format!("{}=https://{}:2380", h.name, h.address)).collect();
+        let endpoints: Vec<String> = etcd_hosts.iter().map(|h| format!("https://{}:2379", h.address)).collect();
+        let time_source = inv
+            .select(&ko_playbook::Selector::FirstMaster)
+            .first()
+            .map(|h| json!({"name": h.name, "address": h.address}));
+        let mut vars = json!({
+            "cluster": spec,
+            "store": crate::HOST_STORE,
+            "bundle": bundle.map(bundle_vars).unwrap_or_else(|| json!({"name": null, "components": [], "packages": [], "images": []})),
+            "runtime_packages": runtime_packages(bundle),
+            "ntp_servers": ntp,
+            "time_source": time_source,
+            "sandbox_image": SANDBOX_IMAGE,
+            "etcd": {
+                "initial_cluster": initial_cluster.join(","),
+                "endpoints": endpoints.join(","),
+                "token": format!("ko-{}", spec.name),
+                "members": etcd_hosts.len(),
+            },
+            "task": {"id": task},
+        });
+        if let Some(b) = &params.backup {
+            vars["backup"] = json!({"name": b});
+        }
+        let mut secrets = BTreeMap::new();
+        if params.playbooks.iter().any(|p| p == "etcd") {
+            let mut certs = serde_json::Map::new();
+            let ca = match mode {
+                Mode::Plan => "<the cluster's etcd CA certificate>".to_string(),
+                Mode::Run => {
+                    let (keychain, name) = (self.keychain.clone(), spec.name.clone());
+                    let members: Vec<(String, Vec<std::net::IpAddr>)> =
+                        etcd_hosts.iter().map(|h| (h.name.clone(), h.address.parse().into_iter().collect())).collect();
+                    let days = spec.certificate_validity_days;
+                    let (ca, issued) = tokio::task::spawn_blocking(move || {
+                        let ca = etcd_pki::ca(&keychain, &name)?;
+                        let issued = members
+                            .iter()
+                            .map(|(h, ips)| Ok((h.clone(), etcd_pki::member(&keychain, &name, h, ips, days)?)))
+                            .collect::<Result<Vec<_>>>()?;
+                        Ok::<_, ApiError>((ca.cert, issued))
+                    })
+                    .await
+                    .map_err(|e| ApiError::Internal(e.to_string()))??;
+                    for (h, m) in issued {
+                        certs.insert(h.clone(), json!(m.cert));
+                        secrets.insert(format!("etcd-key:{h}"), m.key);
+                    }
+                    ca
+                }
+            };
+            if mode == Mode::Plan {
+                for h in &etcd_hosts {
+                    certs.insert(h.name.clone(), json!(format!("<etcd certificate of {}>", h.name)));
+                    secrets.insert(format!("etcd-key:{}", h.name), String::new());
+                }
+            }
+            vars["pki"] = json!({"ca_cert": ca, "certs": certs});
+        }
+        Ok((vars, secrets))
+    }
+
+    /// One attempt of a task: facts, variables, then the playbooks over SSH.
+    pub(crate) async fn run_attempt(
+        &self,
+        id: i64,
+        cluster: &str,
+        params: &TaskParams,
+        attempt: i64,
+        sink: &impl ko_playbook::EventSink,
+        cancel: CancellationToken,
+    ) -> Result<TaskOutcome> {
+        let row = self.cluster_row(cluster).await?;
+        let spec: ClusterSpec = serde_json::from_str(&row.spec)
+            .map_err(|e| ApiError::Internal(format!("cluster {cluster} has an unreadable spec: {e}")))?;
+        let playbooks = params.playbooks.iter().map(|p| self.playbook(p)).collect::<Result<Vec<Playbook>>>()?;
+        let mut inv = self.stored_inventory(&spec).await?;
+        let mut targets = HashMap::new();
+        for h in &inv.hosts {
+            targets.insert(h.name.clone(), self.target_of(&h.name).await?);
+        }
+        let pool = SshPool::new(self.connect_options());
+        self.gather(&pool, &targets, &mut inv).await?;
+        let bundle = params.bundle.as_deref().map(|b| self.run_bundle(b)).transpose()?;
+        let (vars, secrets) = self.run_vars(&spec, &inv, bundle.as_ref(), params, id, Mode::Run).await?;
+        let renderer = Renderer::new(vars, secrets, Mode::Run);
+        let resume = self.resume_of(id, &playbooks).await?;
+        let transport = SshTransport { api: self, pool, targets, bundle, cluster_dir: self.cluster_dir(cluster) };
+        let opts = RunOptions {
+            parallelism: ko_ssh::DEFAULT_PARALLELISM,
+            cancel,
+            label: format!("task={id} attempt={attempt}"),
+        };
+        let outcome = ko_playbook::run(&playbooks, &inv, &renderer, &transport, sink, &resume, &opts).await;
+        Ok(TaskOutcome { task_id: id, status: outcome.status.as_str().into(), error: outcome.error })
+    }
+
+    /// What a finished task means for its cluster: status after a create, a backup file recorded.
+    pub(crate) async fn after_task(&self, id: i64, cluster: &str, params: &TaskParams, status: &str) -> Result<()> {
+        let row = self.cluster_row(cluster).await?;
+        let cid = row.id;
+        let is_create = params.playbooks.iter().any(|p| p == "etcd");
+        if is_create {
+            let (s, msg) = if status == "ok" {
+                ("running", String::new())
+            } else {
+                ("failed", format!("task {id} {status}; resume it with `koctl task retry {id}`"))
+            };
+            self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_status(tx, cid, s, &msg)?)).await?;
+        }
+        if let (Some(name), "ok", true) = (&params.backup, status, params.playbooks.iter().any(|p| p == "backup")) {
+            let path = self.cluster_dir(cluster).join("backups").join(name);
+            let p2 = path.clone();
+            let (sha, size) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&p2))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .map_err(|e| ApiError::DataDir { path: path.clone(), cause: e.to_string() })?;
+            let (n, loc) = (name.clone(), path.display().to_string());
+            self.db
+                .write(move |tx| {
+                    Ok::<_, ApiError>(clusters::add_backup(tx, cid, Some(id), &n, &loc, size as i64, &sha)?)
+                })
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn now_ms() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default()
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The bundle as templates see it: components, packages and images.
+fn bundle_vars(b: &RunBundle) -> Value {
+    use ko_bundle::FileKind;
+    let m = &b.manifest;
+    let mut components: Vec<&str> = m.files.iter().map(|f| f.component.as_str()).collect();
+    components.sort_unstable();
+    components.dedup();
+    let packages: Vec<Value> = m
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Package)
+        .map(|f| {
+            json!({"component": f.component, "version": f.version, "arch": f.arch, "file": file_name(&f.path),
+                   "sha256": f.sha256, "size": f.size})
+        })
+        .collect();
+    let images: Vec<Value> = m
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Image)
+        .map(|f| json!({"component": f.component, "arch": f.arch, "path": f.path, "sha256": f.sha256}))
+        .collect();
+    json!({"name": m.name, "components": components, "packages": packages, "images": images})
+}
+
+/// Packages the runtime step installs: containerd and runc, with the CNI plugins and crictl
+/// when the bundle has them.
+fn runtime_packages(bundle: Option<&RunBundle>) -> Vec<&'static str> {
+    let has = |c: &str| bundle.is_some_and(|b| b.manifest.files.iter().any(|f| f.component == c));
+    ["containerd", "runc", "containernetworking-plugins", "cri-tools"]
+        .into_iter()
+        .filter(|c| matches!(*c, "containerd" | "runc") || has(c))
+        .collect()
+}
