@@ -317,6 +317,10 @@ fn a_failing_precheck_reports_every_host_and_changes_nothing() {
         assert!(touched.lines().all(|l| l.contains("No such file")), "{} was changed: {touched}", h.name);
     }
     assert_eq!(k.json(&["cluster", "show", "delta"])["cluster"]["status"], "failed");
+    // the log has each host's check lines; --follow of a finished task prints them and returns
+    let logs = text(&k.run(&["task", "logs", "1", "--follow"]).stdout);
+    assert!(logs.lines().any(|l| l.contains(&hosts[0].name) && l.contains("[ports free] FAIL ports")), "{logs}");
+    assert!(logs.lines().any(|l| l.contains(&hosts[1].name) && l.contains("PASS ports")), "{logs}");
 }
 
 #[test]
