@@ -3,16 +3,14 @@
 //! works with is made in `run_context`.
 
 use crate::etcd_pki;
-use crate::tasks::{TaskOutcome, TaskParams};
+use crate::tasks::{PreparedTask, TaskParams};
 use crate::{Actor, Api, ApiError, Permission, Result};
 use ko_core::{ClusterSpec, NodeRole};
-use ko_playbook::{Event, Mode, Renderer};
-use ko_ssh::CancellationToken;
+use ko_playbook::{Mode, Renderer};
 use ko_store::clusters::{self, BackupFile, Cluster, Node};
 use ko_store::tasks::{self as journal, Task};
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// The playbooks of a create, in order.
 pub const CREATE_PLAYBOOKS: &[&str] = &["precheck", "bundle", "base", "runtime", "etcd"];
@@ -135,16 +133,10 @@ impl Api {
         Ok(out)
     }
 
-    /// Registers the cluster in `yaml` and creates it: precheck (stops before any change when a
-    /// check fails) -> bundle push -> base -> runtime -> etcd. Runs in this process; `on_event`
-    /// sees the progress. A failed or interrupted create resumes with `task_retry`.
-    pub async fn cluster_create(
-        &self,
-        actor: &Actor,
-        yaml: &str,
-        cancel: CancellationToken,
-        on_event: impl Fn(&Event) + Send + Sync + 'static,
-    ) -> Result<TaskOutcome> {
+    /// Registers the cluster in `yaml` and prepares its creation: precheck (stops before any change
+    /// when a check fails) -> bundle push -> base -> runtime -> etcd. A failed or interrupted create
+    /// resumes with `task_retry`.
+    pub async fn cluster_create(&self, actor: &Actor, yaml: &str) -> Result<PreparedTask> {
         let (spec, bundle) = self.checked_spec(actor, yaml).await?;
         let spec_json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
         let nodes: Vec<(String, bool, bool, bool)> = spec
@@ -189,19 +181,11 @@ impl Api {
                     .await
             })
             .await?;
-        self.run_task(task_id, &spec.name, &params, true, lock, cancel, Arc::new(on_event)).await
+        Ok(PreparedTask::new(self, task_id, &spec.name, params, lock))
     }
 
-    /// Starts a new task of `kind` on an existing cluster, running `params` in this process.
-    async fn cluster_task(
-        &self,
-        actor: &Actor,
-        name: &str,
-        kind: &str,
-        params: TaskParams,
-        cancel: CancellationToken,
-        on_event: Arc<dyn Fn(&Event) + Send + Sync>,
-    ) -> Result<TaskOutcome> {
+    /// Prepares a new task of `kind` running `params` on an existing, running cluster.
+    async fn cluster_task(&self, actor: &Actor, name: &str, kind: &str, params: TaskParams) -> Result<PreparedTask> {
         self.reconcile_tasks().await?;
         let cluster = self.cluster_row(name).await?;
         let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
@@ -224,17 +208,11 @@ impl Api {
                     .await?)
             })
             .await?;
-        self.run_task(task, name, &params, true, lock, cancel, on_event).await
+        Ok(PreparedTask::new(self, task, name, params, lock))
     }
 
-    /// Takes an etcd snapshot on the first member and brings it to this machine as a backup file.
-    pub async fn cluster_backup(
-        &self,
-        actor: &Actor,
-        name: &str,
-        cancel: CancellationToken,
-        on_event: impl Fn(&Event) + Send + Sync + 'static,
-    ) -> Result<TaskOutcome> {
+    /// Prepares an etcd snapshot on the first member, brought to this machine as a backup file.
+    pub async fn cluster_backup(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
         let stamp = time::OffsetDateTime::now_utc();
         let file = format!(
             "etcd-{name}-{:04}{:02}{:02}-{:02}{:02}{:02}.db",
@@ -246,7 +224,7 @@ impl Api {
             stamp.second()
         );
         let params = TaskParams { playbooks: vec!["backup".into()], bundle: None, backup: Some(file) };
-        self.cluster_task(actor, name, "cluster.backup", params, cancel, Arc::new(on_event)).await
+        self.cluster_task(actor, name, "cluster.backup", params).await
     }
 
     /// The backup files of a cluster.
@@ -254,16 +232,9 @@ impl Api {
         Ok(self.cluster_show(actor, name).await?.backups)
     }
 
-    /// Restores etcd on every member from the backup file `backup` (checked against the SHA-256
-    /// recorded when it was taken before anything is stopped).
-    pub async fn cluster_restore(
-        &self,
-        actor: &Actor,
-        name: &str,
-        backup: &str,
-        cancel: CancellationToken,
-        on_event: impl Fn(&Event) + Send + Sync + 'static,
-    ) -> Result<TaskOutcome> {
+    /// Prepares restoring etcd on every member from the backup file `backup` (checked against the
+    /// SHA-256 recorded when it was taken, before anything is stopped).
+    pub async fn cluster_restore(&self, actor: &Actor, name: &str, backup: &str) -> Result<PreparedTask> {
         let cluster = self.cluster_row(name).await?;
         let id = cluster.id;
         let file = self
@@ -285,19 +256,13 @@ impl Api {
             )));
         }
         let params = TaskParams { playbooks: vec!["restore".into()], bundle: None, backup: Some(file.name) };
-        self.cluster_task(actor, name, "cluster.restore", params, cancel, Arc::new(on_event)).await
+        self.cluster_task(actor, name, "cluster.restore", params).await
     }
 
-    /// Removes what the deployment put on the cluster's hosts.
-    pub async fn cluster_reset(
-        &self,
-        actor: &Actor,
-        name: &str,
-        cancel: CancellationToken,
-        on_event: impl Fn(&Event) + Send + Sync + 'static,
-    ) -> Result<TaskOutcome> {
+    /// Prepares removing what the deployment put on the cluster's hosts.
+    pub async fn cluster_reset(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
         let params = TaskParams { playbooks: vec!["reset".into()], bundle: None, backup: None };
-        self.cluster_task(actor, name, "cluster.reset", params, cancel, Arc::new(on_event)).await
+        self.cluster_task(actor, name, "cluster.reset", params).await
     }
 
     /// Forgets a cluster: its rows, its certificates in the keychain and its directory (backups

@@ -5,6 +5,12 @@ use ko_secrets::Sensitive;
 use ko_store::users::{self, NewUser};
 use serde::Serialize;
 
+/// The first administrator `koctl serve` creates, as in the reference system.
+pub const DEFAULT_ADMIN: &str = "admin";
+
+/// Its password until the first login changes it (the reference system's default).
+pub const DEFAULT_ADMIN_PASSWORD: &str = "kubeoperator@admin123";
+
 /// The user an API call is made for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Actor {
@@ -57,6 +63,53 @@ impl Api {
                 None => Err(ApiError::NotFound { kind: "user", name }),
             })
             .await
+    }
+
+    /// Creates the reference system's first administrator, [`DEFAULT_ADMIN`] with
+    /// [`DEFAULT_ADMIN_PASSWORD`], who must change the password at the first login — unless some
+    /// user can already log in with a password. Returns whether it was created.
+    pub async fn ensure_default_admin(&self) -> Result<bool> {
+        let hash = passwords::hash(&Sensitive::new(DEFAULT_ADMIN_PASSWORD.to_string()))?;
+        self.db
+            .write(move |tx| {
+                let can_log_in = users::list(tx)?.iter().any(|u| {
+                    u.active && u.source == "local" && users::password_hash(tx, &u.name).ok().flatten().is_some()
+                });
+                if can_log_in || users::get_by_name(tx, DEFAULT_ADMIN)?.is_some() {
+                    return Ok(false);
+                }
+                let new =
+                    NewUser { name: DEFAULT_ADMIN, email: "", password_hash: None, source: "local", is_admin: true };
+                let u = users::insert(tx, &new)?;
+                users::set_password_hash(tx, u.id, &hash, true)?;
+                Ok::<_, ApiError>(true)
+            })
+            .await
+    }
+
+    /// The actor's own user row (who is logged in, and whether a password change is due).
+    pub async fn whoami(&self, actor: &Actor) -> Result<users::User> {
+        let (id, name) = (actor.user_id, actor.name.clone());
+        self.db.read(move |c| users::get_by_name(c, &name)?.filter(|u| u.id == id).ok_or(ApiError::LoginFailed)).await
+    }
+
+    /// Changes the actor's own password, proving the old one; the first administrator's default
+    /// password cannot be kept.
+    pub async fn change_own_password(
+        &self,
+        actor: &Actor,
+        old: Sensitive<String>,
+        new: Sensitive<String>,
+    ) -> Result<()> {
+        self.login(&actor.name, old).await?;
+        if new.expose() == DEFAULT_ADMIN_PASSWORD {
+            return Err(ApiError::invalid(
+                "user.password_default",
+                "password",
+                "choose a password other than the default one",
+            ));
+        }
+        self.user_set_password(actor, &actor.name.clone(), new).await
     }
 
     /// Checks a local user's password (`koctl serve` logins).

@@ -33,7 +33,7 @@ pub use clusters::ClusterValidation;
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
 pub use error::{ApiError, Result};
 pub use hosts::{HostDetail, HostSpec, ImportRow, Trust};
-pub use identity::Actor;
+pub use identity::{Actor, DEFAULT_ADMIN, DEFAULT_ADMIN_PASSWORD};
 pub use ko_bundle::{BuildReport, BundleManifest, FetchProgress, Signature, TrustedKey, VerifyReport};
 pub use ko_playbook::{Event as TaskEvent, Status as StepStatus};
 pub use ko_secrets::Sensitive;
@@ -53,7 +53,7 @@ pub use ko_store::versions::KubernetesVersion;
 pub use projects::ProjectDetail;
 pub use settings::NewRepository;
 pub use status::StatusReport;
-pub use tasks::{TaskDetail, TaskOutcome};
+pub use tasks::{PreparedTask, TaskDetail, TaskOutcome};
 pub use users::NewUserRequest;
 
 use ko_secrets::Keychain;

@@ -198,7 +198,10 @@ impl Api {
         let mut inv = self.stored_inventory(&spec).await?;
         let mut targets = HashMap::new();
         for h in &inv.hosts {
-            targets.insert(h.name.clone(), self.target_of(&h.name).await?);
+            let target = self.target_of(&h.name).await.map_err(|e| {
+                ApiError::Refused(format!("cannot connect to host '{}', nothing was changed: {e}", h.name))
+            })?;
+            targets.insert(h.name.clone(), target);
         }
         let pool = SshPool::new(self.connect_options());
         self.gather(&pool, &targets, &mut inv).await?;

@@ -61,6 +61,39 @@ pub(crate) struct ClusterLock {
     _file: File,
 }
 
+/// A task ready to run: recorded in the journal, its cluster locked. Run it in the foreground
+/// (koctl) or spawn it (the desktop app, `koctl serve`); dropping it unrun leaves the task
+/// `pending`, which the next look at the journal reports as `interrupted`.
+pub struct PreparedTask {
+    api: Api,
+    task_id: i64,
+    cluster: String,
+    params: TaskParams,
+    first: bool,
+    lock: ClusterLock,
+}
+
+impl PreparedTask {
+    pub(crate) fn new(api: &Api, task_id: i64, cluster: &str, params: TaskParams, lock: ClusterLock) -> Self {
+        Self { api: api.clone(), task_id, cluster: cluster.into(), params, first: true, lock }
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> i64 {
+        self.task_id
+    }
+
+    /// Runs the task to its end; `on_event` sees its progress, `cancel` stops it.
+    pub async fn run(
+        self,
+        cancel: CancellationToken,
+        on_event: impl Fn(&Event) + Send + Sync + 'static,
+    ) -> Result<TaskOutcome> {
+        let Self { api, task_id, cluster, params, first, lock } = self;
+        api.run_task(task_id, &cluster, &params, first, lock, cancel, Arc::new(on_event)).await
+    }
+}
+
 impl Api {
     /// Takes the operation lock of cluster `cluster` (a DNS label: a safe file name), or says
     /// what holds it.
@@ -183,14 +216,8 @@ impl Api {
         .await
     }
 
-    /// Runs task `id` again, resuming where it stopped, in this process; `on_event` sees its progress.
-    pub async fn task_retry(
-        &self,
-        actor: &Actor,
-        id: i64,
-        cancel: CancellationToken,
-        on_event: impl Fn(&Event) + Send + Sync + 'static,
-    ) -> Result<TaskOutcome> {
+    /// Prepares task `id` to run again, resuming where it stopped.
+    pub async fn task_retry(&self, actor: &Actor, id: i64) -> Result<PreparedTask> {
         self.reconcile_tasks().await?;
         let task = self.task_row(id).await?;
         self.authorize_task(actor, &task, true).await?;
@@ -207,7 +234,7 @@ impl Api {
         let params: TaskParams = serde_json::from_str(&task.params)
             .map_err(|e| ApiError::Internal(format!("task {id} has unreadable parameters: {e}")))?;
         self.audited(actor, "task.retry", &id.to_string(), async {
-            self.run_task(id, &cluster, &params, false, lock, cancel, Arc::new(on_event)).await
+            Ok(PreparedTask { api: self.clone(), task_id: id, cluster, params, first: false, lock })
         })
         .await
     }

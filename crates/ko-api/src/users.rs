@@ -129,7 +129,7 @@ impl Api {
                             u.source
                         )));
                     }
-                    Ok(users::set_password_hash(tx, u.id, &hash)?)
+                    Ok(users::set_password_hash(tx, u.id, &hash, false)?)
                 })
                 .await
         })

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_seed.sql"),
     include_str!("migrations/0003_agent_credentials.sql"),
     include_str!("migrations/0004_step_outputs.sql"),
+    include_str!("migrations/0005_password_change.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -19,6 +19,8 @@ pub struct User {
     pub is_admin: bool,
     /// May log in / act.
     pub active: bool,
+    /// Must change the password at the next login before anything else.
+    pub must_change_password: bool,
     /// When it was created.
     pub created_at: String,
 }
@@ -46,11 +48,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         source: r.get("source")?,
         is_admin: r.get("is_admin")?,
         active: r.get("active")?,
+        must_change_password: r.get("must_change_password")?,
         created_at: r.get("created_at")?,
     })
 }
 
-const COLUMNS: &str = "id, name, email, source, is_admin, active, created_at";
+const COLUMNS: &str = "id, name, email, source, is_admin, active, must_change_password, created_at";
 
 /// Creates a user.
 pub fn insert(conn: &Connection, u: &NewUser<'_>) -> Result<User> {
@@ -78,9 +81,12 @@ pub fn password_hash(conn: &Connection, name: &str) -> Result<Option<String>> {
     Ok(stmt.query_row([name], |r| r.get(0)).optional()?.flatten())
 }
 
-/// Replaces a user's password hash.
-pub fn set_password_hash(conn: &Connection, id: i64, hash: &str) -> Result<()> {
-    conn.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id, hash])?;
+/// Replaces a user's password hash; `must_change` forces a change at the next login.
+pub fn set_password_hash(conn: &Connection, id: i64, hash: &str, must_change: bool) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1",
+        params![id, hash, must_change],
+    )?;
     Ok(())
 }
 

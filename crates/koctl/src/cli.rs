@@ -89,6 +89,13 @@ pub enum Command {
     /// Tasks: the journal of every operation; logs, retry (resumes where it stopped), cancel.
     #[command(subcommand)]
     Task(TaskCmd),
+    /// Serve the API over HTTP for the browser UI (log in as a stored user; the first start
+    /// creates `admin`, whose default password must be changed at the first login).
+    Serve {
+        /// Address to listen on (port 0: any free port; the URL is printed first).
+        #[arg(long, default_value = "127.0.0.1:7780")]
+        listen: std::net::SocketAddr,
+    },
     /// The system (audit) log.
     #[command(subcommand)]
     Audit(AuditCmd),

@@ -8,6 +8,7 @@ mod commands;
 mod logging;
 mod output;
 mod secrets_input;
+mod serve;
 
 use clap::Parser;
 use cli::Cli;

@@ -43,7 +43,7 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
             return Ok(ExitCode::SUCCESS);
         }
         ClusterCmd::Create { file, plan: false, verbose } => {
-            api.cluster_create(actor, &read_file(&file)?, ctrl_c_cancels(), verbose_printer(verbose)).await?
+            api.cluster_create(actor, &read_file(&file)?).await?.run(ctrl_c_cancels(), verbose_printer(verbose)).await?
         }
         ClusterCmd::List => {
             let clusters = api.cluster_list(actor).await?;
@@ -85,7 +85,7 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
             return Ok(ExitCode::SUCCESS);
         }
         ClusterCmd::Backup { name } => {
-            api.cluster_backup(actor, &name, ctrl_c_cancels(), verbose_printer(false)).await?
+            api.cluster_backup(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?
         }
         ClusterCmd::Backups { name } => {
             let b = api.cluster_backups(actor, &name).await?;
@@ -93,12 +93,14 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
             return Ok(ExitCode::SUCCESS);
         }
         ClusterCmd::Restore { name, backup } => {
-            api.cluster_restore(actor, &name, &backup, ctrl_c_cancels(), verbose_printer(false)).await?
+            api.cluster_restore(actor, &name, &backup).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?
         }
-        ClusterCmd::Reset { name } => api.cluster_reset(actor, &name, ctrl_c_cancels(), verbose_printer(false)).await?,
+        ClusterCmd::Reset { name } => {
+            api.cluster_reset(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?
+        }
         ClusterCmd::Delete { name, reset } => {
             if reset {
-                let o = api.cluster_reset(actor, &name, ctrl_c_cancels(), verbose_printer(false)).await?;
+                let o = api.cluster_reset(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?;
                 if o.status != "ok" {
                     return finish(api, actor, f, &o).await;
                 }

@@ -21,6 +21,9 @@ use std::process::ExitCode;
 /// Opens the data dir, resolves who is acting, and runs the command.
 pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
     let api = Api::open(data_dir)?;
+    if let Command::Serve { listen } = cli.command {
+        return crate::serve::run(api, listen).await;
+    }
     let actor = match &cli.global.act_as {
         Some(name) => api.actor_named(name).await?,
         None => api.local_actor().await?,
@@ -39,5 +42,6 @@ pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
         Command::Cluster(c) => cluster::run(&api, &actor, f, c).await,
         Command::Audit(c) => audit::run(&api, &actor, f, c).await,
         Command::Task(c) => task::run(&api, &actor, f, c).await,
+        Command::Serve { .. } => unreachable!("served above"),
     }
 }

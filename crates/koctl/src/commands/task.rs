@@ -97,7 +97,8 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: TaskCmd) -> Result<Ex
             }
         }
         TaskCmd::Retry { id, verbose } => {
-            let o = api.task_retry(actor, id, ctrl_c_cancels(), printer(verbose && f == Format::Table)).await?;
+            let o =
+                api.task_retry(actor, id).await?.run(ctrl_c_cancels(), printer(verbose && f == Format::Table)).await?;
             return finish(api, actor, f, &o).await;
         }
         TaskCmd::Cancel { id } => {

@@ -323,10 +323,10 @@ fn a_failing_precheck_reports_every_host_and_changes_nothing() {
     assert!(logs.lines().any(|l| l.contains(&hosts[1].name) && l.contains("PASS ports")), "{logs}");
 }
 
-#[test]
-fn the_plan_of_a_create_is_exactly_what_it_was() {
-    // hosts with fixed facts, written straight into the store: no host is contacted
-    let k = Koctl::new();
+/// A data dir with three hosts of fixed facts (written straight into the store, never contacted;
+/// their SSH port is 1, where nothing listens), a bundle of fake files in the library, and a
+/// cluster file over them; returns the file.
+pub fn fake_hosts_and_bundle(k: &Koctl) -> PathBuf {
     k.json(&["status"]);
     let db = ko_store::Connection::open(k.data_dir().join("ko.db")).unwrap();
     let facts = |name: &str| {
@@ -345,7 +345,7 @@ fn the_plan_of_a_create_is_exactly_what_it_was() {
     for (i, name) in ["node-1", "node-2", "node-3"].iter().enumerate() {
         db.execute(
             "INSERT INTO hosts (name, address, port, credential_id, arch, facts, host_key_fingerprint)
-             VALUES (?1, ?2, 22, 1, 'amd64', ?3, 'SHA256:x')",
+             VALUES (?1, ?2, 1, 1, 'amd64', ?3, 'SHA256:x')",
             (name, format!("10.0.0.{}", 11 + i), facts(name)),
         )
         .unwrap();
@@ -363,10 +363,16 @@ fn the_plan_of_a_create_is_exactly_what_it_was() {
                   file("packages/chrony_1.0_amd64.deb", "chrony", "package", 4),
                   file("images/pause.tar", "pause", "image", 5)]});
     std::fs::write(lib.join("manifest.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
-    let spec = k.file(
+    k.file(
         "c.yaml",
         "name: planned\nversion: v1.34.1\nnodes:\n  - { host: node-1, roles: [master, etcd] }\n  - { host: node-2, roles: [etcd, worker] }\n  - { host: node-3, roles: [etcd, worker] }\n",
-    );
+    )
+}
+
+#[test]
+fn the_plan_of_a_create_is_exactly_what_it_was() {
+    let k = Koctl::new();
+    let spec = fake_hosts_and_bundle(&k);
     let out = k.run(&["cluster", "create", "-f", spec.to_str().unwrap(), "--plan"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let plan = text(&out.stdout);

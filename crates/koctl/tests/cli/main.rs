@@ -6,4 +6,5 @@ mod basics;
 mod bundles;
 mod clusters;
 mod hosts;
+mod serve;
 mod support;

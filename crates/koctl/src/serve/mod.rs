@@ -1,0 +1,49 @@
+//! `koctl serve`: the API over HTTP for the browser UI, bound to 127.0.0.1 by default.
+//!
+//! Users log in with their password (argon2 hashes in the store); a session is an HttpOnly,
+//! SameSite=Strict cookie. Every route acts as the logged-in user, so ko-api's role table decides
+//! what each may see and do. On first start the reference system's `admin` is created with its
+//! default password, which must be changed before anything else. Long operations start as tasks
+//! and return their id at once; `GET /api/tasks/{id}/events` streams the journal (server-sent
+//! events) — for tasks run by this server or by any other process on the same data dir.
+
+mod error;
+mod routes;
+mod session;
+mod task_events;
+
+use anyhow::{Context, Result};
+use ko_api::Api;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    api: Api,
+    sessions: session::Sessions,
+}
+
+/// Serves until Ctrl-C: prints the URL first (tests read it to find an ephemeral port).
+pub async fn run(api: Api, listen: SocketAddr) -> Result<ExitCode> {
+    if api.ensure_default_admin().await? {
+        eprintln!(
+            "created user '{}' with the default password '{}': log in and change it",
+            ko_api::DEFAULT_ADMIN,
+            ko_api::DEFAULT_ADMIN_PASSWORD
+        );
+    }
+    let state = AppState { api, sessions: session::Sessions::default() };
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("koctl serve: http://{addr}/");
+    if !addr.ip().is_loopback() {
+        eprintln!("warning: listening on {addr}, reachable from other machines; put TLS in front of it");
+    }
+    axum::serve(listener, routes::router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}

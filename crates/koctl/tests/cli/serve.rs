@@ -1,0 +1,182 @@
+//! `koctl serve` over real HTTP: logins, the forced first password change, cookies, roles,
+//! errors, starting a task and following its journal as server-sent events.
+
+use crate::clusters::fake_hosts_and_bundle;
+use crate::support::{Koctl, text};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Stdio};
+
+/// A running `koctl serve` on an ephemeral port, stopped on drop.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(k: &Koctl) -> Server {
+    let mut child = k
+        .command(&["serve", "--listen", "127.0.0.1:0"])
+        .env("KO_SSH_CONNECT_TIMEOUT", "2")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let url = first.trim().strip_prefix("koctl serve: ").unwrap_or_else(|| panic!("no URL in {first:?}")).to_string();
+    Server { child, url }
+}
+
+/// A client that keeps the session cookie it is given.
+struct Client {
+    agent: ureq::Agent,
+    base: String,
+    cookie: Option<String>,
+}
+
+impl Client {
+    fn new(server: &Server) -> Self {
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        Self { agent, base: server.url.clone(), cookie: None }
+    }
+
+    fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
+        let url = format!("{}{}", self.base, path.trim_start_matches('/'));
+        let mut req = http_request(method, &url);
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", c);
+        }
+        let resp = match body {
+            Some(b) => req.header("Content-Type", "application/json").body(b.to_string()),
+            None => req.body(String::new()),
+        };
+        let resp = self.agent.run(resp.unwrap()).unwrap();
+        if let Some(set) = resp.headers().get("set-cookie").and_then(|v| v.to_str().ok()) {
+            assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+            let pair = set.split(';').next().unwrap().to_string();
+            self.cookie = if pair.ends_with('=') { None } else { Some(pair) };
+        }
+        let status = resp.status().as_u16();
+        let mut text = String::new();
+        resp.into_body().into_reader().read_to_string(&mut text).unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    fn get(&mut self, path: &str) -> (u16, Value) {
+        self.send("GET", path, None)
+    }
+
+    fn post(&mut self, path: &str, body: &str) -> (u16, Value) {
+        self.send("POST", path, Some(body))
+    }
+}
+
+fn http_request(method: &str, url: &str) -> ureq::http::request::Builder {
+    ureq::http::Request::builder().method(method).uri(url)
+}
+
+fn login(c: &mut Client, name: &str, password: &str) -> (u16, Value) {
+    c.post("/api/session", &serde_json::json!({"name": name, "password": password}).to_string())
+}
+
+#[test]
+fn logins_force_the_first_password_change_and_roles_decide_what_each_user_sees() {
+    let k = Koctl::new();
+    let server = serve(&k);
+    let mut c = Client::new(&server);
+
+    let (status, body) = c.get("/api/status");
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthenticated")));
+    assert_eq!(login(&mut c, "admin", "wrong-password").0, 401);
+    let (status, me) = login(&mut c, ko_api::DEFAULT_ADMIN, ko_api::DEFAULT_ADMIN_PASSWORD);
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["must_change_password"], true);
+    assert!(c.cookie.is_some());
+
+    // nothing but the password change until it is done, and never back to the default
+    let (status, body) = c.get("/api/hosts");
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("password_change_required")));
+    let same =
+        serde_json::json!({"old": ko_api::DEFAULT_ADMIN_PASSWORD, "new": ko_api::DEFAULT_ADMIN_PASSWORD}).to_string();
+    assert_eq!(c.post("/api/password", &same).0, 400);
+    let change = serde_json::json!({"old": ko_api::DEFAULT_ADMIN_PASSWORD, "new": "admin-new-password"}).to_string();
+    assert_eq!(c.post("/api/password", &change).0, 204);
+    let (status, s) = c.get("/api/status");
+    assert_eq!(status, 200);
+    assert_eq!(s["schema_version"], ko_store::migrations::latest());
+    assert_eq!(c.get("/api/session").1["must_change_password"], false);
+
+    // another user, added from the CLI on the same data dir while the server runs
+    let out = k.run_with(&["user", "add", "--name", "alice", "--password-stdin"], "alice-password\n", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut alice = Client::new(&server);
+    assert_eq!(login(&mut alice, "alice", "alice-password").0, 200);
+    let (status, body) = alice.get("/api/credentials");
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")));
+    assert_eq!(alice.get("/api/projects"), (200, serde_json::json!([])));
+    assert_eq!(c.get("/api/credentials"), (200, serde_json::json!([])));
+
+    // errors carry the same codes and problems as koctl -o json
+    let (status, v) = c.post("/api/clusters/validate", "name: Bad_Name\nversion: v9.9.9\n");
+    assert_eq!(status, 200);
+    let codes: Vec<&str> = v["problems"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"name.not_dns1123") && codes.contains(&"version.unknown"), "{codes:?}");
+    assert_eq!(c.get("/api/clusters/nope").0, 404);
+
+    // logging out ends the session on the server, not only in the browser
+    let old = c.cookie.clone();
+    assert_eq!(c.send("DELETE", "/api/session", None).0, 204);
+    assert!(c.cookie.is_none());
+    c.cookie = old;
+    assert_eq!(c.get("/api/status").0, 401);
+}
+
+#[test]
+fn a_started_task_returns_its_id_and_its_journal_streams_as_server_sent_events() {
+    let k = Koctl::new();
+    let spec = std::fs::read_to_string(fake_hosts_and_bundle(&k)).unwrap();
+    let server = serve(&k);
+    let mut c = Client::new(&server);
+    login(&mut c, ko_api::DEFAULT_ADMIN, ko_api::DEFAULT_ADMIN_PASSWORD);
+    let change = serde_json::json!({"old": ko_api::DEFAULT_ADMIN_PASSWORD, "new": "admin-new-password"}).to_string();
+    assert_eq!(c.post("/api/password", &change).0, 204);
+
+    // the create starts and answers at once; its hosts cannot be reached, so the task fails
+    let (status, started) = c.post("/api/clusters", &spec);
+    assert_eq!(status, 202, "{started}");
+    let id = started["task_id"].as_i64().unwrap();
+    let url = format!("{}api/tasks/{id}/events", server.url);
+    let req = http_request("GET", &url).header("Cookie", c.cookie.clone().unwrap()).body(String::new()).unwrap();
+    let resp = c.agent.run(req).unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers().get("content-type").unwrap(), "text/event-stream");
+    let mut events = Vec::new();
+    let mut kind = String::new();
+    for line in BufReader::new(resp.into_body().into_reader()).lines() {
+        let line = line.unwrap();
+        if let Some(k) = line.strip_prefix("event: ") {
+            kind = k.to_string();
+        } else if let Some(data) = line.strip_prefix("data: ") {
+            events.push((kind.clone(), data.to_string()));
+            if kind == "end" {
+                break;
+            }
+        }
+    }
+    assert_eq!(events.last().unwrap(), &("end".to_string(), "failed".to_string()), "{events:?}");
+    assert!(events.iter().any(|(k, d)| k == "status" && d == "failed"), "{events:?}");
+    let (_, task) = c.get(&format!("/api/tasks/{id}"));
+    let error = task["task"]["error"].as_str().unwrap();
+    assert!(error.contains("node-1"), "the task says which host: {error}");
+    // the same journal from the CLI
+    assert_eq!(k.json(&["task", "list"])[0]["status"], "failed");
+    // a second create of the same cluster is refused: it exists
+    assert_eq!(c.post("/api/clusters", &spec).0, 409);
+}
