@@ -95,6 +95,9 @@ pub enum Command {
         /// Address to listen on (port 0: any free port; the URL is printed first).
         #[arg(long, default_value = "127.0.0.1:7780")]
         listen: std::net::SocketAddr,
+        /// The built web UI to serve at `/` (`frontend/dist` after `npm run build`).
+        #[arg(long, env = "KO_UI_DIR", value_name = "DIR")]
+        ui: Option<PathBuf>,
     },
     /// The system (audit) log.
     #[command(subcommand)]

@@ -21,8 +21,8 @@ use std::process::ExitCode;
 /// Opens the data dir, resolves who is acting, and runs the command.
 pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
     let api = Api::open(data_dir)?;
-    if let Command::Serve { listen } = cli.command {
-        return crate::serve::run(api, listen).await;
+    if let Command::Serve { listen, ui } = cli.command {
+        return crate::serve::run(api, listen, ui).await;
     }
     let actor = match &cli.global.act_as {
         Some(name) => api.actor_named(name).await?,

@@ -10,11 +10,13 @@
 mod error;
 mod routes;
 mod session;
+mod static_files;
 mod task_events;
 
 use anyhow::{Context, Result};
 use ko_api::Api;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Shared by every request.
@@ -22,10 +24,17 @@ use std::process::ExitCode;
 pub struct AppState {
     api: Api,
     sessions: session::Sessions,
+    /// The built web UI, if any.
+    ui: Option<PathBuf>,
 }
 
 /// Serves until Ctrl-C: prints the URL first (tests read it to find an ephemeral port).
-pub async fn run(api: Api, listen: SocketAddr) -> Result<ExitCode> {
+pub async fn run(api: Api, listen: SocketAddr, ui: Option<PathBuf>) -> Result<ExitCode> {
+    if let Some(dir) = &ui
+        && !dir.join("index.html").exists()
+    {
+        anyhow::bail!("{} has no index.html: build the UI first (npm --prefix frontend run build)", dir.display());
+    }
     if api.ensure_default_admin().await? {
         eprintln!(
             "created user '{}' with the default password '{}': log in and change it",
@@ -33,7 +42,7 @@ pub async fn run(api: Api, listen: SocketAddr) -> Result<ExitCode> {
             ko_api::DEFAULT_ADMIN_PASSWORD
         );
     }
-    let state = AppState { api, sessions: session::Sessions::default() };
+    let state = AppState { api, sessions: session::Sessions::default(), ui };
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     println!("koctl serve: http://{addr}/");

@@ -1,0 +1,28 @@
+// The one door of the UI to the application. Two implementations: HTTP (koctl serve, here) and
+// Tauri invoke + Channel (the desktop window, with the Tauri shell).
+import type { ClusterDetail, Cluster, Host, LogLine, Me, Status, Task, TaskDetail } from './types'
+
+/** Events of a followed task. */
+export interface TaskFollower {
+  onLine(line: LogLine): void
+  onStatus(status: string): void
+  onEnd(status: string): void
+}
+
+export interface Backend {
+  login(name: string, password: string): Promise<Me>
+  me(): Promise<Me | null>
+  logout(): Promise<void>
+  changePassword(old: string, password: string): Promise<void>
+  status(): Promise<Status>
+  hosts(): Promise<Host[]>
+  clusters(): Promise<Cluster[]>
+  cluster(name: string): Promise<ClusterDetail>
+  tasks(): Promise<Task[]>
+  task(id: number): Promise<TaskDetail>
+  backup(cluster: string): Promise<number>
+  retry(task: number): Promise<number>
+  cancel(task: number): Promise<void>
+  /** Streams a task's journal from the start; returns a function that stops following. */
+  follow(task: number, f: TaskFollower): () => void
+}

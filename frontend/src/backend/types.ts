@@ -1,0 +1,152 @@
+// The shapes of ko-api's answers (serde JSON). Written by hand for now; generating them from the
+// Rust types (ts-rs) with a drift check in CI comes with the desktop shell.
+
+export interface Me {
+  name: string
+  is_admin: boolean
+  must_change_password: boolean
+}
+
+export interface Counts {
+  projects: number
+  users: number
+  credentials: number
+  hosts: number
+  clusters: number
+  active_tasks: number
+  enabled_versions: number
+  audit_entries: number
+}
+
+export interface Status {
+  version: string
+  data_dir: string
+  schema_version: number
+  keychain_backend: string
+  keychain_error: string | null
+  counts: Counts
+}
+
+export interface HostRow {
+  name: string
+  address: string
+  port: number
+  credential: string
+  jump: string | null
+  arch: string | null
+  status: string
+  status_message: string
+  host_key_fingerprint: string | null
+}
+
+export interface Facts {
+  os_name: string
+  kernel: string
+  arch: string
+  cpus: number
+  memory_mib: number
+}
+
+export interface Host {
+  host: HostRow
+  facts: Facts | null
+}
+
+export interface Cluster {
+  id: number
+  name: string
+  project: string
+  provider: string
+  version: string
+  arch: string
+  status: string
+  status_message: string
+  created_at: string
+}
+
+export interface Node {
+  name: string
+  host: string
+  master: boolean
+  etcd: boolean
+  worker: boolean
+  status: string
+}
+
+export interface Task {
+  id: number
+  kind: string
+  title: string
+  cluster: string | null
+  created_by: string | null
+  status: string
+  attempt: number
+  error: string | null
+  created_at: string
+  started_at: string | null
+  finished_at: string | null
+}
+
+export interface BackupFile {
+  id: number
+  name: string
+  location: string
+  size: number
+  sha256: string
+  created_at: string
+}
+
+export interface ClusterDetail {
+  cluster: Cluster
+  nodes: Node[]
+  tasks: Task[]
+  backups: BackupFile[]
+}
+
+export interface PhaseRow {
+  seq: number
+  name: string
+  status: string
+  started_at: string | null
+  finished_at: string | null
+}
+
+export interface StepHost {
+  phase: number
+  phase_name: string
+  step: number
+  step_name: string
+  host: string
+  status: string
+  attempt: number
+  exit_code: number | null
+  message: string
+  started_at: string | null
+  finished_at: string | null
+}
+
+export interface TaskDetail {
+  task: Task
+  phases: PhaseRow[]
+  steps: StepHost[]
+}
+
+export interface LogLine {
+  id: number
+  at: string
+  host: string | null
+  step: string | null
+  stream: string
+  line: string
+}
+
+/** What the API says went wrong. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
