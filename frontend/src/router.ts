@@ -12,6 +12,7 @@ export const router = createRouter({
       children: [
         { path: '', component: () => import('./views/OverviewView.vue') },
         { path: 'hosts', component: () => import('./views/HostsView.vue') },
+        { path: 'credentials', component: () => import('./views/CredentialsView.vue') },
         { path: 'clusters', component: () => import('./views/ClustersView.vue') },
         { path: 'clusters/:name', component: () => import('./views/ClusterView.vue'), props: true },
         { path: 'tasks/:id', component: () => import('./views/TaskView.vue'), props: true },

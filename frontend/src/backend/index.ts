@@ -1,6 +1,19 @@
 // The one door of the UI to the application. Two implementations: HTTP (koctl serve, here) and
 // Tauri invoke + Channel (the desktop window, with the Tauri shell).
-import type { ClusterDetail, Cluster, Host, LogLine, Me, Status, Task, TaskDetail } from './types'
+import type {
+  ClusterDetail,
+  Cluster,
+  Credential,
+  CredentialForm,
+  Host,
+  HostForm,
+  HostKey,
+  LogLine,
+  Me,
+  Status,
+  Task,
+  TaskDetail,
+} from './types'
 
 /** Events of a followed task. */
 export interface TaskFollower {
@@ -16,6 +29,15 @@ export interface Backend {
   changePassword(old: string, password: string): Promise<void>
   status(): Promise<Status>
   hosts(): Promise<Host[]>
+  /** The key a host presents, to show its fingerprint before trusting it. */
+  scanHost(form: HostForm): Promise<HostKey>
+  /** Adds a host pinning the fingerprint in `form` (as confirmed by the user). */
+  addHost(form: HostForm): Promise<Host>
+  refreshHost(name: string): Promise<Host>
+  removeHost(name: string): Promise<void>
+  credentials(): Promise<Credential[]>
+  addCredential(form: CredentialForm): Promise<Credential>
+  removeCredential(name: string): Promise<void>
   clusters(): Promise<Cluster[]>
   cluster(name: string): Promise<ClusterDetail>
   tasks(): Promise<Task[]>

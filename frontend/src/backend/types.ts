@@ -47,8 +47,8 @@ export interface Facts {
   memory_mib: number
 }
 
-export interface Host {
-  host: HostRow
+/** A host as stored, with its facts parsed (ko-api's HostDetail flattens the row). */
+export interface Host extends HostRow {
   facts: Facts | null
 }
 
@@ -138,6 +138,40 @@ export interface LogLine {
   step: string | null
   stream: string
   line: string
+}
+
+export interface Credential {
+  id: number
+  name: string
+  kind: string
+  username: string
+  key_fingerprint: string | null
+  has_sudo_password: boolean
+  created_at: string
+}
+
+export interface CredentialForm {
+  name: string
+  username: string
+  kind: 'password' | 'private_key' | 'agent'
+  password?: string
+  private_key?: string
+  passphrase?: string
+  sudo_password?: string
+}
+
+export interface HostForm {
+  name: string
+  address: string
+  port: number
+  credential: string
+  jump?: string
+  fingerprint?: string
+}
+
+export interface HostKey {
+  algorithm: string
+  fingerprint: string
 }
 
 /** What the API says went wrong. */

@@ -1,6 +1,26 @@
-import { expect, test } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 
 const url = () => process.env.KO_URL!
+const NEW_PASSWORD = 'e2e-new-password'
+
+/** Logs in as admin whether or not an earlier test already changed the default password. */
+async function loginAsAdmin(page: Page) {
+  await page.goto(url())
+  await page.fill('input[name=name]', 'admin')
+  await page.fill('input[name=password]', NEW_PASSWORD)
+  await page.click('button[type=submit]')
+  if (await page.locator('[data-test=error]').isVisible({ timeout: 2000 }).catch(() => false)) {
+    await page.fill('input[name=password]', 'kubeoperator@admin123')
+    await page.click('button[type=submit]')
+    await page.fill('input[name=old]', 'kubeoperator@admin123')
+    await page.fill('input[name=new]', NEW_PASSWORD)
+    await page.fill('input[name=again]', NEW_PASSWORD)
+    await page.click('button[type=submit]')
+  }
+  await expect(page).toHaveURL(/#\/$/)
+}
 
 test('first login forces a new password, then the overview and the language switch work', async ({ page }) => {
   await page.goto(url())
@@ -17,8 +37,8 @@ test('first login forces a new password, then the overview and the language swit
   await page.goto(`${url()}#/hosts`)
   await expect(page).toHaveURL(/#\/password$/)
   await page.fill('input[name=old]', 'kubeoperator@admin123')
-  await page.fill('input[name=new]', 'e2e-new-password')
-  await page.fill('input[name=again]', 'e2e-new-password')
+  await page.fill('input[name=new]', NEW_PASSWORD)
+  await page.fill('input[name=again]', NEW_PASSWORD)
   await page.click('button[type=submit]')
   await expect(page).toHaveURL(/#\/$/)
   await expect(page.locator('[data-test=count-hosts]')).toContainText('0')
@@ -38,4 +58,39 @@ test('first login forces a new password, then the overview and the language swit
   await expect(page).toHaveURL(/#\/login$/)
   await page.goto(`${url()}#/clusters`)
   await expect(page).toHaveURL(/#\/login$/)
+})
+
+// Needs a test-bed host (./dev test as root sets KO_E2E_HOST and KO_E2E_KEY) and a keychain.
+test('a credential and a test-bed host are added, the host key shown before it is trusted', async ({ page }) => {
+  const address = process.env.KO_E2E_HOST
+  const keyFile = process.env.KO_E2E_KEY
+  test.skip(!address || !keyFile, 'no test-bed host (run ./dev test as root)')
+  await loginAsAdmin(page)
+
+  await page.getByRole('menuitem', { name: 'Credentials' }).click()
+  await page.locator('[data-test=credential-add]').click()
+  await page.fill('input[name=credential-name]', 'bedroot')
+  await page.fill('input[name=credential-username]', 'root')
+  await page.fill('textarea[name=credential-key]', readFileSync(keyFile!, 'utf8'))
+  await page.locator('[data-test=credential-save]').click()
+  await expect(page.locator('[data-test=credentials]')).toContainText('SHA256:')
+
+  await page.getByRole('menuitem', { name: 'Hosts' }).click()
+  await page.locator('[data-test=host-add]').click()
+  await page.fill('input[name=host-name]', 'e2e-host')
+  await page.fill('input[name=host-address]', address!)
+  await page.locator('[data-test=host-credential]').click()
+  await page.getByRole('option', { name: 'bedroot' }).click()
+  await page.locator('[data-test=host-scan]').click()
+  // the fingerprint shown is the host's real ed25519 key, as OpenSSH computes it
+  const scanned = execFileSync('ssh-keyscan', ['-t', 'ed25519', address!], { encoding: 'utf8' })
+  const expected = execFileSync('ssh-keygen', ['-lf', '-'], { input: scanned, encoding: 'utf8' }).split(' ')[1]
+  await expect(page.locator('[data-test=host-fingerprint]')).toContainText(expected)
+  await page.locator('[data-test=host-trust]').click()
+  const row = page.locator('[data-test=hosts] tr', { hasText: 'e2e-host' })
+  await expect(row).toContainText(address!)
+  await expect(row).toContainText('Debian GNU/Linux 12')
+
+  await row.getByRole('button', { name: 'Remove' }).click()
+  await expect(page.locator('[data-test=hosts]')).not.toContainText('e2e-host')
 })

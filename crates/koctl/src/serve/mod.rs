@@ -8,6 +8,7 @@
 //! events) — for tasks run by this server or by any other process on the same data dir.
 
 mod error;
+mod inventory_routes;
 mod routes;
 mod session;
 mod static_files;
@@ -41,6 +42,10 @@ pub async fn run(api: Api, listen: SocketAddr, ui: Option<PathBuf>) -> Result<Ex
             ko_api::DEFAULT_ADMIN,
             ko_api::DEFAULT_ADMIN_PASSWORD
         );
+    }
+    let interrupted = api.reconcile_tasks().await?;
+    if !interrupted.is_empty() {
+        eprintln!("tasks interrupted by an earlier stop, resumable with a retry: {interrupted:?}");
     }
     let state = AppState { api, sessions: session::Sessions::default(), ui };
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;

@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/tasks/{id}/events", get(task_events::stream))
         .route("/api/tasks/{id}/retry", post(task_retry))
         .route("/api/tasks/{id}/cancel", post(task_cancel))
+        .merge(super::inventory_routes::router())
         .fallback(super::static_files::serve)
         .with_state(state)
 }
