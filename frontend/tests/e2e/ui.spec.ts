@@ -3,6 +3,12 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
 const url = () => process.env.KO_URL!
+
+/** Saves a screenshot for the README when KO_SCREENSHOTS names a directory. */
+async function shot(page: Page, name: string) {
+  const dir = process.env.KO_SCREENSHOTS
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png` })
+}
 const NEW_PASSWORD = 'e2e-new-password'
 
 /** Logs in as admin whether or not an earlier test already changed the default password. */
@@ -25,6 +31,7 @@ async function loginAsAdmin(page: Page) {
 test('first login forces a new password, then the overview and the language switch work', async ({ page }) => {
   await page.goto(url())
   await expect(page).toHaveURL(/#\/login$/)
+  await shot(page, 'login')
   await page.fill('input[name=name]', 'admin')
   await page.fill('input[name=password]', 'not-the-password')
   await page.click('button[type=submit]')
@@ -50,6 +57,7 @@ test('first login forces a new password, then the overview and the language swit
   await page.locator('[data-test=language]').click()
   await page.getByRole('option', { name: '简体中文' }).click()
   await expect(page.getByRole('menuitem', { name: '集群' })).toBeVisible()
+  await shot(page, 'overview-zh-CN')
   await page.reload()
   await expect(page.getByRole('menuitem', { name: '集群' })).toBeVisible()
 
@@ -86,10 +94,12 @@ test('a credential and a test-bed host are added, the host key shown before it i
   const scanned = execFileSync('ssh-keyscan', ['-t', 'ed25519', address!], { encoding: 'utf8' })
   const expected = execFileSync('ssh-keygen', ['-lf', '-'], { input: scanned, encoding: 'utf8' }).split(' ')[1]
   await expect(page.locator('[data-test=host-fingerprint]')).toContainText(expected)
+  await shot(page, 'host-key')
   await page.locator('[data-test=host-trust]').click()
   const row = page.locator('[data-test=hosts] tr', { hasText: 'e2e-host' })
   await expect(row).toContainText(address!)
   await expect(row).toContainText('Debian GNU/Linux 12')
+  await shot(page, 'hosts')
 
   await row.getByRole('button', { name: 'Remove' }).click()
   await expect(page.locator('[data-test=hosts]')).not.toContainText('e2e-host')
