@@ -14,6 +14,8 @@ export const router = createRouter({
         { path: 'hosts', component: () => import('./views/HostsView.vue') },
         { path: 'credentials', component: () => import('./views/CredentialsView.vue') },
         { path: 'clusters', component: () => import('./views/ClustersView.vue') },
+        { path: 'versions', component: () => import('./views/VersionsView.vue') },
+        { path: 'audit', component: () => import('./views/AuditView.vue') },
         { path: 'clusters/:name', component: () => import('./views/ClusterView.vue'), props: true },
         { path: 'tasks/:id', component: () => import('./views/TaskView.vue'), props: true },
       ],

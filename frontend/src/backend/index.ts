@@ -1,6 +1,8 @@
 // The one door of the UI to the application. Two implementations: HTTP (koctl serve, here) and
 // Tauri invoke + Channel (the desktop window, with the Tauri shell).
 import type {
+  AuditEntry,
+  Bundle,
   ClusterDetail,
   Cluster,
   Credential,
@@ -8,6 +10,7 @@ import type {
   Host,
   HostForm,
   HostKey,
+  KubernetesVersion,
   LogLine,
   Me,
   Status,
@@ -38,6 +41,10 @@ export interface Backend {
   credentials(): Promise<Credential[]>
   addCredential(form: CredentialForm): Promise<Credential>
   removeCredential(name: string): Promise<void>
+  versions(): Promise<KubernetesVersion[]>
+  setVersionEnabled(version: string, enabled: boolean): Promise<void>
+  bundles(): Promise<Bundle[]>
+  audit(limit: number): Promise<AuditEntry[]>
   clusters(): Promise<Cluster[]>
   cluster(name: string): Promise<ClusterDetail>
   tasks(): Promise<Task[]>

@@ -174,6 +174,31 @@ export interface HostKey {
   fingerprint: string
 }
 
+export interface KubernetesVersion {
+  version: string
+  enabled: boolean
+  source: string
+}
+
+export interface Bundle {
+  name: string
+  kubernetes_version: string | null
+  arches: string[]
+  files: number
+  size: number
+  signed: boolean
+}
+
+export interface AuditEntry {
+  id: number
+  at: string
+  actor: string
+  action: string
+  target: string
+  result: string
+  detail: string
+}
+
 /** What the API says went wrong. */
 export class ApiError extends Error {
   constructor(

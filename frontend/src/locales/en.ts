@@ -16,7 +16,7 @@ export default {
     mismatch: 'The two new passwords differ',
     submit: 'Change password',
   },
-  nav: { overview: 'Overview', hosts: 'Hosts', credentials: 'Credentials', clusters: 'Clusters', tasks: 'Tasks' },
+  nav: { overview: 'Overview', hosts: 'Hosts', credentials: 'Credentials', clusters: 'Clusters', tasks: 'Tasks', versions: 'Bundles & versions', audit: 'System log' },
   overview: {
     clusters: 'Clusters',
     hosts: 'Hosts',
@@ -50,6 +50,18 @@ export default {
     refresh: 'Refresh',
     remove: 'Remove',
   },
+  versions: {
+    version: 'Kubernetes version',
+    enabled: 'Enabled',
+    source: 'Source',
+    bundles: 'Bundles',
+    bundle: 'Bundle',
+    arches: 'Architectures',
+    files: 'Files',
+    size: 'Size',
+    signed: 'Signed',
+  },
+  audit: { at: 'When', actor: 'Who', action: 'What', target: 'On', result: 'Result', detail: 'Detail' },
   clusters: {
     name: 'Name',
     project: 'Project',

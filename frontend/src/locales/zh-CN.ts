@@ -10,7 +10,7 @@ export default {
     mismatch: '两次输入的新密码不一致',
     submit: '修改密码',
   },
-  nav: { overview: '概览', hosts: '主机', credentials: '凭据', clusters: '集群', tasks: '任务' },
+  nav: { overview: '概览', hosts: '主机', credentials: '凭据', clusters: '集群', tasks: '任务', versions: '离线包与版本', audit: '系统日志' },
   overview: {
     clusters: '集群',
     hosts: '主机',
@@ -44,6 +44,18 @@ export default {
     refresh: '刷新',
     remove: '删除',
   },
+  versions: {
+    version: 'Kubernetes 版本',
+    enabled: '启用',
+    source: '来源',
+    bundles: '离线包',
+    bundle: '离线包',
+    arches: '架构',
+    files: '文件数',
+    size: '大小',
+    signed: '已签名',
+  },
+  audit: { at: '时间', actor: '操作人', action: '操作', target: '对象', result: '结果', detail: '详情' },
   clusters: {
     name: '名称',
     project: '项目',

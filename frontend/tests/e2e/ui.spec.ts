@@ -54,6 +54,17 @@ test('first login forces a new password, then the overview and the language swit
   await expect(page).toHaveURL(/#\/hosts$/)
   await expect(page.locator('[data-test=hosts]')).toBeVisible()
 
+  // a version disabled in the UI is disabled, and the system log says who did it
+  await page.getByRole('menuitem', { name: 'Bundles & versions' }).click()
+  const v1335 = page.locator('[data-test=versions] tr', { hasText: 'v1.33.5' })
+  await expect(v1335.locator('.el-switch')).toHaveClass(/is-checked/)
+  await v1335.locator('.el-switch').click()
+  await expect(v1335.locator('.el-switch')).not.toHaveClass(/is-checked/)
+  await page.reload()
+  await expect(page.locator('[data-test=versions] tr', { hasText: 'v1.33.5' }).locator('.el-switch')).not.toHaveClass(/is-checked/)
+  await page.getByRole('menuitem', { name: 'System log' }).click()
+  await expect(page.locator('[data-test=audit] tr', { hasText: 'version.disable' })).toContainText('admin')
+
   await page.locator('[data-test=language]').click()
   await page.getByRole('option', { name: '简体中文' }).click()
   await expect(page.getByRole('menuitem', { name: '集群' })).toBeVisible()

@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/credentials", get(credentials))
         .route("/api/projects", get(projects))
         .route("/api/versions", get(versions))
+        .route("/api/versions/{version}", post(version_set))
         .route("/api/bundles", get(bundles))
         .route("/api/audit", get(audit))
         .route("/api/clusters", get(clusters).post(cluster_create))
@@ -120,6 +121,21 @@ async fn projects(State(s): State<AppState>, Authed(a): Authed) -> ApiResult<Vec
 
 async fn versions(State(s): State<AppState>, Authed(a): Authed) -> ApiResult<Vec<ko_api::KubernetesVersion>> {
     Ok(Json(s.api.version_list(&a).await?))
+}
+
+#[derive(Deserialize)]
+struct VersionState {
+    enabled: bool,
+}
+
+async fn version_set(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(version): Path<String>,
+    Json(v): Json<VersionState>,
+) -> Result<StatusCode, HttpError> {
+    s.api.version_set_enabled(&a, &version, v.enabled).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn bundles(State(s): State<AppState>, Authed(a): Authed) -> ApiResult<Vec<ko_api::LibraryBundle>> {
