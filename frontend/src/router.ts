@@ -16,6 +16,7 @@ export const router = createRouter({
         { path: 'clusters', component: () => import('./views/ClustersView.vue') },
         { path: 'versions', component: () => import('./views/VersionsView.vue') },
         { path: 'audit', component: () => import('./views/AuditView.vue') },
+        { path: 'clusters/new', component: () => import('./views/ClusterWizard.vue') },
         { path: 'clusters/:name', component: () => import('./views/ClusterView.vue'), props: true },
         { path: 'tasks/:id', component: () => import('./views/TaskView.vue'), props: true },
       ],

@@ -2,12 +2,12 @@
 import type { Backend, TaskFollower } from './index'
 import { ApiError, type LogLine } from './types'
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function call<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: body === undefined ? {} : { 'Content-Type': raw ? 'text/plain' : 'application/json' },
+    body: body === undefined ? undefined : raw ? String(body) : JSON.stringify(body),
   })
   const text = await res.text()
   const data = text ? JSON.parse(text) : undefined
@@ -42,6 +42,9 @@ export const httpBackend: Backend = {
   setVersionEnabled: (version, enabled) => call('POST', `/api/versions/${encodeURIComponent(version)}`, { enabled }),
   bundles: () => call('GET', '/api/bundles'),
   audit: (limit) => call('GET', `/api/audit?limit=${limit}`),
+  projects: () => call('GET', '/api/projects'),
+  validateCluster: (file) => call('POST', '/api/clusters/validate', file, true),
+  createCluster: async (file) => (await call<{ task_id: number }>('POST', '/api/clusters', file, true)).task_id,
   clusters: () => call('GET', '/api/clusters'),
   cluster: (name) => call('GET', `/api/clusters/${encodeURIComponent(name)}`),
   tasks: () => call('GET', '/api/tasks'),

@@ -13,9 +13,11 @@ import type {
   KubernetesVersion,
   LogLine,
   Me,
+  Project,
   Status,
   Task,
   TaskDetail,
+  Validation,
 } from './types'
 
 /** Events of a followed task. */
@@ -45,6 +47,11 @@ export interface Backend {
   setVersionEnabled(version: string, enabled: boolean): Promise<void>
   bundles(): Promise<Bundle[]>
   audit(limit: number): Promise<AuditEntry[]>
+  projects(): Promise<Project[]>
+  /** Every problem of a cluster file, against the registry (hosts, versions, projects). */
+  validateCluster(file: string): Promise<Validation>
+  /** Registers the cluster and starts its creation; returns the task id. */
+  createCluster(file: string): Promise<number>
   clusters(): Promise<Cluster[]>
   cluster(name: string): Promise<ClusterDetail>
   tasks(): Promise<Task[]>

@@ -199,6 +199,22 @@ export interface AuditEntry {
   detail: string
 }
 
+export interface Problem {
+  code: string
+  field: string
+  message: string
+}
+
+export interface Validation {
+  problems: Problem[]
+}
+
+export interface Project {
+  id: number
+  name: string
+  description: string
+}
+
 /** What the API says went wrong. */
 export class ApiError extends Error {
   constructor(
