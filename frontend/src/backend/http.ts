@@ -6,8 +6,8 @@ async function call<T>(method: string, path: string, body?: unknown, raw = false
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'Content-Type': raw ? 'text/plain' : 'application/json' },
-    body: body === undefined ? undefined : raw ? String(body) : JSON.stringify(body),
+    headers: body === undefined || body instanceof Blob ? {} : { 'Content-Type': raw ? 'text/plain' : 'application/json' },
+    body: body === undefined ? undefined : body instanceof Blob ? body : raw ? String(body) : JSON.stringify(body),
   })
   const text = await res.text()
   const data = text ? JSON.parse(text) : undefined
@@ -41,6 +41,7 @@ export const httpBackend: Backend = {
   versions: () => call('GET', '/api/versions'),
   setVersionEnabled: (version, enabled) => call('POST', `/api/versions/${encodeURIComponent(version)}`, { enabled }),
   bundles: () => call('GET', '/api/bundles'),
+  importBundle: (file, allowUnsigned) => call('POST', `/api/bundles?allow_unsigned=${allowUnsigned}`, file),
   audit: (limit) => call('GET', `/api/audit?limit=${limit}`),
   projects: () => call('GET', '/api/projects'),
   validateCluster: (file) => call('POST', '/api/clusters/validate', file, true),

@@ -10,6 +10,7 @@ import type {
   Host,
   HostForm,
   HostKey,
+  Imported,
   KubernetesVersion,
   LogLine,
   Me,
@@ -46,6 +47,8 @@ export interface Backend {
   versions(): Promise<KubernetesVersion[]>
   setVersionEnabled(version: string, enabled: boolean): Promise<void>
   bundles(): Promise<Bundle[]>
+  /** Uploads a bundle zip into the library (verified; unsigned ones only with `allowUnsigned`). */
+  importBundle(file: Blob, allowUnsigned: boolean): Promise<Imported>
   audit(limit: number): Promise<AuditEntry[]>
   projects(): Promise<Project[]>
   /** Every problem of a cluster file, against the registry (hosts, versions, projects). */

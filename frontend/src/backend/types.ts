@@ -215,6 +215,11 @@ export interface Project {
   description: string
 }
 
+export interface Imported {
+  bundle: Bundle
+  signature: { state: 'trusted' | 'unsigned'; key?: string }
+}
+
 /** What the API says went wrong. */
 export class ApiError extends Error {
   constructor(

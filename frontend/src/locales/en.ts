@@ -51,6 +51,9 @@ export default {
     remove: 'Remove',
   },
   versions: {
+    import: 'Import a bundle',
+    allowUnsigned: 'Accept it unsigned',
+    imported: 'Imported {name}: {signature}',
     version: 'Kubernetes version',
     enabled: 'Enabled',
     source: 'Source',

@@ -45,6 +45,9 @@ export default {
     remove: '删除',
   },
   versions: {
+    import: '导入离线包',
+    allowUnsigned: '允许未签名',
+    imported: '已导入 {name}：{signature}',
     version: 'Kubernetes 版本',
     enabled: '启用',
     source: '来源',

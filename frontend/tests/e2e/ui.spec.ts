@@ -144,3 +144,76 @@ test('a credential and a test-bed host are added, the host key shown before it i
   await row.getByRole('button', { name: 'Remove' }).click()
   await expect(page.locator('[data-test=hosts]')).not.toContainText('e2e-host')
 })
+
+/** Adds a private-key credential through the form. */
+async function addCredential(page: Page, name: string, keyFile: string) {
+  await page.getByRole('menuitem', { name: 'Credentials' }).click()
+  await page.locator('[data-test=credential-add]').click()
+  await page.fill('input[name=credential-name]', name)
+  await page.fill('input[name=credential-username]', 'root')
+  await page.fill('textarea[name=credential-key]', readFileSync(keyFile, 'utf8'))
+  await page.locator('[data-test=credential-save]').click()
+  await expect(page.locator('[data-test=credentials] tr', { hasText: name })).toContainText('SHA256:')
+}
+
+/** Adds a host through the form, trusting the key it shows. */
+async function addHost(page: Page, name: string, address: string, credential: string) {
+  await page.getByRole('menuitem', { name: 'Hosts' }).click()
+  await page.locator('[data-test=host-add]').click()
+  await page.fill('input[name=host-name]', name)
+  await page.fill('input[name=host-address]', address)
+  await page.locator('[data-test=host-credential]').click()
+  await page.getByRole('option', { name: credential }).click()
+  await page.locator('[data-test=host-scan]').click()
+  await expect(page.locator('[data-test=host-fingerprint]')).toContainText('SHA256:')
+  await page.locator('[data-test=host-trust]').click()
+  await expect(page.locator('[data-test=hosts] tr', { hasText: name })).toContainText(address)
+}
+
+// Needs a second test-bed host and the test bundle (./dev test as root sets KO_E2E_HOST2, KO_E2E_BUNDLE).
+test('a bundle is imported, a cluster is created through the wizard and its live log followed to the end', async ({ page }) => {
+  const address = process.env.KO_E2E_HOST2
+  const keyFile = process.env.KO_E2E_KEY
+  const bundle = process.env.KO_E2E_BUNDLE
+  test.skip(!address || !keyFile || !bundle, 'no test-bed host or test bundle (run ./dev test as root)')
+  test.setTimeout(240_000)
+  await loginAsAdmin(page)
+  await addCredential(page, 'bedroot-wizard', keyFile!)
+  await addHost(page, 'e2e-node', address!, 'bedroot-wizard')
+
+  await page.getByRole('menuitem', { name: 'Bundles & versions' }).click()
+  await page.locator('[data-test=allow-unsigned]').click()
+  await page.locator('[data-test=bundle-file]').setInputFiles(bundle!)
+  await expect(page.locator('[data-test=imported]')).toContainText('local-bookworm', { timeout: 60_000 })
+  await expect(page.locator('[data-test=bundles]')).toContainText('local-bookworm')
+
+  await page.getByRole('menuitem', { name: 'Clusters' }).click()
+  await page.locator('[data-test=cluster-new]').click()
+  await page.fill('input[name=cluster-name]', 'e2e-wizard')
+  await page.locator('[data-test=cluster-bundle]').click()
+  await page.getByRole('option', { name: 'local-bookworm' }).click()
+  for (let i = 0; i < 5; i++) await page.locator('[data-test=next]').click()
+  const node = page.locator('[data-test=wizard-nodes] tr', { hasText: 'e2e-node' })
+  await node.getByText('master', { exact: true }).click()
+  await node.getByText('etcd', { exact: true }).click()
+  await page.locator('[data-test=next]').click()
+  await expect(page.locator('[data-test=valid]')).toBeVisible()
+  await page.locator('[data-test=create]').click()
+
+  // the task view follows the create live, to its end
+  await expect(page).toHaveURL(/#\/tasks\/\d+$/)
+  await expect(page.locator('[data-test=task-status]')).toHaveAttribute('data-status', 'ok', { timeout: 200_000 })
+  const tree = page.locator('[data-test=task-tree]')
+  for (const phase of ['precheck', 'bundle', 'base', 'runtime', 'etcd']) await expect(tree).toContainText(phase)
+  await expect(tree).toContainText('etcd healthy: 1 members')
+  const count = await page.locator('[data-test=log-count]').textContent()
+  expect(Number(count!.match(/\d+/)![0])).toBeGreaterThan(10)
+  await page.fill('[data-test=log-search]', 'PASS clock')
+  await expect(page.locator('[data-test=log]')).toContainText('PASS clock')
+  await expect(page.locator('[data-test=log]')).not.toContainText('repository of')
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await shot(page, 'task-view')
+  await page.getByRole('button', { name: 'e2e-wizard' }).click()
+  await expect(page.locator('h2')).toContainText('e2e-wizard')
+  await expect(page.locator('h2 [data-status]')).toHaveAttribute('data-status', 'running')
+})

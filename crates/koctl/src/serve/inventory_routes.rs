@@ -1,11 +1,11 @@
-//! Routes that change the inventory: credentials (secrets go straight to the OS keychain) and
-//! hosts (a key is scanned and shown first; a host is added only with the fingerprint the person
-//! confirmed — never "trust whatever answers").
+//! Routes that change the inventory: credentials (secrets go straight to the OS keychain), hosts
+//! (a key is scanned and shown first; a host is added only with the fingerprint the person
+//! confirmed — never "trust whatever answers"), and bundles uploaded into the library.
 
 use super::AppState;
 use super::error::HttpError;
 use super::session::Authed;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Json, Router, routing};
 use ko_api::{CredentialAuth, HostSpec, NewCredential, Sensitive, Trust};
@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/hosts/scan", routing::post(host_scan))
         .route("/api/hosts/{name}", routing::delete(host_rm))
         .route("/api/hosts/{name}/refresh", routing::post(host_refresh))
+        .route("/api/bundles", routing::post(bundle_import))
 }
 
 /// A credential as the UI sends it.
@@ -133,4 +134,49 @@ async fn host_refresh(
     Path(name): Path<String>,
 ) -> Result<Json<ko_api::HostDetail>, HttpError> {
     Ok(Json(s.api.host_refresh(&a, &name).await?))
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    allow_unsigned: bool,
+}
+
+/// What an import brought.
+#[derive(serde::Serialize)]
+struct Imported {
+    bundle: ko_api::LibraryBundle,
+    signature: ko_api::Signature,
+}
+
+/// `POST /api/bundles?allow_unsigned=BOOL`, the zip as the body: streamed to a private file in the
+/// data dir (never held in memory), verified and imported like `koctl bundle import`, then removed.
+async fn bundle_import(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<Imported>), HttpError> {
+    use futures::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let dir = s.api.data_dir().join("uploads");
+    let io = |e: std::io::Error| HttpError(StatusCode::INTERNAL_SERVER_ERROR, "upload", e.to_string(), Vec::new());
+    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+    let path = dir.join(format!("{}.zip", uuid::Uuid::new_v4().simple()));
+    let result = async {
+        let mut file = tokio::fs::File::create(&path).await.map_err(io)?;
+        let mut stream = body.into_data_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
+                HttpError(StatusCode::BAD_REQUEST, "upload", format!("the upload broke off: {e}"), Vec::new())
+            })?;
+            file.write_all(&chunk).await.map_err(io)?;
+        }
+        file.flush().await.map_err(io)?;
+        let (bundle, report) = s.api.bundle_import(&a, &path, q.allow_unsigned).await?;
+        Ok((StatusCode::CREATED, Json(Imported { bundle, signature: report.signature })))
+    }
+    .await;
+    let _ = tokio::fs::remove_file(&path).await;
+    result
 }
