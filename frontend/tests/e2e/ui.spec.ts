@@ -79,6 +79,42 @@ test('first login forces a new password, then the overview and the language swit
   await expect(page).toHaveURL(/#\/login$/)
 })
 
+/** Adds a private-key credential through the form. */
+async function addCredential(page: Page, name: string, keyFile: string) {
+  await page.getByRole('menuitem', { name: 'Credentials' }).click()
+  await page.locator('[data-test=credential-add]').click()
+  await page.fill('input[name=credential-name]', name)
+  await page.fill('input[name=credential-username]', 'root')
+  await page.fill('textarea[name=credential-key]', readFileSync(keyFile, 'utf8'))
+  await page.locator('[data-test=credential-save]').click()
+  await expect(page.locator('[data-test=credentials] tr', { hasText: name })).toContainText('SHA256:')
+}
+
+/** Adds a host through the form, trusting the key it shows (which must be `fingerprint`, if given). */
+async function addHost(page: Page, name: string, address: string, credential: string, fingerprint = 'SHA256:') {
+  await page.getByRole('menuitem', { name: 'Hosts' }).click()
+  await page.locator('[data-test=host-add]').click()
+  await page.fill('input[name=host-name]', name)
+  await page.fill('input[name=host-address]', address)
+  await page.locator('[data-test=host-credential]').click()
+  await page.getByRole('option', { name: credential }).click()
+  await page.locator('[data-test=host-scan]').click()
+  await expect(page.locator('[data-test=host-fingerprint]')).toContainText(fingerprint)
+  await shot(page, 'host-key')
+  await page.locator('[data-test=host-trust]').click()
+  await expect(page.locator('[data-test=hosts] tr', { hasText: name })).toContainText(address)
+  await shot(page, 'hosts')
+}
+
+/** On the wizard's nodes step: makes `host` master + etcd and moves to a valid confirm step. */
+async function makeMasterAndConfirm(page: Page, host: string) {
+  const node = page.locator('[data-test=wizard-nodes] tr', { hasText: host })
+  await node.getByText('master', { exact: true }).click()
+  await node.getByText('etcd', { exact: true }).click()
+  await page.locator('[data-test=next]').click()
+  await expect(page.locator('[data-test=valid]')).toBeVisible()
+}
+
 // Needs a test-bed host (./dev test as root sets KO_E2E_HOST and KO_E2E_KEY) and a keychain.
 test('a credential and a test-bed host are added, the host key shown before it is trusted', async ({ page }) => {
   const address = process.env.KO_E2E_HOST
@@ -86,29 +122,12 @@ test('a credential and a test-bed host are added, the host key shown before it i
   test.skip(!address || !keyFile, 'no test-bed host (run ./dev test as root)')
   await loginAsAdmin(page)
 
-  await page.getByRole('menuitem', { name: 'Credentials' }).click()
-  await page.locator('[data-test=credential-add]').click()
-  await page.fill('input[name=credential-name]', 'bedroot')
-  await page.fill('input[name=credential-username]', 'root')
-  await page.fill('textarea[name=credential-key]', readFileSync(keyFile!, 'utf8'))
-  await page.locator('[data-test=credential-save]').click()
-  await expect(page.locator('[data-test=credentials]')).toContainText('SHA256:')
-
-  await page.getByRole('menuitem', { name: 'Hosts' }).click()
-  await page.locator('[data-test=host-add]').click()
-  await page.fill('input[name=host-name]', 'e2e-host')
-  await page.fill('input[name=host-address]', address!)
-  await page.locator('[data-test=host-credential]').click()
-  await page.getByRole('option', { name: 'bedroot' }).click()
-  await page.locator('[data-test=host-scan]').click()
+  await addCredential(page, 'bedroot', keyFile!)
   // the fingerprint shown is the host's real ed25519 key, as OpenSSH computes it
   const scanned = execFileSync('ssh-keyscan', ['-t', 'ed25519', address!], { encoding: 'utf8' })
   const expected = execFileSync('ssh-keygen', ['-lf', '-'], { input: scanned, encoding: 'utf8' }).split(' ')[1]
-  await expect(page.locator('[data-test=host-fingerprint]')).toContainText(expected)
-  await shot(page, 'host-key')
-  await page.locator('[data-test=host-trust]').click()
+  await addHost(page, 'e2e-host', address!, 'bedroot', expected)
   const row = page.locator('[data-test=hosts] tr', { hasText: 'e2e-host' })
-  await expect(row).toContainText(address!)
   await expect(row).toContainText('Debian GNU/Linux 12')
   await shot(page, 'hosts')
 
@@ -127,11 +146,7 @@ test('a credential and a test-bed host are added, the host key shown before it i
   await page.fill('input[name=pod-cidr]', '10.244.0.0/16')
   await expect(problems.locator('[data-code="network.cidr_overlap"]')).toHaveCount(0)
   for (let i = 0; i < 2; i++) await page.locator('[data-test=next]').click()
-  const node = page.locator('[data-test=wizard-nodes] tr', { hasText: 'e2e-host' })
-  await node.getByText('master', { exact: true }).click()
-  await node.getByText('etcd', { exact: true }).click()
-  await page.locator('[data-test=next]').click()
-  await expect(page.locator('[data-test=valid]')).toBeVisible()
+  await makeMasterAndConfirm(page, 'e2e-host')
   const file = JSON.parse((await page.locator('[data-test=cluster-file]').textContent())!)
   expect(file.name).toBe('e2e-cluster')
   expect(file.nodes).toEqual([{ host: 'e2e-host', roles: ['master', 'etcd'] }])
@@ -144,31 +159,6 @@ test('a credential and a test-bed host are added, the host key shown before it i
   await row.getByRole('button', { name: 'Remove' }).click()
   await expect(page.locator('[data-test=hosts]')).not.toContainText('e2e-host')
 })
-
-/** Adds a private-key credential through the form. */
-async function addCredential(page: Page, name: string, keyFile: string) {
-  await page.getByRole('menuitem', { name: 'Credentials' }).click()
-  await page.locator('[data-test=credential-add]').click()
-  await page.fill('input[name=credential-name]', name)
-  await page.fill('input[name=credential-username]', 'root')
-  await page.fill('textarea[name=credential-key]', readFileSync(keyFile, 'utf8'))
-  await page.locator('[data-test=credential-save]').click()
-  await expect(page.locator('[data-test=credentials] tr', { hasText: name })).toContainText('SHA256:')
-}
-
-/** Adds a host through the form, trusting the key it shows. */
-async function addHost(page: Page, name: string, address: string, credential: string) {
-  await page.getByRole('menuitem', { name: 'Hosts' }).click()
-  await page.locator('[data-test=host-add]').click()
-  await page.fill('input[name=host-name]', name)
-  await page.fill('input[name=host-address]', address)
-  await page.locator('[data-test=host-credential]').click()
-  await page.getByRole('option', { name: credential }).click()
-  await page.locator('[data-test=host-scan]').click()
-  await expect(page.locator('[data-test=host-fingerprint]')).toContainText('SHA256:')
-  await page.locator('[data-test=host-trust]').click()
-  await expect(page.locator('[data-test=hosts] tr', { hasText: name })).toContainText(address)
-}
 
 // Needs a second test-bed host and the test bundle (./dev test as root sets KO_E2E_HOST2, KO_E2E_BUNDLE).
 test('a bundle is imported, a cluster is created through the wizard and its live log followed to the end', async ({ page }) => {
@@ -193,11 +183,7 @@ test('a bundle is imported, a cluster is created through the wizard and its live
   await page.locator('[data-test=cluster-bundle]').click()
   await page.getByRole('option', { name: 'local-bookworm' }).click()
   for (let i = 0; i < 5; i++) await page.locator('[data-test=next]').click()
-  const node = page.locator('[data-test=wizard-nodes] tr', { hasText: 'e2e-node' })
-  await node.getByText('master', { exact: true }).click()
-  await node.getByText('etcd', { exact: true }).click()
-  await page.locator('[data-test=next]').click()
-  await expect(page.locator('[data-test=valid]')).toBeVisible()
+  await makeMasterAndConfirm(page, 'e2e-node')
   await page.locator('[data-test=create]').click()
 
   // the task view follows the create live, to its end
