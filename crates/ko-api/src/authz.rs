@@ -148,6 +148,12 @@ impl Api {
             .await
     }
 
+    /// Fails with [`ApiError::Forbidden`] unless `actor` holds `p` — for front ends that must
+    /// refuse before doing expensive work of their own (e.g. receiving an upload).
+    pub async fn require(&self, actor: &Actor, p: Permission, action: &str) -> Result<()> {
+        self.authorize(actor, p, action).await
+    }
+
     /// Fails with [`ApiError::Forbidden`] unless `actor` may do `p`; `action` names it for the user.
     pub(crate) async fn authorize(&self, actor: &Actor, p: Permission, action: &str) -> Result<()> {
         if self.grants(actor).await?.allows(p) {

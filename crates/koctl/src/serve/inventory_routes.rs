@@ -159,6 +159,8 @@ async fn bundle_import(
 ) -> Result<(StatusCode, Json<Imported>), HttpError> {
     use futures::StreamExt;
     use tokio::io::AsyncWriteExt;
+    // refused before a byte of the upload is read
+    s.api.require(&a, ko_api::Permission::ManageSystem, "import bundles").await?;
     let dir = s.api.data_dir().join("uploads");
     let io = |e: std::io::Error| HttpError(StatusCode::INTERNAL_SERVER_ERROR, "upload", e.to_string(), Vec::new());
     tokio::fs::create_dir_all(&dir).await.map_err(io)?;

@@ -121,6 +121,10 @@ fn logins_force_the_first_password_change_and_roles_decide_what_each_user_sees()
     let (status, body) = alice.get("/api/credentials");
     assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")));
     assert_eq!(alice.get("/api/projects"), (200, serde_json::json!([])));
+    // a bundle upload by a user who may not import is refused before it is read
+    let (status, body) = alice.post("/api/bundles", "not a zip");
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")));
+    assert!(!k.data_dir().join("uploads").exists(), "nothing of the upload was written");
     assert_eq!(c.get("/api/credentials"), (200, serde_json::json!([])));
 
     // errors carry the same codes and problems as koctl -o json
