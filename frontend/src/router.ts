@@ -15,6 +15,7 @@ export const router = createRouter({
         { path: 'credentials', component: () => import('./views/CredentialsView.vue') },
         { path: 'clusters', component: () => import('./views/ClustersView.vue') },
         { path: 'versions', component: () => import('./views/VersionsView.vue') },
+        { path: 'settings', component: () => import('./views/SettingsView.vue') },
         { path: 'audit', component: () => import('./views/AuditView.vue') },
         { path: 'clusters/new', component: () => import('./views/ClusterWizard.vue') },
         { path: 'clusters/:name', component: () => import('./views/ClusterView.vue'), props: true },

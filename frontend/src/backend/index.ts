@@ -14,10 +14,12 @@ import type {
   KubernetesVersion,
   LogLine,
   Me,
+  NtpServer,
   Project,
   Status,
   Task,
   TaskDetail,
+  TrustedKey,
   Validation,
 } from './types'
 
@@ -50,6 +52,13 @@ export interface Backend {
   /** Uploads a bundle zip into the library (verified; unsigned ones only with `allowUnsigned`). */
   importBundle(file: Blob, allowUnsigned: boolean): Promise<Imported>
   audit(limit: number): Promise<AuditEntry[]>
+  ntpServers(): Promise<NtpServer[]>
+  addNtpServer(name: string, address: string): Promise<NtpServer>
+  setNtpServerEnabled(name: string, enabled: boolean): Promise<void>
+  removeNtpServer(name: string): Promise<void>
+  trustedKeys(): Promise<TrustedKey[]>
+  addTrustedKey(name: string, publicKey: string): Promise<void>
+  removeTrustedKey(name: string): Promise<void>
   projects(): Promise<Project[]>
   /** Every problem of a cluster file, against the registry (hosts, versions, projects). */
   validateCluster(file: string): Promise<Validation>

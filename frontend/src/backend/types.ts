@@ -220,6 +220,18 @@ export interface Imported {
   signature: { state: 'trusted' | 'unsigned'; key?: string }
 }
 
+export interface NtpServer {
+  name: string
+  address: string
+  enabled: boolean
+}
+
+export interface TrustedKey {
+  name: string
+  public_key: string
+  created_at: string
+}
+
 /** What the API says went wrong. */
 export class ApiError extends Error {
   constructor(

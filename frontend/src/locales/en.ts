@@ -16,7 +16,7 @@ export default {
     mismatch: 'The two new passwords differ',
     submit: 'Change password',
   },
-  nav: { overview: 'Overview', hosts: 'Hosts', credentials: 'Credentials', clusters: 'Clusters', tasks: 'Tasks', versions: 'Bundles & versions', audit: 'System log' },
+  nav: { overview: 'Overview', hosts: 'Hosts', credentials: 'Credentials', clusters: 'Clusters', tasks: 'Tasks', versions: 'Bundles & versions', settings: 'Settings', audit: 'System log' },
   overview: {
     clusters: 'Clusters',
     hosts: 'Hosts',
@@ -102,6 +102,17 @@ export default {
     create: 'Create the cluster',
     back: 'Back',
     next: 'Next',
+  },
+  settings: {
+    ntp: 'NTP servers',
+    ntpNote: 'Used by new deployments; with none, the first master serves time to the others.',
+    keys: 'Trusted bundle keys',
+    name: 'Name',
+    address: 'Address',
+    enabled: 'Enabled',
+    publicKey: 'Public key (base64)',
+    add: 'Add',
+    remove: 'Remove',
   },
   clusters: {
     name: 'Name',

@@ -10,7 +10,7 @@ export default {
     mismatch: '两次输入的新密码不一致',
     submit: '修改密码',
   },
-  nav: { overview: '概览', hosts: '主机', credentials: '凭据', clusters: '集群', tasks: '任务', versions: '离线包与版本', audit: '系统日志' },
+  nav: { overview: '概览', hosts: '主机', credentials: '凭据', clusters: '集群', tasks: '任务', versions: '离线包与版本', settings: '系统设置', audit: '系统日志' },
   overview: {
     clusters: '集群',
     hosts: '主机',
@@ -96,6 +96,17 @@ export default {
     create: '创建集群',
     back: '上一步',
     next: '下一步',
+  },
+  settings: {
+    ntp: 'NTP 服务器',
+    ntpNote: '用于新的部署；未设置时由第一个 master 为其他节点提供时间。',
+    keys: '受信任的离线包签名密钥',
+    name: '名称',
+    address: '地址',
+    enabled: '启用',
+    publicKey: '公钥（base64）',
+    add: '添加',
+    remove: '删除',
   },
   clusters: {
     name: '名称',

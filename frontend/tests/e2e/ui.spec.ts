@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
 const url = () => process.env.KO_URL!
@@ -64,6 +65,21 @@ test('first login forces a new password, then the overview and the language swit
   await expect(page.locator('[data-test=versions] tr', { hasText: 'v1.33.5' }).locator('.el-switch')).not.toHaveClass(/is-checked/)
   await page.getByRole('menuitem', { name: 'System log' }).click()
   await expect(page.locator('[data-test=audit] tr', { hasText: 'version.disable' })).toContainText('admin')
+
+  // settings: an NTP server for new deployments; a bundle key is trusted only if it is a real one
+  await page.getByRole('menuitem', { name: 'Settings' }).click()
+  await page.fill('input[name=ntp-name]', 'ntp1')
+  await page.fill('input[name=ntp-address]', '10.0.0.1')
+  await page.locator('[data-test=ntp-add]').click()
+  await expect(page.locator('[data-test=ntp] tr', { hasText: 'ntp1' })).toContainText('10.0.0.1')
+  await page.fill('input[name=key-name]', 'vendor')
+  await page.fill('input[name=key-value]', 'not-a-key')
+  await page.locator('[data-test=key-add]').click()
+  await expect(page.locator('[data-test=error]')).toContainText('not an ed25519 public key')
+  const raw = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32)
+  await page.fill('input[name=key-value]', raw.toString('base64'))
+  await page.locator('[data-test=key-add]').click()
+  await expect(page.locator('[data-test=keys] tr', { hasText: 'vendor' })).toContainText(raw.toString('base64'))
 
   await page.locator('[data-test=language]').click()
   await page.getByRole('option', { name: '简体中文' }).click()

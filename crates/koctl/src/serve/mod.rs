@@ -11,6 +11,7 @@ mod error;
 mod inventory_routes;
 mod routes;
 mod session;
+mod settings_routes;
 mod static_files;
 mod task_events;
 

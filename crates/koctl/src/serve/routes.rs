@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/tasks/{id}/retry", post(task_retry))
         .route("/api/tasks/{id}/cancel", post(task_cancel))
         .merge(super::inventory_routes::router())
+        .merge(super::settings_routes::router())
         .fallback(super::static_files::serve)
         .with_state(state)
 }
