@@ -296,6 +296,19 @@ impl Api {
             .ok_or_else(|| ApiError::NotFound { kind: "host", name: name.into() })
     }
 
+    /// Stores freshly gathered `facts` with host `name` (which is then `running`); returns its row.
+    pub(crate) async fn record_facts(&self, name: &str, facts: &HostFacts) -> Result<Host> {
+        let json = serde_json::to_string(facts).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let (n, arch) = (name.to_string(), facts.arch.clone());
+        self.db
+            .write(move |tx| {
+                let id = host_row(tx, &n)?.id;
+                hosts::set_facts(tx, id, &arch, &json)?;
+                host_row(tx, &n)
+            })
+            .await
+    }
+
     /// Connects with the pinned key and gathers facts again; a failure is recorded in the host's
     /// status (unreachable / failed) and returned.
     pub async fn host_refresh(&self, actor: &Actor, name: &str) -> Result<HostDetail> {
@@ -309,18 +322,7 @@ impl Api {
             .await;
             let n = name.to_string();
             match outcome {
-                Ok(facts) => {
-                    let json = serde_json::to_string(&facts).map_err(|e| ApiError::Internal(e.to_string()))?;
-                    let row = self
-                        .db
-                        .write(move |tx| {
-                            let id = host_row(tx, &n)?.id;
-                            hosts::set_facts(tx, id, &facts.arch, &json)?;
-                            host_row(tx, &n)
-                        })
-                        .await?;
-                    Ok(HostDetail::from(row))
-                }
+                Ok(facts) => Ok(HostDetail::from(self.record_facts(name, &facts).await?)),
                 Err(e) => {
                     let status = if e.is_transient() { "unreachable" } else { "failed" };
                     let message = e.to_string();

@@ -64,14 +64,7 @@ impl Api {
         for (name, r) in results {
             match r {
                 Ok((facts, skew)) => {
-                    let json = serde_json::to_string(&facts).map_err(|e| ApiError::Internal(e.to_string()))?;
-                    let (n, arch) = (name.clone(), facts.arch.clone());
-                    self.db
-                        .write(move |tx| {
-                            let id = ko_store::hosts::get_by_name(tx, &n)?.map(|h| h.id).unwrap_or_default();
-                            Ok::<_, ApiError>(ko_store::hosts::set_facts(tx, id, &arch, &json)?)
-                        })
-                        .await?;
+                    self.record_facts(&name, &facts).await?;
                     let mut value = serde_json::to_value(&facts).map_err(|e| ApiError::Internal(e.to_string()))?;
                     value["clock_skew_ms"] = json!(skew);
                     if let Some(h) = inv.hosts.iter_mut().find(|h| h.name == name) {

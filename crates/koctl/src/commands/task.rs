@@ -1,6 +1,6 @@
 //! `koctl task ...`
 
-use super::task_progress::{ctrl_c_cancels, finish, printer};
+use super::task_progress::{checks_table, ctrl_c_cancels, finish, printer};
 use crate::cli::{Format, TaskCmd};
 use crate::output::{Table, done, emit};
 use anyhow::Result;
@@ -53,11 +53,7 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: TaskCmd) -> Result<Ex
             if f == Format::Table {
                 let checks = api.task_checks(actor, id).await?;
                 if !checks.is_empty() {
-                    let mut t = Table::new(&["HOST", "RESULT", "CHECK", "DETAIL / FIX"]);
-                    for c in &checks {
-                        t.row([c.host.as_str(), &c.level, &c.check, &c.detail]);
-                    }
-                    println!("\nprecheck:\n{}", t.render());
+                    println!("\nprecheck:\n{}", checks_table(&checks).render());
                 }
                 let task = &d.task;
                 println!(

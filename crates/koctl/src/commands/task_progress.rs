@@ -3,7 +3,7 @@
 
 use crate::cli::Format;
 use crate::output::Table;
-use ko_api::{Actor, Api, CancellationToken, StepStatus, TaskEvent, TaskOutcome};
+use ko_api::{Actor, Api, CancellationToken, CheckResult, StepStatus, TaskEvent, TaskOutcome};
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -62,6 +62,15 @@ pub fn printer(verbose: bool) -> impl Fn(&TaskEvent) + Send + Sync + 'static {
     }
 }
 
+/// The precheck's results as a table, with the fix for each failure.
+pub fn checks_table<'a>(checks: impl IntoIterator<Item = &'a CheckResult>) -> Table {
+    let mut t = Table::new(&["HOST", "RESULT", "CHECK", "DETAIL / FIX"]);
+    for c in checks {
+        t.row([c.host.as_str(), &c.level, &c.check, &c.detail]);
+    }
+    t
+}
+
 /// Prints how a task ended (with the precheck table when a check failed) and picks the exit code.
 pub async fn finish(api: &Api, actor: &Actor, f: Format, o: &TaskOutcome) -> anyhow::Result<ExitCode> {
     if f == Format::Json {
@@ -71,11 +80,7 @@ pub async fn finish(api: &Api, actor: &Actor, f: Format, o: &TaskOutcome) -> any
     } else {
         let checks = api.task_checks(actor, o.task_id).await?;
         if checks.iter().any(|c| c.level == "FAIL") {
-            let mut t = Table::new(&["HOST", "RESULT", "CHECK", "DETAIL / FIX"]);
-            for c in checks.iter().filter(|c| c.level != "PASS") {
-                t.row([c.host.as_str(), &c.level, &c.check, &c.detail]);
-            }
-            print!("{}", t.render());
+            print!("{}", checks_table(checks.iter().filter(|c| c.level != "PASS")).render());
         }
         println!("task {}: {} — {}", o.task_id, o.status, o.error.as_deref().unwrap_or(""));
         println!("resume it with `koctl task retry {}`", o.task_id);

@@ -4,6 +4,7 @@
 use super::AppState;
 use super::error::HttpError;
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use ko_api::Actor;
@@ -58,9 +59,9 @@ pub fn cleared_cookie() -> String {
     format!("{COOKIE_NAME}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
 }
 
-/// The session token a request carries.
-pub fn token(parts: &Parts) -> Option<String> {
-    parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+/// The session token a request's headers carry.
+pub fn token(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;
         (k == COOKIE_NAME && !v.is_empty()).then(|| v.to_string())
     })
@@ -77,7 +78,7 @@ impl FromRequestParts<AppState> for LoggedIn {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = token(parts).ok_or_else(HttpError::unauthenticated)?;
+        let token = token(&parts.headers).ok_or_else(HttpError::unauthenticated)?;
         state.sessions.actor(&token).map(LoggedIn).ok_or_else(HttpError::unauthenticated)
     }
 }
