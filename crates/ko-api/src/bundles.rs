@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub const LIBRARY_DIR: &str = "bundles";
 
 /// A bundle in the library.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LibraryBundle {
     /// Bundle name (its directory).
     pub name: String,
@@ -286,7 +286,7 @@ impl Api {
 pub const HOST_STORE: &str = "/var/lib/ko/store/sha256";
 
 /// Progress of a push, across all hosts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PushProgress {
     /// Host the update is about.
     pub host: String,
@@ -303,7 +303,7 @@ pub struct PushProgress {
 }
 
 /// What one host got.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HostPush {
     /// Host name.
     pub host: String,

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 pub const CREATE_PLAYBOOKS: &[&str] = &["precheck", "bundle", "base", "runtime", "etcd"];
 
 /// A cluster with its nodes, recent tasks and backups.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClusterDetail {
     /// The cluster.
     pub cluster: Cluster,
@@ -29,7 +29,7 @@ pub struct ClusterDetail {
 }
 
 /// One line of a precheck: a host, a check, and how it went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CheckResult {
     /// Host name.
     pub host: String,

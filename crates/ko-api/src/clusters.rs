@@ -6,7 +6,7 @@ use ko_store::{clusters, hosts, projects, versions};
 use serde::Serialize;
 
 /// The outcome of validating a cluster file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClusterValidation {
     /// The spec with defaults filled in, when the file could be read.
     pub spec: Option<ClusterSpec>,

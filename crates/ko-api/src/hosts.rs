@@ -40,7 +40,7 @@ pub enum Trust {
 }
 
 /// A host with its facts parsed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HostDetail {
     /// The host as stored.
     #[serde(flatten)]
@@ -57,7 +57,7 @@ impl HostDetail {
 }
 
 /// The outcome of one row of a CSV import.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ImportRow {
     /// Line number in the file.
     pub line: usize,

@@ -8,7 +8,7 @@ use ko_store::{Connection, users};
 use serde::Serialize;
 
 /// A project with its members and clusters.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ProjectDetail {
     /// The project.
     #[serde(flatten)]

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// The state of this installation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StatusReport {
     /// App version.
     pub version: &'static str,

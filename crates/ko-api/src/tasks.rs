@@ -21,7 +21,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// A task with its journal.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TaskDetail {
     /// The task.
     pub task: Task,
@@ -91,6 +91,18 @@ impl PreparedTask {
     ) -> Result<TaskOutcome> {
         let Self { api, task_id, cluster, params, first, lock } = self;
         api.run_task(task_id, &cluster, &params, first, lock, cancel, Arc::new(on_event)).await
+    }
+
+    /// Runs the task in the background (its progress is in the journal, see
+    /// [`Api::task_follow`]) and returns its id at once.
+    pub fn spawn(self) -> i64 {
+        let task_id = self.task_id;
+        tokio::spawn(async move {
+            if let Err(e) = self.run(CancellationToken::new(), |_| {}).await {
+                tracing::error!(task_id, error = %e, "task failed to run");
+            }
+        });
+        task_id
     }
 }
 

@@ -9,7 +9,7 @@ pub const MANIFEST_NAME: &str = "manifest.json";
 pub const SIGNATURE_NAME: &str = "manifest.sig";
 
 /// What kind of thing a file is (decides what the playbooks do with it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
     /// An executable or an archive of executables.
@@ -27,7 +27,7 @@ pub enum FileKind {
 }
 
 /// One file in a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BundleFile {
     /// Path inside the bundle (`/`-separated, relative).
     pub path: String,
@@ -46,7 +46,7 @@ pub struct BundleFile {
 }
 
 /// The manifest of a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BundleManifest {
     /// Manifest format version (1).
     pub format: u32,

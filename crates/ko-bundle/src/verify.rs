@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 /// Who vouches for a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", content = "key", rename_all = "snake_case")]
 pub enum Signature {
     /// Signed by the trusted key of this name.
@@ -19,7 +19,7 @@ pub enum Signature {
 }
 
 /// A bundle that passed every check.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct VerifyReport {
     /// Its manifest.
     pub manifest: BundleManifest,

@@ -8,7 +8,7 @@ use crate::Problem;
 use serde::{Deserialize, Serialize};
 
 /// A whole cluster as the user declares it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterSpec {
     /// Cluster name: a DNS-1123 label.
@@ -100,7 +100,7 @@ impl ClusterSpec {
 macro_rules! choice {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, schemars::JsonSchema)]
         pub enum $name {
             $($(#[$vm])* #[serde(rename = $text)] $variant,)+
         }
@@ -200,7 +200,7 @@ impl NetworkPlugin {
 }
 
 /// Container runtime settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuntimeSettings {
     /// containerd or docker.
@@ -225,7 +225,7 @@ impl Default for RuntimeSettings {
 }
 
 /// Container network and service network.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkSettings {
     /// CNI plugin.
@@ -298,7 +298,7 @@ impl NetworkSettings {
 }
 
 /// Optional components.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Components {
     /// Install helm 3.
@@ -322,7 +322,7 @@ impl Default for Components {
 }
 
 /// etcd tuning.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EtcdSettings {
     /// Data directory on etcd members.
@@ -378,7 +378,7 @@ impl Default for EtcdSettings {
 }
 
 /// How clients reach the API servers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancer {
     /// internal or external.
@@ -393,7 +393,7 @@ pub struct LoadBalancer {
 }
 
 /// One node of a manual-mode cluster.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeSpec {
     /// Name of a registered host.

@@ -5,7 +5,7 @@ use std::fmt;
 
 /// One thing wrong with some input: a stable machine-readable code, the field it concerns, and a
 /// message for a person that says what to change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Problem {
     /// Stable code, e.g. `network.cidr_overlap`. UIs and scripts may match on it.
     pub code: &'static str,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Everything the app records about a host (the reference host list shows IP, CPU, memory, OS and
 /// architecture; the precheck uses the rest).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HostFacts {
     /// `ID` from os-release, e.g. `debian`, `ubuntu`, `rocky`.
     pub os_id: String,
@@ -46,7 +46,7 @@ pub struct HostFacts {
 }
 
 /// A block device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Disk {
     /// e.g. `sda`.
     pub name: String,
@@ -55,7 +55,7 @@ pub struct Disk {
 }
 
 /// A network interface.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Nic {
     /// e.g. `eth0`.
     pub name: String,

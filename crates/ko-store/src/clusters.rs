@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 /// How many objects of each kind the store holds (for `koctl status` and the overview).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Projects.
     pub projects: i64,
@@ -61,7 +61,7 @@ pub fn plan_names(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// A cluster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Cluster {
     /// Row id.
     pub id: i64,
@@ -88,7 +88,7 @@ pub struct Cluster {
 }
 
 /// A cluster node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Node {
     /// Node name (the host's name).
     pub name: String,
@@ -209,7 +209,7 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
 }
 
 /// A backup file of a cluster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BackupFile {
     /// Row id.
     pub id: i64,

@@ -5,7 +5,7 @@ use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 
 /// A package repository / registry for one CPU architecture.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Repository {
     /// `amd64` or `arm64`.
     pub arch: String,
@@ -52,7 +52,7 @@ pub fn remove_repository(conn: &Connection, arch: &str) -> Result<bool> {
 }
 
 /// An NTP server the nodes synchronise with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct NtpServer {
     /// Unique name.
     pub name: String,
@@ -92,7 +92,7 @@ pub fn remove_ntp(conn: &Connection, name: &str) -> Result<bool> {
 }
 
 /// A public key whose bundle signatures are trusted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TrustedBundleKey {
     /// Name.
     pub name: String,

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 /// A task.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Task {
     /// Row id.
     pub id: i64,
@@ -245,7 +245,7 @@ pub fn append_line(conn: &Connection, task: i64, step_host: Option<i64>, stream:
 }
 
 /// A step on a host as the journal has it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StepHost {
     /// Phase number.
     pub phase: i64,
@@ -303,7 +303,7 @@ pub fn step_hosts(conn: &Connection, task: i64) -> Result<Vec<StepHost>> {
 }
 
 /// A phase as the journal has it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PhaseRow {
     /// Phase number.
     pub seq: i64,
@@ -336,7 +336,7 @@ pub fn phases(conn: &Connection, task: i64) -> Result<Vec<PhaseRow>> {
 }
 
 /// A log line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LogLine {
     /// Row id (increasing: `--follow` asks for lines after the last one it saw).
     pub id: i64,

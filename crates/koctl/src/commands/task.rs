@@ -4,12 +4,8 @@ use super::task_progress::{checks_table, ctrl_c_cancels, finish, printer};
 use crate::cli::{Format, TaskCmd};
 use crate::output::{Table, done, emit};
 use anyhow::Result;
-use ko_api::{Actor, Api, Task, TaskDetail};
+use ko_api::{Actor, Api, LogLine, Task, TaskDetail, TaskUpdate};
 use std::process::ExitCode;
-use std::time::Duration;
-
-/// How often `logs --follow` looks for new lines.
-const FOLLOW_POLL: Duration = Duration::from_millis(250);
 
 fn task_table(tasks: &[Task]) -> Table {
     let mut t = Table::new(&["ID", "KIND", "CLUSTER", "STATUS", "ATTEMPT", "STARTED", "ERROR"]);
@@ -67,28 +63,27 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: TaskCmd) -> Result<Ex
             }
         }
         TaskCmd::Logs { id, follow } => {
-            let mut after = 0;
-            loop {
-                let lines = api.task_logs(actor, id, after, 10_000).await?;
-                for l in &lines {
-                    if f == Format::Json {
-                        println!("{}", serde_json::to_string(l)?);
-                    } else {
-                        let at = l.at.get(11..23).unwrap_or(&l.at);
-                        let host = l.host.as_deref().unwrap_or("-");
-                        let step = l.step.as_deref().unwrap_or("-");
-                        println!("{at} {host} [{step}] {}", l.line);
+            let print = |l: &LogLine| -> Result<()> {
+                if f == Format::Json {
+                    println!("{}", serde_json::to_string(l)?);
+                } else {
+                    let at = l.at.get(11..23).unwrap_or(&l.at);
+                    let host = l.host.as_deref().unwrap_or("-");
+                    let step = l.step.as_deref().unwrap_or("-");
+                    println!("{at} {host} [{step}] {}", l.line);
+                }
+                Ok(())
+            };
+            if follow {
+                let mut updates = api.task_follow(actor, id).await?;
+                while let Some(u) = updates.next().await {
+                    if let TaskUpdate::Line(l) = u? {
+                        print(&l)?;
                     }
-                    after = l.id;
                 }
-                if !follow
-                    || (lines.is_empty()
-                        && !matches!(api.task_status(actor, id).await?.as_str(), "running" | "pending"))
-                {
-                    break;
-                }
-                if lines.is_empty() {
-                    tokio::time::sleep(FOLLOW_POLL).await;
+            } else {
+                for l in api.task_logs(actor, id, 0, i64::MAX).await? {
+                    print(&l)?;
                 }
             }
         }

@@ -8,7 +8,7 @@ use super::session::Authed;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Json, Router, routing};
-use ko_api::{CredentialAuth, HostSpec, NewCredential, Sensitive, Trust};
+use ko_api::{CredentialForm, HostForm, Imported};
 use serde::Deserialize;
 
 /// The routes of this module.
@@ -23,47 +23,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/bundles", routing::post(bundle_import))
 }
 
-/// A credential as the UI sends it.
-#[derive(Deserialize)]
-struct CredentialForm {
-    name: String,
-    username: String,
-    /// `password`, `private_key` or `agent`.
-    kind: String,
-    password: Option<String>,
-    private_key: Option<String>,
-    passphrase: Option<String>,
-    sudo_password: Option<String>,
-    agent_socket: Option<String>,
-}
-
-fn secret(v: Option<String>) -> Option<Sensitive<String>> {
-    v.filter(|s| !s.is_empty()).map(Sensitive::new)
-}
-
-fn missing(field: &str) -> HttpError {
-    HttpError(StatusCode::BAD_REQUEST, "invalid_input", format!("'{field}' is required for this kind"), Vec::new())
-}
-
 async fn credential_add(
     State(s): State<AppState>,
     Authed(a): Authed,
     Json(f): Json<CredentialForm>,
 ) -> Result<(StatusCode, Json<ko_api::Credential>), HttpError> {
-    let auth = match f.kind.as_str() {
-        "password" => CredentialAuth::Password(secret(f.password).ok_or_else(|| missing("password"))?),
-        "private_key" => CredentialAuth::PrivateKey {
-            key: secret(f.private_key).ok_or_else(|| missing("private_key"))?,
-            passphrase: secret(f.passphrase),
-        },
-        "agent" => CredentialAuth::Agent { socket: f.agent_socket.filter(|s| !s.is_empty()) },
-        other => {
-            let message = format!("kind '{other}' is not one of password, private_key, agent");
-            return Err(HttpError(StatusCode::BAD_REQUEST, "invalid_input", message, Vec::new()));
-        }
-    };
-    let new = NewCredential { name: f.name, username: f.username, auth, sudo_password: secret(f.sudo_password) };
-    Ok((StatusCode::CREATED, Json(s.api.credential_add(&a, new).await?)))
+    Ok((StatusCode::CREATED, Json(s.api.credential_add(&a, f.into_new()?).await?)))
 }
 
 async fn credential_rm(
@@ -73,30 +38,6 @@ async fn credential_rm(
 ) -> Result<StatusCode, HttpError> {
     s.api.credential_rm(&a, &name).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Where a host is and how to log in.
-#[derive(Deserialize)]
-struct HostForm {
-    name: String,
-    address: String,
-    port: Option<u16>,
-    credential: String,
-    jump: Option<String>,
-    /// The `SHA256:` fingerprint the person confirmed (from `/api/hosts/scan`).
-    fingerprint: Option<String>,
-}
-
-impl HostForm {
-    fn spec(&self) -> HostSpec {
-        HostSpec {
-            name: self.name.clone(),
-            address: self.address.clone(),
-            port: self.port.unwrap_or(22),
-            credential: self.credential.clone(),
-            jump: self.jump.clone().filter(|j| !j.is_empty()),
-        }
-    }
 }
 
 async fn host_scan(
@@ -112,11 +53,7 @@ async fn host_add(
     Authed(a): Authed,
     Json(f): Json<HostForm>,
 ) -> Result<(StatusCode, Json<ko_api::HostDetail>), HttpError> {
-    let fingerprint = f.fingerprint.clone().filter(|x| !x.is_empty()).ok_or_else(|| {
-        let message = "a host is added with the fingerprint of its key as confirmed by a person: scan it first (POST /api/hosts/scan)";
-        HttpError(StatusCode::BAD_REQUEST, "host.fingerprint_required", message.into(), Vec::new())
-    })?;
-    Ok((StatusCode::CREATED, Json(s.api.host_add(&a, f.spec(), Trust::Fingerprint(fingerprint)).await?)))
+    Ok((StatusCode::CREATED, Json(s.api.host_add(&a, f.spec(), f.trust()?).await?)))
 }
 
 async fn host_rm(
@@ -140,13 +77,6 @@ async fn host_refresh(
 struct ImportQuery {
     #[serde(default)]
     allow_unsigned: bool,
-}
-
-/// What an import brought.
-#[derive(serde::Serialize)]
-struct Imported {
-    bundle: ko_api::LibraryBundle,
-    signature: ko_api::Signature,
 }
 
 /// `POST /api/bundles?allow_unsigned=BOOL`, the zip as the body: streamed to a private file in the

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use ko_api::{AuditFilter, CancellationToken, PreparedTask, Sensitive};
+use ko_api::{AuditFilter, PreparedTask, Sensitive, Started};
 use serde::{Deserialize, Serialize};
 
 type ApiResult<T> = Result<Json<T>, HttpError>;
@@ -181,21 +181,9 @@ async fn cluster_plan(State(s): State<AppState>, Authed(a): Authed, yaml: String
     Ok(s.api.cluster_plan(&a, &yaml).await?)
 }
 
-/// The answer to a started task: where to follow it.
-#[derive(Serialize)]
-struct Started {
-    task_id: i64,
-}
-
 /// Runs a prepared task in the background; its progress is in the journal (and its events route).
 fn spawn(task: PreparedTask) -> (StatusCode, Json<Started>) {
-    let task_id = task.id();
-    tokio::spawn(async move {
-        if let Err(e) = task.run(CancellationToken::new(), |_| {}).await {
-            tracing::error!(task_id, error = %e, "task failed to run");
-        }
-    });
-    (StatusCode::ACCEPTED, Json(Started { task_id }))
+    (StatusCode::ACCEPTED, Json(Started { task_id: task.spawn() }))
 }
 
 async fn cluster_create(

@@ -1,0 +1,95 @@
+//! Following a task through its journal: what the browser's event stream and the desktop's
+//! Channel carry. It reads the journal, so it follows tasks run by this process and by any other
+//! process on the same data dir alike.
+
+use crate::{Actor, Api, LogLine, Result};
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::time::Duration;
+
+/// How often the journal is read for news while nothing is new.
+const POLL: Duration = Duration::from_millis(250);
+
+/// Lines read at most per look (a long backlog arrives in several looks).
+const BATCH: i64 = 2_000;
+
+/// What a follower learns, in journal order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum TaskUpdate {
+    /// A log line.
+    Line(LogLine),
+    /// The task's status changed (the first update says the status it had).
+    Status(String),
+    /// The task finished with this status; nothing follows.
+    End(String),
+}
+
+/// A task being followed from the start of its journal.
+pub struct TaskFollow {
+    api: Api,
+    actor: Actor,
+    id: i64,
+    after: i64,
+    status: String,
+    pending: VecDeque<TaskUpdate>,
+    ended: bool,
+}
+
+impl Api {
+    /// Starts following task `id` (refused at once when it does not exist or is not the actor's
+    /// to see).
+    pub async fn task_follow(&self, actor: &Actor, id: i64) -> Result<TaskFollow> {
+        self.task_status(actor, id).await?;
+        Ok(TaskFollow {
+            api: self.clone(),
+            actor: actor.clone(),
+            id,
+            after: 0,
+            status: String::new(),
+            pending: VecDeque::new(),
+            ended: false,
+        })
+    }
+}
+
+impl TaskFollow {
+    /// The next update, waiting for it; `None` after [`TaskUpdate::End`] (or after an error).
+    pub async fn next(&mut self) -> Option<Result<TaskUpdate>> {
+        loop {
+            if let Some(u) = self.pending.pop_front() {
+                return Some(Ok(u));
+            }
+            if self.ended {
+                return None;
+            }
+            if let Err(e) = self.read().await {
+                self.ended = true;
+                return Some(Err(e));
+            }
+        }
+    }
+
+    /// Reads what is new in the journal into `pending`, waiting a moment when nothing is.
+    async fn read(&mut self) -> Result<()> {
+        let status = self.api.task_status(&self.actor, self.id).await?;
+        let lines = self.api.task_logs(&self.actor, self.id, self.after, BATCH).await?;
+        let backlog = lines.len() as i64 == BATCH;
+        let quiet = lines.is_empty();
+        for l in lines {
+            self.after = l.id;
+            self.pending.push_back(TaskUpdate::Line(l));
+        }
+        if status != self.status {
+            self.status = status.clone();
+            self.pending.push_back(TaskUpdate::Status(status.clone()));
+        }
+        if !matches!(status.as_str(), "pending" | "running") && !backlog {
+            self.pending.push_back(TaskUpdate::End(status));
+            self.ended = true;
+        } else if quiet {
+            tokio::time::sleep(POLL).await;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,825 @@
+// Generated from the Rust types by crates/ko-api/tests/ts_bindings.rs; do not edit.
+// After changing a type: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings
+
+/** CPU architecture of a cluster. */
+export type Arch = "amd64" | "arm64" | "mixed"
+
+/** One audit entry. */
+export interface AuditEntry {
+  /** What, e.g. `credential.add`. */
+  action: string
+  /** Who. */
+  actor: string
+  /** When (UTC). */
+  at: string
+  /** Error code and message for failures; never a secret. */
+  detail: string
+  /** Row id (increasing). */
+  id: number
+  /** `ok`, `denied` or `failed`. */
+  result: string
+  /** On what, e.g. the credential's name. */
+  target: string
+}
+
+/** A backup file of a cluster. */
+export interface BackupFile {
+  /** When. */
+  created_at: string
+  /** Row id. */
+  id: number
+  /** Where it is (a path on this machine). */
+  location: string
+  /** Name (unique in the cluster). */
+  name: string
+  /** SHA-256 (hex). */
+  sha256: string
+  /** Bytes. */
+  size: number
+  /** The task that made it. */
+  task_id: number | null
+}
+
+/** One file in a bundle. */
+export interface BundleFile {
+  /** `amd64`, `arm64`, or `all` for arch-independent files. */
+  arch: string
+  /** Component it belongs to (e.g. `containerd`). */
+  component: string
+  /** What it is. */
+  kind: FileKind
+  /** Path inside the bundle (`/`-separated, relative). */
+  path: string
+  /** SHA-256 (hex): the file's address in the hosts' content store. */
+  sha256: string
+  /** Size in bytes. */
+  size: number
+  /** Component version. */
+  version: string
+}
+
+/** The manifest of a bundle. */
+export interface BundleManifest {
+  /** Architectures covered. */
+  arches: string[]
+  /** Every file. */
+  files: BundleFile[]
+  /** Manifest format version (1). */
+  format: number
+  /** Kubernetes version the bundle serves, if any. */
+  kubernetes_version: string | null
+  /** Bundle name. */
+  name: string
+}
+
+/** One line of a precheck: a host, a check, and how it went. */
+export interface CheckResult {
+  /** What was checked. */
+  check: string
+  /** What was found, and the fix for a failure. */
+  detail: string
+  /** Host name. */
+  host: string
+  /** `PASS`, `WARN`, `FAIL`. */
+  level: string
+}
+
+/** A cluster. */
+export interface Cluster {
+  /** `amd64`, `arm64`, `mixed`. */
+  arch: string
+  /** Created. */
+  created_at: string
+  /** Row id. */
+  id: number
+  /** Unique name. */
+  name: string
+  /** Project name. */
+  project: string
+  /** Project id. */
+  project_id: number
+  /** `manual`, `plan`, `import`. */
+  provider: string
+  /** The cluster file (JSON of ko-core's `ClusterSpec`). */
+  spec: string
+  /** `pending`, `initializing`, `running`, `failed`... */
+  status: string
+  /** Why the status is what it is. */
+  status_message: string
+  /** Kubernetes version. */
+  version: string
+}
+
+/** A cluster with its nodes, recent tasks and backups. */
+export interface ClusterDetail {
+  /** Its backup files. */
+  backups: BackupFile[]
+  /** The cluster. */
+  cluster: Cluster
+  /** Its nodes. */
+  nodes: Node[]
+  /** Its latest tasks. */
+  tasks: Task[]
+}
+
+/** A whole cluster as the user declares it. */
+export interface ClusterSpec {
+  /** CPU architecture of the nodes. */
+  arch: Arch
+  /** Kubernetes API audit log. */
+  audit_log: boolean
+  /** The library bundle the hosts get their files from (default: the bundle of `version`). */
+  bundle?: string | null
+  /** Validity of the certificates the app issues, in days. */
+  certificate_validity_days: number
+  /** Optional components. */
+  components: Components
+  /** Encrypt Secrets at rest in etcd. */
+  encryption_at_rest: boolean
+  /** etcd tuning. */
+  etcd: EtcdSettings
+  /** How clients reach the API servers. */
+  load_balancer: LoadBalancer
+  /** Whether ordinary pods may run on masters. */
+  masters_schedulable: boolean
+  /** Cluster name: a DNS-1123 label. */
+  name: string
+  /** Container network and service network. */
+  network: NetworkSettings
+  /** How node names are derived. */
+  node_name_rule: NodeNameRule
+  /** The nodes (manual mode). */
+  nodes: NodeSpec[]
+  /** Deployment plan (auto mode only). */
+  plan?: string | null
+  /** Project the cluster belongs to. */
+  project: string
+  /** Where the nodes come from. */
+  provider: Provider
+  /** What to do with the hosts' package repositories. */
+  repo_mode: RepoMode
+  /** Container runtime. */
+  runtime: RuntimeSettings
+  /** Kubernetes version, e.g. `v1.34.1`. */
+  version: string
+  /** Number of workers the plan creates (auto mode only). */
+  worker_count?: number | null
+}
+
+/** The outcome of validating a cluster file. */
+export interface ClusterValidation {
+  /** Every problem found (empty when the file is valid). */
+  problems: Problem[]
+  /** The spec with defaults filled in, when the file could be read. */
+  spec: ClusterSpec | null
+}
+
+/** Optional components. */
+export interface Components {
+  /** Install the GPU kit (NVIDIA device plugin). */
+  gpu: boolean
+  /** Install helm 3. */
+  helm: boolean
+  /** Ingress controller. */
+  ingress: IngressKind
+  /** Install metrics-server. */
+  metrics_server: boolean
+}
+
+/** How many objects of each kind the store holds (for `koctl status` and the overview). */
+export interface Counts {
+  /** Tasks pending or running. */
+  active_tasks: number
+  /** Audit log entries. */
+  audit_entries: number
+  /** Clusters. */
+  clusters: number
+  /** Credentials. */
+  credentials: number
+  /** Enabled Kubernetes versions. */
+  enabled_versions: number
+  /** Hosts. */
+  hosts: number
+  /** Projects. */
+  projects: number
+  /** Users. */
+  users: number
+}
+
+/** A credential as stored (no secret material). */
+export interface Credential {
+  /** ssh-agent socket (agent credentials; `None` means `SSH_AUTH_SOCK`). */
+  agent_socket: string | null
+  /** When it was created. */
+  created_at: string
+  /** The key is protected by a passphrase (kept in the keychain). */
+  has_passphrase: boolean
+  /** A separate sudo password is kept in the keychain. */
+  has_sudo_password: boolean
+  /** Row id. */
+  id: number
+  /** Key algorithm, e.g. `ssh-ed25519` (keys only). */
+  key_algorithm: string | null
+  /** `SHA256:...` fingerprint of the public key (keys only). */
+  key_fingerprint: string | null
+  /** Key of the keychain entry holding the secrets. */
+  keychain_ref: string
+  /** `password`, `private_key` or `agent`. */
+  kind: string
+  /** Unique name. */
+  name: string
+  /** SSH login user. */
+  username: string
+}
+
+/** A credential as the UI sends it; secrets go straight on to the keychain. */
+export interface CredentialForm {
+  /** The agent's socket (kind `agent`); the environment's `SSH_AUTH_SOCK` when empty. */
+  agent_socket?: string | null
+  /** `password`, `private_key` or `agent`. */
+  kind: string
+  /** Credential name. */
+  name: string
+  /** The key's passphrase, if it has one. */
+  passphrase?: string | null
+  /** The password (kind `password`). */
+  password?: string | null
+  /** The private key in OpenSSH or PEM form (kind `private_key`). */
+  private_key?: string | null
+  /** The password `sudo` asks for, if the user is not root. */
+  sudo_password?: string | null
+  /** SSH user name. */
+  username: string
+}
+
+/** A block device. */
+export interface Disk {
+  /** e.g. `sda`. */
+  name: string
+  /** Bytes. */
+  size: number
+}
+
+/** etcd tuning. */
+export interface EtcdSettings {
+  /** Hours of history kept by auto-compaction. */
+  compaction_retention_hours: number
+  /** Data directory on etcd members. */
+  data_dir: string
+  /** Election timeout in milliseconds (at least 5x the heartbeat). */
+  election_timeout_ms: number
+  /** Heartbeat interval in milliseconds. */
+  heartbeat_interval_ms: number
+  /** Backend quota in GiB (etcd's `--quota-backend-bytes`). */
+  quota_backend_gib: number
+  /** Number of committed transactions that trigger a snapshot to disk. */
+  snapshot_count: number
+}
+
+/** What kind of thing a file is (decides what the playbooks do with it). */
+export type FileKind = "binary" | "package" | "image" | "manifest" | "chart" | "other"
+
+/** A host with its facts parsed. */
+export interface HostDetail {
+  /** IP address or DNS name. */
+  address: string
+  /** `amd64` / `arm64` once facts are gathered. */
+  arch: string | null
+  /** When it was registered. */
+  created_at: string
+  /** Credential name. */
+  credential: string
+  /** Its facts, once gathered. */
+  facts: HostFacts | null
+  /** When facts were gathered. */
+  facts_at: string | null
+  /** Pinned host key (OpenSSH public key line). */
+  host_key: string | null
+  /** Pinned host key algorithm. */
+  host_key_algorithm: string | null
+  /** Pinned host key's `SHA256:` fingerprint. */
+  host_key_fingerprint: string | null
+  /** Row id. */
+  id: number
+  /** Jump host name, if the host is reached through one. */
+  jump: string | null
+  /** Unique name. */
+  name: string
+  /** SSH port. */
+  port: number
+  /** `new`, `running`, `unreachable`, `failed`, `initializing`. */
+  status: string
+  /** Why the status is what it is. */
+  status_message: string
+}
+
+/** Everything the app records about a host (the reference host list shows IP, CPU, memory, OS and architecture; the precheck uses the rest). */
+export interface HostFacts {
+  /** `amd64` / `arm64` (from `uname -m`), or the raw machine name. */
+  arch: string
+  /** The host's clock when the facts were read (Unix ms), for the clock-skew check. */
+  clock_ms: number
+  /** Online CPUs. */
+  cpus: number
+  /** Block disks: name and size in bytes. */
+  disks: Disk[]
+  /** Active firewall services (firewalld, ufw, nftables...), empty when none. */
+  firewall: string[]
+  /** NVIDIA GPUs found. */
+  gpus: number
+  /** The host's own host name. */
+  hostname: string
+  /** Kernel release. */
+  kernel: string
+  /** Total memory in MiB. */
+  memory_mib: number
+  /** Network interfaces with their addresses. */
+  nics: Nic[]
+  /** `ID` from os-release, e.g. `debian`, `ubuntu`, `rocky`. */
+  os_id: string
+  /** `ID_LIKE` (os family hints, e.g. `rhel fedora`). */
+  os_like: string
+  /** `PRETTY_NAME`. */
+  os_name: string
+  /** `VERSION_ID`, e.g. `12`. */
+  os_version: string
+  /** Container runtimes already installed (`containerd`, `docker`, `crictl`...). */
+  runtimes: string[]
+  /** `enforcing`, `permissive` or `disabled`. */
+  selinux: string
+  /** Total swap in MiB (should be 0 for Kubernetes). */
+  swap_mib: number
+  /** Time zone name. */
+  timezone: string
+}
+
+/** Where a host is and how to log in, as the UI sends it. */
+export interface HostForm {
+  /** IP address or DNS name. */
+  address: string
+  /** Credential name. */
+  credential: string
+  /** The `SHA256:` fingerprint the person confirmed after a scan; required to add. */
+  fingerprint?: string | null
+  /** Jump host name, if any. */
+  jump?: string | null
+  /** Host name. */
+  name: string
+  /** SSH port (22 when absent). */
+  port?: number | null
+}
+
+/** A host's public key as the app shows and stores it. */
+export interface HostKey {
+  /** e.g. `ssh-ed25519`. */
+  algorithm: string
+  /** `SHA256:...`, as `ssh-keygen -l` prints it. */
+  fingerprint: string
+  /** The key in OpenSSH `authorized_keys` form (`ssh-ed25519 AAAA...`). */
+  openssh: string
+}
+
+/** What one host got. */
+export interface HostPush {
+  /** Bytes sent to it. */
+  bytes_sent: number
+  /** Error message. */
+  error: string | null
+  /** Error code, if the push to this host failed. */
+  error_code: string | null
+  /** Files the host already had. */
+  files_present: number
+  /** Files sent (missing or partial on the host). */
+  files_sent: number
+  /** Host name. */
+  host: string
+  /** The seed host its files came from (relay mode); `None` when they came from this machine. */
+  via: string | null
+}
+
+/** The outcome of one row of a CSV import. */
+export interface ImportRow {
+  /** Line number in the file. */
+  line: number
+  /** The error message, for failures. */
+  message: string
+  /** Host name in that line. */
+  name: string
+  /** `ok`, or the error code. */
+  result: string
+}
+
+/** What a bundle import brought. */
+export interface Imported {
+  /** The bundle now in the library. */
+  bundle: LibraryBundle
+  /** Who vouched for it. */
+  signature: Signature
+}
+
+/** Ingress controller. */
+export type IngressKind = "nginx" | "traefik" | "none"
+
+/** A Kubernetes version. */
+export interface KubernetesVersion {
+  /** New clusters may use it. */
+  enabled: boolean
+  /** `catalog` (built in) or `bundle` (brought by an imported bundle). */
+  source: string
+  /** e.g. `v1.34.1`. */
+  version: string
+}
+
+/** A bundle in the library. */
+export interface LibraryBundle {
+  /** Architectures. */
+  arches: string[]
+  /** Where it is. */
+  dir: string
+  /** Number of files. */
+  files: number
+  /** Kubernetes version it serves. */
+  kubernetes_version: string | null
+  /** Bundle name (its directory). */
+  name: string
+  /** Whether `manifest.sig` is present (it was checked at import). */
+  signed: boolean
+  /** Total size. */
+  size: number
+}
+
+/** How clients reach the API servers. */
+export interface LoadBalancer {
+  /** Hosts that carry the VIP (external mode); empty means the masters. */
+  hosts?: string[]
+  /** internal or external. */
+  mode: LoadBalancerMode
+  /** Virtual IP (external mode). */
+  vip?: string | null
+}
+
+/** How clients reach the API servers. */
+export type LoadBalancerMode = "internal" | "external"
+
+/** A log line. */
+export interface LogLine {
+  /** When it was recorded. */
+  at: string
+  /** Host, when the line came from a step on a host. */
+  host: string | null
+  /** Row id (increasing: `--follow` asks for lines after the last one it saw). */
+  id: number
+  /** The text. */
+  line: string
+  /** Step name. */
+  step: string | null
+  /** `stdout`, `stderr`, `info`. */
+  stream: string
+}
+
+/** A user's role in one project. */
+export interface Membership {
+  /** Project name. */
+  project: string
+  /** Project id. */
+  project_id: number
+  /** `project_admin` or `cluster_admin`. */
+  role: string
+  /** User name. */
+  user: string
+  /** User id. */
+  user_id: number
+}
+
+/** CNI plugin. */
+export type NetworkPlugin = "flannel" | "calico" | "cilium"
+
+/** Container network and service network. */
+export interface NetworkSettings {
+  /** Cluster DNS domain. */
+  dns_domain: string
+  /** NIC the CNI uses on multi-NIC hosts. */
+  interface?: string | null
+  /** Most pods one node runs. */
+  max_pods_per_node: number
+  /** Most services in the cluster. */
+  max_services: number
+  /** Plugin mode; defaults to the plugin's first mode. */
+  mode?: string | null
+  /** Install NodeLocal DNSCache. */
+  nodelocal_dns: boolean
+  /** CNI plugin. */
+  plugin: NetworkPlugin
+  /** Pod network. */
+  pod_cidr: string
+  /** kube-proxy mode. */
+  proxy_mode: ProxyMode
+  /** Service network. */
+  service_cidr: string
+}
+
+/** A network interface. */
+export interface Nic {
+  /** CIDR addresses on it. */
+  addresses: string[]
+  /** e.g. `eth0`. */
+  name: string
+}
+
+/** A cluster node. */
+export interface Node {
+  /** etcd member. */
+  etcd: boolean
+  /** Host name. */
+  host: string
+  /** Roles. */
+  master: boolean
+  /** Node name (the host's name). */
+  name: string
+  /** Status. */
+  status: string
+  /** Worker. */
+  worker: boolean
+}
+
+/** How Kubernetes node names are derived. */
+export type NodeNameRule = "default" | "hostname" | "ip"
+
+/** What a node does in the cluster. */
+export type NodeRole = "master" | "etcd" | "worker"
+
+/** One node of a manual-mode cluster. */
+export interface NodeSpec {
+  /** Name of a registered host. */
+  host: string
+  /** Extra Kubernetes node labels. */
+  labels?: Record<string, string>
+  /** What the node does. */
+  roles: NodeRole[]
+  /** Availability zone (failure domain) the host sits in. */
+  zone?: string | null
+}
+
+/** An NTP server the nodes synchronise with. */
+export interface NtpServer {
+  /** Host name or IP. */
+  address: string
+  /** Used by new deployments. */
+  enabled: boolean
+  /** Unique name. */
+  name: string
+}
+
+/** A phase as the journal has it. */
+export interface PhaseRow {
+  /** Finished. */
+  finished_at: string | null
+  /** Name. */
+  name: string
+  /** Phase number. */
+  seq: number
+  /** Started. */
+  started_at: string | null
+  /** Status. */
+  status: string
+}
+
+/** One thing wrong with some input: a stable machine-readable code, the field it concerns, and a message for a person that says what to change. */
+export interface Problem {
+  /** Stable code, e.g. `network.cidr_overlap`. UIs and scripts may match on it. */
+  code: string
+  /** Dotted path of the field concerned, e.g. `network.pod_cidr` or `nodes[2].roles`. */
+  field: string
+  /** What is wrong and what to do about it. */
+  message: string
+}
+
+/** A project. */
+export interface Project {
+  /** When it was created (UTC, RFC 3339). */
+  created_at: string
+  /** Free text. */
+  description: string
+  /** Row id. */
+  id: number
+  /** Unique name. */
+  name: string
+}
+
+/** A project with its members and clusters. */
+export interface ProjectDetail {
+  /** Its clusters. */
+  clusters: string[]
+  /** When it was created (UTC, RFC 3339). */
+  created_at: string
+  /** Free text. */
+  description: string
+  /** Row id. */
+  id: number
+  /** Its members and their roles. */
+  members: Membership[]
+  /** Unique name. */
+  name: string
+}
+
+/** Where a cluster's nodes come from. */
+export type Provider = "manual" | "plan"
+
+/** kube-proxy mode. */
+export type ProxyMode = "iptables" | "ipvs"
+
+/** Progress of a push, across all hosts. */
+export interface PushProgress {
+  /** Bytes sent so far, all hosts together. */
+  bytes_done: number
+  /** Bytes to send, all hosts together (known once every host was asked what it has). */
+  bytes_total: number
+  /** File being sent. */
+  file: string
+  /** Files finished, all hosts together. */
+  files_done: number
+  /** Files to send, all hosts together. */
+  files_total: number
+  /** Host the update is about. */
+  host: string
+}
+
+/** What happens to the package repositories already configured on the hosts. */
+export type RepoMode = "replace" | "coexist" | "none"
+
+/** A package repository / registry for one CPU architecture. */
+export interface Repository {
+  /** `amd64` or `arm64`. */
+  arch: string
+  /** Host name or IP. */
+  hostname: string
+  /** `http` or `https`. */
+  protocol: string
+  /** Port of the container registry, if any. */
+  registry_port: number | null
+  /** Port of the package repository. */
+  repo_port: number
+}
+
+/** Container runtime. */
+export type RuntimeKind = "containerd" | "docker"
+
+/** Container runtime settings. */
+export interface RuntimeSettings {
+  /** Address and prefix of the container bridge (docker0 / the runtime's default bridge). */
+  bridge_cidr: string
+  /** Runtime data directory; defaults to the runtime's usual one. */
+  data_dir?: string | null
+  /** containerd or docker. */
+  type: RuntimeKind
+}
+
+/** Who vouches for a bundle. */
+export type Signature = {
+  key: string
+  state: "trusted"
+} | {
+  state: "unsigned"
+}
+
+/** The answer to a started task: where to follow it. */
+export interface Started {
+  /** The task's id. */
+  task_id: number
+}
+
+/** The state of this installation. */
+export interface StatusReport {
+  /** Who is acting. */
+  actor: string
+  /** How many of each object exist. */
+  counts: Counts
+  /** Data dir. */
+  data_dir: string
+  /** Database file. */
+  database: string
+  /** Keychain backend of this platform. */
+  keychain_backend: string
+  /** Why the keychain cannot be used, if it cannot. */
+  keychain_error: string | null
+  /** Schema version of the database. */
+  schema_version: number
+  /** App version. */
+  version: string
+}
+
+/** A step on a host as the journal has it. */
+export interface StepHost {
+  /** Attempt of the task that last ran it. */
+  attempt: number
+  /** Exit code. */
+  exit_code: number | null
+  /** Finished. */
+  finished_at: string | null
+  /** Host name. */
+  host: string
+  /** What happened. */
+  message: string
+  /** Phase number. */
+  phase: number
+  /** Phase name. */
+  phase_name: string
+  /** Started. */
+  started_at: string | null
+  /** Status. */
+  status: string
+  /** Step number in the phase. */
+  step: number
+  /** Step name. */
+  step_name: string
+}
+
+/** A task. */
+export interface Task {
+  /** Attempts so far. */
+  attempt: number
+  /** Cluster it works on. */
+  cluster: string | null
+  /** Created. */
+  created_at: string
+  /** Who started it. */
+  created_by: string | null
+  /** Why it failed. */
+  error: string | null
+  /** Finished. */
+  finished_at: string | null
+  /** Row id. */
+  id: number
+  /** `cluster.create`, `cluster.backup`... */
+  kind: string
+  /** Its parameters (JSON): what a retry needs to run it again. */
+  params: string
+  /** Last attempt started. */
+  started_at: string | null
+  /** `pending`, `running`, `ok`, `failed`, `cancelled`, `interrupted`. */
+  status: string
+  /** What it does, for people. */
+  title: string
+}
+
+/** A task with its journal. */
+export interface TaskDetail {
+  /** Its phases. */
+  phases: PhaseRow[]
+  /** Every step on every host. */
+  steps: StepHost[]
+  /** The task. */
+  task: Task
+}
+
+/** What a follower learns, in journal order. */
+export type TaskUpdate = {
+  data: LogLine
+  kind: "line"
+} | {
+  data: string
+  kind: "status"
+} | {
+  data: string
+  kind: "end"
+}
+
+/** A public key whose bundle signatures are trusted. */
+export interface TrustedBundleKey {
+  /** When it was added. */
+  created_at: string
+  /** Name. */
+  name: string
+  /** base64 ed25519 public key. */
+  public_key: string
+}
+
+/** A user, without the password hash. */
+export interface User {
+  /** May log in / act. */
+  active: boolean
+  /** When it was created. */
+  created_at: string
+  /** E-mail address for notifications. */
+  email: string
+  /** Row id. */
+  id: number
+  /** System administrator. */
+  is_admin: boolean
+  /** Must change the password at the next login before anything else. */
+  must_change_password: boolean
+  /** Unique login name. */
+  name: string
+  /** `local`, `ldap` or `os` (the desktop's own OS account). */
+  source: string
+}
+
+/** A bundle that passed every check. */
+export interface VerifyReport {
+  /** Bytes hashed. */
+  bytes_checked: number
+  /** Its manifest. */
+  manifest: BundleManifest
+  /** Its signature state. */
+  signature: Signature
+}
