@@ -1,10 +1,13 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
-// `npm run dev` proxies the API to a `koctl serve` on its default address.
+// `npm run dev` proxies the API to a `koctl serve` on its default address. Element Plus components
+// (and their CSS) are imported where a template uses them, not the whole library; their types come
+// from `element-plus/global`.
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false })],
   server: { proxy: { '/api': 'http://127.0.0.1:7780' } },
-  build: { chunkSizeWarningLimit: 1500 },
   test: { environment: 'jsdom', include: ['src/**/*.test.ts'] },
 })

@@ -1,7 +1,10 @@
 //! The shapes the UI sends and receives where they differ from the API's own types: one
 //! definition for both doors (`koctl serve` and the desktop shell), exported to TypeScript.
 
-use crate::{ApiError, CredentialAuth, HostSpec, LibraryBundle, NewCredential, Result, Sensitive, Signature, Trust};
+use crate::{
+    ApiError, CredentialAuth, HostSpec, LibraryBundle, NewCredential, NewUserRequest, Result, Sensitive, Signature,
+    Trust, User,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -123,4 +126,42 @@ pub struct Imported {
 pub struct Started {
     /// The task's id.
     pub task_id: i64,
+}
+
+/// Who is acting, as the UI shows it (the desktop: the OS account; `koctl serve`: who logged in).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Me {
+    /// User name.
+    pub name: String,
+    /// Whether the user is a system administrator.
+    pub is_admin: bool,
+    /// Whether the password must be changed before anything else (`koctl serve` only).
+    pub must_change_password: bool,
+}
+
+impl From<User> for Me {
+    fn from(u: User) -> Self {
+        Self { name: u.name, is_admin: u.is_admin, must_change_password: u.must_change_password }
+    }
+}
+
+/// A user as the UI sends it.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UserForm {
+    /// Login name.
+    pub name: String,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: String,
+    /// System administrator.
+    #[serde(default)]
+    pub admin: bool,
+    /// Password for `koctl serve` logins.
+    pub password: String,
+}
+
+impl From<UserForm> for NewUserRequest {
+    fn from(f: UserForm) -> Self {
+        Self { name: f.name, email: f.email, admin: f.admin, password: Sensitive::new(f.password) }
+    }
 }

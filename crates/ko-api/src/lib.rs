@@ -19,6 +19,7 @@ mod forms;
 mod hosts;
 mod identity;
 mod projects;
+mod push_updates;
 mod run_context;
 mod settings;
 mod ssh_transport;
@@ -34,10 +35,11 @@ pub use cluster_ops::{CREATE_PLAYBOOKS, CheckResult, ClusterDetail};
 pub use clusters::ClusterValidation;
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
 pub use error::{ApiError, Result};
-pub use forms::{CredentialForm, HostForm, Imported, Started};
+pub use forms::{CredentialForm, HostForm, Imported, Me, Started, UserForm};
 pub use hosts::{HostDetail, HostSpec, ImportRow, Trust};
 pub use identity::{Actor, DEFAULT_ADMIN, DEFAULT_ADMIN_PASSWORD};
 pub use ko_bundle::{BuildReport, BundleManifest, FetchProgress, Signature, TrustedKey, VerifyReport};
+pub use ko_core::Problem;
 pub use ko_playbook::{Event as TaskEvent, Status as StepStatus};
 pub use ko_secrets::Sensitive;
 pub use ko_ssh::CancellationToken;
@@ -54,6 +56,7 @@ pub use ko_store::tasks::{LogLine, PhaseRow, StepHost, Task};
 pub use ko_store::users::User;
 pub use ko_store::versions::KubernetesVersion;
 pub use projects::ProjectDetail;
+pub use push_updates::{PushForm, PushUpdate};
 pub use settings::NewRepository;
 pub use status::StatusReport;
 pub use task_follow::{TaskFollow, TaskUpdate};
@@ -63,6 +66,15 @@ pub use users::NewUserRequest;
 use ko_secrets::Keychain;
 use ko_store::Db;
 use std::path::{Path, PathBuf};
+
+/// The application's id: the name of its data dir and its bundle identifier.
+pub const APP_ID: &str = "io.kubeoperator.desktop";
+
+/// The platform's data dir for the app (`~/.local/share/io.kubeoperator.desktop` on Linux,
+/// `%APPDATA%\io.kubeoperator.desktop` on Windows, `~/Library/Application Support/...` on macOS).
+pub fn default_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join(APP_ID))
+}
 
 /// File name of the database inside the data dir.
 pub const DATABASE_FILE: &str = "ko.db";

@@ -6,7 +6,7 @@ use ko_core::{Invalid, validate_host_address};
 use ko_store::settings::{self, NtpServer, Repository};
 
 /// A repository to set for one architecture.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct NewRepository {
     /// `amd64` or `arm64`.
     pub arch: String,

@@ -23,6 +23,14 @@ pub enum TaskUpdate {
     Status(String),
     /// The task finished with this status; nothing follows.
     End(String),
+    /// The journal could not be read (the task was removed, the user lost the right to see it,
+    /// the database is gone); nothing follows.
+    Unreadable {
+        /// Stable error code.
+        code: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// A task being followed from the start of its journal.
@@ -54,18 +62,19 @@ impl Api {
 }
 
 impl TaskFollow {
-    /// The next update, waiting for it; `None` after [`TaskUpdate::End`] (or after an error).
-    pub async fn next(&mut self) -> Option<Result<TaskUpdate>> {
+    /// The next update, waiting for it; `None` after [`TaskUpdate::End`] or
+    /// [`TaskUpdate::Unreadable`].
+    pub async fn next(&mut self) -> Option<TaskUpdate> {
         loop {
             if let Some(u) = self.pending.pop_front() {
-                return Some(Ok(u));
+                return Some(u);
             }
             if self.ended {
                 return None;
             }
             if let Err(e) = self.read().await {
                 self.ended = true;
-                return Some(Err(e));
+                return Some(TaskUpdate::Unreadable { code: e.code().into(), message: e.to_string() });
             }
         }
     }

@@ -40,12 +40,17 @@ fn outputs(g: &mut SchemaGenerator) {
     add::<ko_api::TaskDetail>(g);
     add::<ko_api::TaskUpdate>(g);
     add::<ko_api::Started>(g);
+    add::<ko_api::Me>(g);
+    add::<ko_api::PushUpdate>(g);
 }
 
 /// Registers the types the UI sends (deserialized shapes: optional fields may be left out).
 fn inputs(g: &mut SchemaGenerator) {
     g.subschema_for::<ko_api::CredentialForm>();
     g.subschema_for::<ko_api::HostForm>();
+    g.subschema_for::<ko_api::UserForm>();
+    g.subschema_for::<ko_api::PushForm>();
+    g.subschema_for::<ko_api::NewRepository>();
 }
 
 fn definitions(settings: SchemaSettings, register: fn(&mut SchemaGenerator)) -> Map<String, Value> {

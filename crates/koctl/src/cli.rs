@@ -4,9 +4,6 @@ use anyhow::{Result, anyhow};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// Identifier shared with the desktop app: the data dir is `<platform data dir>/<this>`.
-pub const APP_ID: &str = "io.kubeoperator.desktop";
-
 /// koctl — plan, deploy and operate Kubernetes clusters from this machine (KubeOperator Desktop, headless).
 #[derive(Debug, Parser)]
 #[command(version, propagate_version = true, max_term_width = 110)]
@@ -38,8 +35,7 @@ impl Global {
     pub fn data_dir(&self) -> Result<PathBuf> {
         match &self.data_dir {
             Some(d) => Ok(d.clone()),
-            None => dirs::data_dir()
-                .map(|d| d.join(APP_ID))
+            None => ko_api::default_data_dir()
                 .ok_or_else(|| anyhow!("this platform has no app-data dir; pass --data-dir or set KO_DATA_DIR")),
         }
     }

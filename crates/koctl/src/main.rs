@@ -5,7 +5,6 @@
 
 mod cli;
 mod commands;
-mod logging;
 mod output;
 mod secrets_input;
 mod serve;
@@ -28,7 +27,7 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    let _log_guard = logging::init(&data_dir);
+    let _log_guard = ko_logging::init(&data_dir, "koctl");
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -1,5 +1,7 @@
-// The backend this build talks to: `koctl serve` over HTTP (the Tauri backend joins with the shell).
+// The backend of this page: the desktop shell's commands inside the Tauri window, `koctl serve`
+// over HTTP in a browser.
 import type { Backend } from './index'
 import { httpBackend } from './http'
+import { tauriBackend } from './tauri'
 
-export const backend: Backend = httpBackend
+export const backend: Backend = '__TAURI_INTERNALS__' in window ? tauriBackend : httpBackend

@@ -477,6 +477,16 @@ export interface LogLine {
   stream: string
 }
 
+/** Who is acting, as the UI shows it (the desktop: the OS account; `koctl serve`: who logged in). */
+export interface Me {
+  /** Whether the user is a system administrator. */
+  is_admin: boolean
+  /** Whether the password must be changed before anything else (`koctl serve` only). */
+  must_change_password: boolean
+  /** User name. */
+  name: string
+}
+
 /** A user's role in one project. */
 export interface Membership {
   /** Project name. */
@@ -516,6 +526,20 @@ export interface NetworkSettings {
   proxy_mode: ProxyMode
   /** Service network. */
   service_cidr: string
+}
+
+/** A repository to set for one architecture. */
+export interface NewRepository {
+  /** `amd64` or `arm64`. */
+  arch: string
+  /** Host name or IP. */
+  hostname: string
+  /** `http` or `https`. */
+  protocol: string
+  /** Container registry port. */
+  registry_port?: number | null
+  /** Package repository port. */
+  repo_port: number
 }
 
 /** A network interface. */
@@ -628,6 +652,14 @@ export type Provider = "manual" | "plan"
 /** kube-proxy mode. */
 export type ProxyMode = "iptables" | "ipvs"
 
+/** A push as the UI asks for it. */
+export interface PushForm {
+  /** Hosts to push to. */
+  hosts: string[]
+  /** Seed host that copies to the others (relay mode), if any. */
+  relay?: string | null
+}
+
 /** Progress of a push, across all hosts. */
 export interface PushProgress {
   /** Bytes sent so far, all hosts together. */
@@ -642,6 +674,23 @@ export interface PushProgress {
   files_total: number
   /** Host the update is about. */
   host: string
+}
+
+/** What a push reports, in order: progress, then `done` or `failed`; nothing follows those. */
+export type PushUpdate = {
+  data: PushProgress
+  kind: "progress"
+} | {
+  data: HostPush[]
+  kind: "done"
+} | {
+  data: {
+  /** Stable error code. */
+  code: string
+  /** What went wrong and what to do. */
+  message: string
+}
+  kind: "failed"
 }
 
 /** What happens to the package repositories already configured on the hosts. */
@@ -782,6 +831,14 @@ export type TaskUpdate = {
 } | {
   data: string
   kind: "end"
+} | {
+  data: {
+  /** Stable error code. */
+  code: string
+  /** What went wrong. */
+  message: string
+}
+  kind: "unreadable"
 }
 
 /** A public key whose bundle signatures are trusted. */
@@ -812,6 +869,18 @@ export interface User {
   name: string
   /** `local`, `ldap` or `os` (the desktop's own OS account). */
   source: string
+}
+
+/** A user as the UI sends it. */
+export interface UserForm {
+  /** System administrator. */
+  admin?: boolean
+  /** E-mail address. */
+  email?: string
+  /** Login name. */
+  name: string
+  /** Password for `koctl serve` logins. */
+  password: string
 }
 
 /** A bundle that passed every check. */

@@ -1,6 +1,6 @@
 // The Backend over `koctl serve`: fetch with the session cookie, server-sent events for tasks.
-import type { Backend, TaskFollower } from './index'
-import { ApiError, type LogLine } from './types'
+import type { Backend } from './index'
+import { ApiError, type LogLine, type PushUpdate, type TaskUpdate } from './types'
 
 async function call<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
   const res = await fetch(path, {
@@ -17,7 +17,30 @@ async function call<T>(method: string, path: string, body?: unknown, raw = false
   return data as T
 }
 
+/** Reads server-sent events from a fetch response body (EventSource cannot POST). */
+async function readEvents(res: Response, onData: (data: string) => void) {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+  let pending = ''
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) return
+    pending += value
+    let end: number
+    while ((end = pending.indexOf('\n\n')) >= 0) {
+      const block = pending.slice(0, end)
+      pending = pending.slice(end + 2)
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n')
+      if (data) onData(data)
+    }
+  }
+}
+
 export const httpBackend: Backend = {
+  kind: 'browser',
   login: (name, password) => call('POST', '/api/session', { name, password }),
   async me() {
     try {
@@ -41,7 +64,23 @@ export const httpBackend: Backend = {
   versions: () => call('GET', '/api/versions'),
   setVersionEnabled: (version, enabled) => call('POST', `/api/versions/${encodeURIComponent(version)}`, { enabled }),
   bundles: () => call('GET', '/api/bundles'),
-  importBundle: (file, allowUnsigned) => call('POST', `/api/bundles?allow_unsigned=${allowUnsigned}`, file),
+  async pushBundle(name, form, onUpdate) {
+    const res = await fetch(`/api/bundles/${encodeURIComponent(name)}/push`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(form),
+    })
+    if (!res.ok) {
+      const data = await res.json().catch(() => undefined)
+      throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText)
+    }
+    await readEvents(res, (data) => onUpdate(JSON.parse(data) as PushUpdate))
+  },
+  importBundle(source, allowUnsigned) {
+    if (!('file' in source)) throw new ApiError(400, 'bundle.upload_only', 'the browser uploads the bundle file itself')
+    return call('POST', `/api/bundles?allow_unsigned=${allowUnsigned}`, source.file)
+  },
   audit: (limit) => call('GET', `/api/audit?limit=${limit}`),
   ntpServers: () => call('GET', '/api/settings/ntp'),
   addNtpServer: (name, address) => call('POST', '/api/settings/ntp', { name, address }),
@@ -51,6 +90,21 @@ export const httpBackend: Backend = {
   addTrustedKey: (name, publicKey) => call('POST', '/api/settings/trusted-keys', { name, public_key: publicKey }),
   removeTrustedKey: (name) => call('DELETE', `/api/settings/trusted-keys/${encodeURIComponent(name)}`),
   projects: () => call('GET', '/api/projects'),
+  project: (name) => call('GET', `/api/projects/${encodeURIComponent(name)}`),
+  addProject: (name, description) => call('POST', '/api/projects', { name, description }),
+  removeProject: (name) => call('DELETE', `/api/projects/${encodeURIComponent(name)}`),
+  addMember: (project, user, role) => call('POST', `/api/projects/${encodeURIComponent(project)}/members`, { user, role }),
+  removeMember: (project, user) =>
+    call('DELETE', `/api/projects/${encodeURIComponent(project)}/members/${encodeURIComponent(user)}`),
+  users: () => call('GET', '/api/users'),
+  addUser: (form) => call('POST', '/api/users', form),
+  setUserActive: (name, active) => call('POST', `/api/users/${encodeURIComponent(name)}/active`, { active }),
+  setUserPassword: (name, password) => call('POST', `/api/users/${encodeURIComponent(name)}/password`, { password }),
+  removeUser: (name) => call('DELETE', `/api/users/${encodeURIComponent(name)}`),
+  repositories: () => call('GET', '/api/settings/repositories'),
+  setRepository: (repo) => call('POST', '/api/settings/repositories', repo),
+  removeRepository: (arch) => call('DELETE', `/api/settings/repositories/${encodeURIComponent(arch)}`),
+  importHosts: (csv) => call('POST', '/api/hosts/import', csv, true),
   validateCluster: (file) => call('POST', '/api/clusters/validate', file, true),
   createCluster: async (file) => (await call<{ task_id: number }>('POST', '/api/clusters', file, true)).task_id,
   clusters: () => call('GET', '/api/clusters'),
@@ -61,13 +115,19 @@ export const httpBackend: Backend = {
     (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(cluster)}/backup`, {})).task_id,
   retry: async (task) => (await call<{ task_id: number }>('POST', `/api/tasks/${task}/retry`, {})).task_id,
   cancel: (task) => call('POST', `/api/tasks/${task}/cancel`, {}),
-  follow(task: number, f: TaskFollower) {
+  follow(task, onUpdate) {
     const source = new EventSource(`/api/tasks/${task}/events`)
-    source.addEventListener('line', (e) => f.onLine(JSON.parse((e as MessageEvent).data) as LogLine))
-    source.addEventListener('status', (e) => f.onStatus((e as MessageEvent).data))
-    source.addEventListener('end', (e) => {
-      f.onEnd((e as MessageEvent).data)
+    const data = (e: Event) => (e as MessageEvent).data as string
+    const end = (u: TaskUpdate) => {
       source.close()
+      onUpdate(u)
+    }
+    source.addEventListener('line', (e) => onUpdate({ kind: 'line', data: JSON.parse(data(e)) as LogLine }))
+    source.addEventListener('status', (e) => onUpdate({ kind: 'status', data: data(e) }))
+    source.addEventListener('end', (e) => end({ kind: 'end', data: data(e) }))
+    // `error` is both the server's event (with data) and EventSource's own (reconnecting, no data)
+    source.addEventListener('error', (e) => {
+      if (e instanceof MessageEvent) end({ kind: 'unreadable', data: JSON.parse(e.data as string) as { code: string; message: string } })
     })
     return () => source.close()
   },

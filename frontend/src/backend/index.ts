@@ -1,6 +1,14 @@
-// The one door of the UI to the application. Two implementations: HTTP (koctl serve, here) and
-// Tauri invoke + Channel (the desktop window, with the Tauri shell).
+// The one door of the UI to the application. Two implementations: Tauri invoke + Channel (the
+// desktop window, tauri.ts) and HTTP + server-sent events (`koctl serve` in a browser, http.ts).
 import type {
+  ImportRow,
+  NewRepository,
+  PushForm,
+  PushUpdate,
+  ProjectDetail,
+  Repository,
+  User,
+  UserForm,
   AuditEntry,
   Bundle,
   ClusterDetail,
@@ -12,25 +20,23 @@ import type {
   HostKey,
   Imported,
   KubernetesVersion,
-  LogLine,
   Me,
   NtpServer,
   Project,
   Status,
   Task,
   TaskDetail,
+  TaskUpdate,
   TrustedKey,
   Validation,
 } from './types'
 
-/** Events of a followed task. */
-export interface TaskFollower {
-  onLine(line: LogLine): void
-  onStatus(status: string): void
-  onEnd(status: string): void
-}
+/** A bundle to import: a file the browser picked (uploaded), or a path on this machine (desktop). */
+export type BundleSource = { file: Blob } | { path: string }
 
 export interface Backend {
+  /** `desktop`: the OS account acts, no log-in; `browser`: users log in to `koctl serve`. */
+  readonly kind: 'desktop' | 'browser'
   login(name: string, password: string): Promise<Me>
   me(): Promise<Me | null>
   logout(): Promise<void>
@@ -49,8 +55,12 @@ export interface Backend {
   versions(): Promise<KubernetesVersion[]>
   setVersionEnabled(version: string, enabled: boolean): Promise<void>
   bundles(): Promise<Bundle[]>
-  /** Uploads a bundle zip into the library (verified; unsigned ones only with `allowUnsigned`). */
-  importBundle(file: Blob, allowUnsigned: boolean): Promise<Imported>
+  /** The desktop's native file picker for bundles (a path; null when cancelled). */
+  pickBundle?(): Promise<string | null>
+  /** Pushes a library bundle to hosts; `onUpdate` sees progress, then `done` or `failed`. */
+  pushBundle(name: string, form: PushForm, onUpdate: (u: PushUpdate) => void): Promise<void>
+  /** Imports a bundle zip into the library (verified; unsigned ones only with `allowUnsigned`). */
+  importBundle(source: BundleSource, allowUnsigned: boolean): Promise<Imported>
   audit(limit: number): Promise<AuditEntry[]>
   ntpServers(): Promise<NtpServer[]>
   addNtpServer(name: string, address: string): Promise<NtpServer>
@@ -60,6 +70,22 @@ export interface Backend {
   addTrustedKey(name: string, publicKey: string): Promise<void>
   removeTrustedKey(name: string): Promise<void>
   projects(): Promise<Project[]>
+  project(name: string): Promise<ProjectDetail>
+  addProject(name: string, description: string): Promise<Project>
+  removeProject(name: string): Promise<void>
+  /** Makes `user` a member of `project` as `project_admin` or `cluster_admin` (or changes the role). */
+  addMember(project: string, user: string, role: string): Promise<void>
+  removeMember(project: string, user: string): Promise<void>
+  users(): Promise<User[]>
+  addUser(form: UserForm): Promise<User>
+  setUserActive(name: string, active: boolean): Promise<void>
+  setUserPassword(name: string, password: string): Promise<void>
+  removeUser(name: string): Promise<void>
+  repositories(): Promise<Repository[]>
+  setRepository(repo: NewRepository): Promise<void>
+  removeRepository(arch: string): Promise<void>
+  /** Adds hosts from CSV (`name,address,port,credential,jump,fingerprint`); every row needs its fingerprint. */
+  importHosts(csv: string): Promise<ImportRow[]>
   /** Every problem of a cluster file, against the registry (hosts, versions, projects). */
   validateCluster(file: string): Promise<Validation>
   /** Registers the cluster and starts its creation; returns the task id. */
@@ -72,5 +98,5 @@ export interface Backend {
   retry(task: number): Promise<number>
   cancel(task: number): Promise<void>
   /** Streams a task's journal from the start; returns a function that stops following. */
-  follow(task: number, f: TaskFollower): () => void
+  follow(task: number, onUpdate: (u: TaskUpdate) => void): () => void
 }

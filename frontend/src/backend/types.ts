@@ -20,14 +20,18 @@ export type {
   KubernetesVersion,
   LibraryBundle as Bundle,
   LogLine,
+  Me,
   Membership,
+  NewRepository,
   Node,
   NtpServer,
   PhaseRow,
   Problem,
   Project,
   ProjectDetail,
+  PushForm,
   PushProgress,
+  PushUpdate,
   Repository,
   StatusReport as Status,
   StepHost,
@@ -36,15 +40,9 @@ export type {
   TaskUpdate,
   TrustedBundleKey as TrustedKey,
   User,
+  UserForm,
   VerifyReport,
 } from './generated'
-
-/** Who is logged in (the desktop: the OS account). */
-export interface Me {
-  name: string
-  is_admin: boolean
-  must_change_password: boolean
-}
 
 /** What the API says went wrong. */
 export class ApiError extends Error {

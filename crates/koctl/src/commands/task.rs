@@ -77,8 +77,10 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: TaskCmd) -> Result<Ex
             if follow {
                 let mut updates = api.task_follow(actor, id).await?;
                 while let Some(u) = updates.next().await {
-                    if let TaskUpdate::Line(l) = u? {
-                        print(&l)?;
+                    match u {
+                        TaskUpdate::Line(l) => print(&l)?,
+                        TaskUpdate::Unreadable { message, .. } => anyhow::bail!(message),
+                        TaskUpdate::Status(_) | TaskUpdate::End(_) => {}
                     }
                 }
             } else {

@@ -7,8 +7,9 @@ use super::error::HttpError;
 use super::session::Authed;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::{Json, Router, routing};
-use ko_api::{CredentialForm, HostForm, Imported};
+use ko_api::{CredentialForm, HostForm, Imported, PushForm};
 use serde::Deserialize;
 
 /// The routes of this module.
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/hosts/{name}", routing::delete(host_rm))
         .route("/api/hosts/{name}/refresh", routing::post(host_refresh))
         .route("/api/bundles", routing::post(bundle_import))
+        .route("/api/bundles/{name}/push", routing::post(bundle_push))
 }
 
 async fn credential_add(
@@ -111,4 +113,23 @@ async fn bundle_import(
     .await;
     let _ = tokio::fs::remove_file(&path).await;
     result
+}
+
+/// `POST /api/bundles/{name}/push {hosts, relay}`: the push's updates (`ko_api::PushUpdate` as
+/// JSON: progress, then done or failed) as server-sent `update` events, read from the response
+/// body as they come.
+async fn bundle_push(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+    Json(form): Json<PushForm>,
+) -> Result<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>, HttpError> {
+    // refused before anything starts unless the user may push
+    s.api.require(&a, ko_api::Permission::ManageSystem, "push bundles").await?;
+    let updates = s.api.bundle_push_updates(&a, &name, form);
+    let events = futures::stream::unfold(updates, |mut rx| async move {
+        let update = rx.recv().await?;
+        Some((Ok(Event::default().event("update").data(serde_json::to_string(&update).unwrap_or_default())), rx))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

@@ -7,6 +7,7 @@
 //! and return their id at once; `GET /api/tasks/{id}/events` streams the journal (server-sent
 //! events) — for tasks run by this server or by any other process on the same data dir.
 
+mod admin_routes;
 mod error;
 mod inventory_routes;
 mod routes;

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use ko_api::{AuditFilter, PreparedTask, Sensitive, Started};
-use serde::{Deserialize, Serialize};
+use ko_api::{AuditFilter, Me, PreparedTask, Sensitive, Started};
+use serde::Deserialize;
 
 type ApiResult<T> = Result<Json<T>, HttpError>;
 
@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/tasks/{id}/cancel", post(task_cancel))
         .merge(super::inventory_routes::router())
         .merge(super::settings_routes::router())
+        .merge(super::admin_routes::router())
         .fallback(super::static_files::serve)
         .with_state(state)
 }
@@ -53,16 +54,8 @@ struct Credentials {
     password: String,
 }
 
-#[derive(Serialize)]
-struct Me {
-    name: String,
-    is_admin: bool,
-    must_change_password: bool,
-}
-
 async fn me(state: &AppState, actor: &ko_api::Actor) -> Result<Me, HttpError> {
-    let u = state.api.whoami(actor).await?;
-    Ok(Me { name: u.name, is_admin: u.is_admin, must_change_password: u.must_change_password })
+    Ok(state.api.whoami(actor).await?.into())
 }
 
 async fn login(State(state): State<AppState>, Json(c): Json<Credentials>) -> Result<Response, HttpError> {

@@ -20,14 +20,13 @@ pub async fn stream(
     let follow = state.api.task_follow(&actor, id).await?; // 404 / 403 before the stream starts
     let events = futures::stream::unfold(follow, |mut f| async move {
         let event = match f.next().await? {
-            Ok(TaskUpdate::Line(l)) => {
+            TaskUpdate::Line(l) => {
                 Event::default().event("line").id(l.id.to_string()).data(serde_json::to_string(&l).unwrap_or_default())
             }
-            Ok(TaskUpdate::Status(s)) => Event::default().event("status").data(s),
-            Ok(TaskUpdate::End(s)) => Event::default().event("end").data(s),
-            Err(e) => {
-                let body = serde_json::json!({"code": e.code(), "message": e.to_string()});
-                Event::default().event("error").data(body.to_string())
+            TaskUpdate::Status(s) => Event::default().event("status").data(s),
+            TaskUpdate::End(s) => Event::default().event("end").data(s),
+            TaskUpdate::Unreadable { code, message } => {
+                Event::default().event("error").data(serde_json::json!({"code": code, "message": message}).to_string())
             }
         };
         Some((Ok(event), f))

@@ -1,0 +1,94 @@
+// The Backend inside the desktop window: Tauri commands (src-tauri/src/commands.rs), each a
+// one-liner over ko-api acting as the OS account; task journals arrive over a Channel.
+import { Channel, invoke } from '@tauri-apps/api/core'
+import type { Backend } from './index'
+import { ApiError, type PushUpdate, type TaskUpdate } from './types'
+
+/** Invokes a command; its rejection (`{code, message}`) becomes an ApiError. */
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args)
+  } catch (e) {
+    const body = e as { code?: string; message?: string } | string
+    if (typeof body === 'string') throw new ApiError(0, 'shell', body)
+    throw new ApiError(0, body.code ?? 'shell', body.message ?? String(e))
+  }
+}
+
+const unsupported = (what: string) => () =>
+  Promise.reject(new ApiError(0, 'desktop.no_login', `${what}: the desktop acts as your OS account and has no log-in`))
+
+export const tauriBackend: Backend = {
+  kind: 'desktop',
+  login: unsupported('log in'),
+  me: () => call('me'),
+  logout: unsupported('log out'),
+  changePassword: unsupported('change password'),
+  status: () => call('status'),
+  hosts: () => call('hosts'),
+  scanHost: (form) => call('scan_host', { form }),
+  addHost: (form) => call('add_host', { form }),
+  refreshHost: (name) => call('refresh_host', { name }),
+  removeHost: (name) => call('remove_host', { name }),
+  credentials: () => call('credentials'),
+  addCredential: (form) => call('add_credential', { form }),
+  removeCredential: (name) => call('remove_credential', { name }),
+  versions: () => call('versions'),
+  setVersionEnabled: (version, enabled) => call('set_version_enabled', { version, enabled }),
+  bundles: () => call('bundles'),
+  pickBundle: () => call('pick_bundle_file'),
+  pushBundle(name, form, onUpdate) {
+    const channel = new Channel<PushUpdate>()
+    channel.onmessage = onUpdate
+    return call('push_bundle', { name, form, onUpdate: channel })
+  },
+  importBundle(source, allowUnsigned) {
+    if (!('path' in source)) throw new ApiError(0, 'bundle.path_only', 'the desktop imports a bundle from its path')
+    return call('import_bundle', { path: source.path, allowUnsigned })
+  },
+  audit: (limit) => call('audit', { limit }),
+  ntpServers: () => call('ntp_servers'),
+  addNtpServer: (name, address) => call('add_ntp_server', { name, address }),
+  setNtpServerEnabled: (name, enabled) => call('set_ntp_server_enabled', { name, enabled }),
+  removeNtpServer: (name) => call('remove_ntp_server', { name }),
+  trustedKeys: () => call('trusted_keys'),
+  addTrustedKey: (name, publicKey) => call('add_trusted_key', { name, publicKey }),
+  removeTrustedKey: (name) => call('remove_trusted_key', { name }),
+  projects: () => call('projects'),
+  project: (name) => call('project', { name }),
+  addProject: (name, description) => call('add_project', { name, description }),
+  removeProject: (name) => call('remove_project', { name }),
+  addMember: (project, user, role) => call('add_member', { project, user, role }),
+  removeMember: (project, user) => call('remove_member', { project, user }),
+  users: () => call('users'),
+  addUser: (form) => call('add_user', { form }),
+  setUserActive: (name, active) => call('set_user_active', { name, active }),
+  setUserPassword: (name, password) => call('set_user_password', { name, password }),
+  removeUser: (name) => call('remove_user', { name }),
+  repositories: () => call('repositories'),
+  setRepository: (repo) => call('set_repository', { repo }),
+  removeRepository: (arch) => call('remove_repository', { arch }),
+  importHosts: (csv) => call('import_hosts', { csv }),
+  validateCluster: (file) => call('validate_cluster', { file }),
+  createCluster: (file) => call('create_cluster', { file }),
+  clusters: () => call('clusters'),
+  cluster: (name) => call('cluster', { name }),
+  tasks: () => call('tasks'),
+  task: (id) => call('task', { id }),
+  backup: (cluster) => call('backup', { cluster }),
+  retry: (task) => call('retry', { task }),
+  cancel: (task) => call('cancel', { task }),
+  follow(task, onUpdate) {
+    let stopped = false
+    const channel = new Channel<TaskUpdate>()
+    channel.onmessage = (u) => {
+      if (!stopped) onUpdate(u)
+    }
+    const started = call<number>('follow_task', { id: task, onUpdate: channel })
+    started.catch((e: ApiError) => onUpdate({ kind: 'unreadable', data: { code: e.code, message: e.message } }))
+    return () => {
+      stopped = true
+      void started.then((follow) => call('unfollow_task', { follow })).catch(() => undefined)
+    }
+  },
+}

@@ -1,0 +1,164 @@
+// Smoke test of the real desktop window: the Tauri binary in WebKitGTK, driven over WebDriver
+// (tauri-driver + Debian's WebKitWebDriver), on an X display (Xvfb when there is none).
+//
+// It proves the window opens on a data dir, that commands round-trip both ways (the overview
+// shows what koctl stored; an NTP server added in the window is what koctl then lists), and that a
+// task's journal streams over the Tauri Channel (the task view shows every line `koctl task logs`
+// prints, and the task's final status).
+//
+// env: KO_DESKTOP_BIN (the app), KOCTL, TAURI_DRIVER, and for the task: KO_E2E_HOST2, KO_E2E_KEY,
+// KO_E2E_BUNDLE (a test-bed host, its key, the test bundle). KO_SCREENSHOTS=DIR saves screenshots.
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import assert from 'node:assert/strict'
+
+const bin = process.env.KO_DESKTOP_BIN
+const koctl = process.env.KOCTL
+const driverBin = process.env.TAURI_DRIVER ?? 'tauri-driver'
+assert(bin && koctl, 'set KO_DESKTOP_BIN and KOCTL')
+const PORT = 4444
+const DRIVER = `http://127.0.0.1:${PORT}`
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ko-desktop-'))
+const children = []
+const env = { ...process.env, KO_DATA_DIR: dataDir }
+const cli = (...args) => execFileSync(koctl, ['--data-dir', dataDir, ...args], { encoding: 'utf8' })
+
+/** Polls `probe` until it returns a truthy value (or throws the last error after `ms`). */
+async function until(what, probe, ms = 20_000) {
+  const deadline = Date.now() + ms
+  let last
+  for (;;) {
+    try {
+      const v = await probe()
+      if (v) return v
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+async function wd(method, path, body) {
+  const res = await fetch(`${DRIVER}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const json = await res.json()
+  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`)
+  return json.value
+}
+
+function startDisplay() {
+  if (process.env.DISPLAY) return
+  const display = `:${90 + (process.pid % 9)}`
+  children.push(spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' }))
+  env.DISPLAY = display
+}
+
+async function main() {
+  // what the window should show, stored beforehand by koctl on the same data dir
+  cli('setting', 'ntp', 'add', '--name', 'from-koctl', '--address', '10.0.0.9')
+  const task = await prepareTask()
+
+  startDisplay()
+  const driver = spawn(driverBin, ['--port', String(PORT), '--native-driver', '/usr/bin/WebKitWebDriver'], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  children.push(driver)
+  await until('tauri-driver', () => fetch(`${DRIVER}/status`).then((r) => r.ok))
+
+  const t0 = Date.now()
+  const session = await wd('POST', '/session', {
+    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: bin } } },
+  })
+  const s = `/session/${session.sessionId}`
+  const find = async (css) => (await wd('POST', `${s}/element`, { using: 'css selector', value: css }))[ELEMENT]
+  const script = (body, ...args) => wd('POST', `${s}/execute/sync`, { script: body, args })
+  /** The element's text content (an error while it is not on the page). */
+  const text = async (css) => {
+    const t = await script('const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null', css)
+    if (t === null) throw new Error(`no ${css} on the page`)
+    return t
+  }
+  const shot = async (name) => {
+    if (!process.env.KO_SCREENSHOTS) return
+    await new Promise((r) => setTimeout(r, 800)) // a frame drawn after the last change
+    writeFileSync(join(process.env.KO_SCREENSHOTS, `${name}.png`), Buffer.from(await wd('GET', `${s}/screenshot`), 'base64'))
+  }
+  try {
+    // 1. the window opens on the overview, acting as the OS account (no log-in), status from ko-api
+    await until('the overview', () => text('[data-test=count-hosts]'))
+    console.log(`desktop: window up, overview rendered ${Date.now() - t0} ms after the session was requested`)
+    const status = JSON.parse(cli('status', '-o', 'json'))
+    assert.equal(await text('[data-test=data-dir]'), status.data_dir, 'the window shows the data dir koctl uses')
+    assert.match(await text('[data-test=count-hosts]'), new RegExp(`${status.counts.hosts}`))
+    await shot('desktop-overview')
+
+    // 2. a command from the window lands in the same store koctl reads
+    await script("location.hash = '#/settings'")
+    await until('the settings view', () => text('[data-test=ntp]').then((t) => t.includes('from-koctl')))
+    await wd('POST', `${s}/element/${await find('input[name=ntp-name]')}/value`, { text: 'from-window' })
+    await wd('POST', `${s}/element/${await find('input[name=ntp-address]')}/value`, { text: '10.0.0.8' })
+    await wd('POST', `${s}/element/${await find('[data-test=ntp-add]')}/click`, {})
+    await until('the new NTP server in the list', () => text('[data-test=ntp]').then((t) => t.includes('from-window')))
+    const ntp = JSON.parse(cli('setting', 'ntp', 'list', '-o', 'json'))
+    assert.deepEqual(ntp.map((n) => [n.name, n.address]).sort(), [['from-koctl', '10.0.0.9'], ['from-window', '10.0.0.8']])
+
+    // 3. a task's journal over the Channel: every line koctl has, and the final status
+    if (task) {
+      await script(`location.hash = '#/tasks/${task.id}'`)
+      const want = `${task.lines}`
+      await until(`${want} log lines`, () => text('[data-test=log-count]').then((t) => t.includes(want)), 60_000)
+      assert.match(await text('[data-test=task-status]'), new RegExp(task.status))
+      await shot('desktop-task')
+      console.log(`desktop: task ${task.id} streamed over the Channel: ${want} lines, ${task.status}`)
+    }
+    console.log('desktop smoke test: ok')
+  } catch (e) {
+    // what the window showed, for whoever reads the failure
+    const html = await script('return document.documentElement.outerHTML').catch((x) => `(no page: ${x.message})`)
+    console.error(`desktop: the page at the failure:\n${String(html).slice(0, 3000)}`)
+    const png = join(process.env.KO_SCREENSHOTS ?? tmpdir(), 'desktop-failure.png')
+    writeFileSync(png, Buffer.from(await wd('GET', `${s}/screenshot`), 'base64'))
+    console.error(`desktop: screenshot of the failure: ${png}`)
+    throw e
+  } finally {
+    await wd('DELETE', s).catch(() => undefined)
+  }
+}
+
+/** A real task on the test bed (a cluster create through koctl), or null without a bed. */
+async function prepareTask() {
+  const { KO_E2E_HOST2: host, KO_E2E_KEY: key, KO_E2E_BUNDLE: bundle } = process.env
+  if (!host || !key || !bundle) {
+    console.log('desktop: no test bed (KO_E2E_HOST2/KEY/BUNDLE): the task stream is not checked')
+    return null
+  }
+  cli('credential', 'add', '--name', 'bed', '--key-file', key)
+  cli('host', 'add', '--name', 'desk1', '--address', host, '--credential', 'bed', '--trust-on-first-use')
+  const imported = JSON.parse(cli('bundle', 'import', bundle, '--allow-unsigned', '-o', 'json'))
+  const file = join(dataDir, 'desk.yaml')
+  writeFileSync(file, `name: desk\nversion: ${imported.bundle?.kubernetes_version ?? 'v1.34.1'}\nbundle: ${imported.bundle?.name ?? 'local-bookworm'}\nnodes:\n  - { host: desk1, roles: [master, etcd, worker] }\n`)
+  try {
+    cli('cluster', 'create', '-f', file)
+  } catch {
+    // a failed create (say, a precheck refusing a host an earlier test left busy) is a task too
+  }
+  const [t] = JSON.parse(cli('task', 'list', '-o', 'json'))
+  const lines = cli('task', 'logs', String(t.id)).split('\n').filter(Boolean).length
+  return { id: t.id, status: t.status, lines }
+}
+
+try {
+  await main()
+} finally {
+  for (const c of children.reverse()) c.kill()
+  rmSync(dataDir, { recursive: true, force: true })
+}

@@ -1,0 +1,5 @@
+//! Tauri's build step: the app manifest, capabilities and icons.
+
+fn main() {
+    tauri_build::build()
+}

@@ -1,0 +1,174 @@
+//! The commands the page invokes: each a one-liner over a ko-api call made as the OS account
+//! (the desktop has no log-in: whoever runs the app owns its data dir and keychain). Long
+//! operations return their task id at once and run in the background; [`crate::follow`] streams
+//! their journal.
+
+use crate::Desktop;
+use crate::error::UiResult;
+use ko_api::{
+    AuditFilter, Cluster, ClusterDetail, ClusterValidation, Credential, CredentialForm, HostDetail, HostForm, HostKey,
+    KubernetesVersion, LibraryBundle, Me, NtpServer, Project, StatusReport, Task, TaskDetail, TrustedBundleKey,
+};
+use tauri::State;
+
+type D<'a> = State<'a, Desktop>;
+
+#[tauri::command]
+pub async fn me(d: D<'_>) -> UiResult<Me> {
+    Ok(d.api.whoami(&d.actor).await?.into())
+}
+
+#[tauri::command]
+pub async fn status(d: D<'_>) -> UiResult<StatusReport> {
+    Ok(d.api.status(&d.actor).await?)
+}
+
+#[tauri::command]
+pub async fn hosts(d: D<'_>) -> UiResult<Vec<HostDetail>> {
+    Ok(d.api.host_list(&d.actor).await?)
+}
+
+#[tauri::command]
+pub async fn scan_host(d: D<'_>, form: HostForm) -> UiResult<HostKey> {
+    Ok(d.api.host_scan_key(&d.actor, &form.spec()).await?)
+}
+
+#[tauri::command]
+pub async fn add_host(d: D<'_>, form: HostForm) -> UiResult<HostDetail> {
+    Ok(d.api.host_add(&d.actor, form.spec(), form.trust()?).await?)
+}
+
+#[tauri::command]
+pub async fn refresh_host(d: D<'_>, name: String) -> UiResult<HostDetail> {
+    Ok(d.api.host_refresh(&d.actor, &name).await?)
+}
+
+#[tauri::command]
+pub async fn remove_host(d: D<'_>, name: String) -> UiResult<()> {
+    Ok(d.api.host_rm(&d.actor, &name).await?)
+}
+
+#[tauri::command]
+pub async fn credentials(d: D<'_>) -> UiResult<Vec<Credential>> {
+    Ok(d.api.credential_list(&d.actor).await?)
+}
+
+#[tauri::command]
+pub async fn add_credential(d: D<'_>, form: CredentialForm) -> UiResult<Credential> {
+    Ok(d.api.credential_add(&d.actor, form.into_new()?).await?)
+}
+
+#[tauri::command]
+pub async fn remove_credential(d: D<'_>, name: String) -> UiResult<()> {
+    Ok(d.api.credential_rm(&d.actor, &name).await?)
+}
+
+#[tauri::command]
+pub async fn versions(d: D<'_>) -> UiResult<Vec<KubernetesVersion>> {
+    Ok(d.api.version_list(&d.actor).await?)
+}
+
+#[tauri::command]
+pub async fn set_version_enabled(d: D<'_>, version: String, enabled: bool) -> UiResult<()> {
+    Ok(d.api.version_set_enabled(&d.actor, &version, enabled).await?)
+}
+
+#[tauri::command]
+pub async fn bundles(d: D<'_>) -> UiResult<Vec<LibraryBundle>> {
+    Ok(d.api.bundle_list(&d.actor).await?)
+}
+
+#[tauri::command]
+pub async fn audit(d: D<'_>, limit: u32) -> UiResult<Vec<ko_api::AuditEntry>> {
+    Ok(d.api.audit_list(&d.actor, AuditFilter { actor: None, action_prefix: None, limit }).await?)
+}
+
+#[tauri::command]
+pub async fn ntp_servers(d: D<'_>) -> UiResult<Vec<NtpServer>> {
+    Ok(d.api.ntp_list(&d.actor).await?)
+}
+
+#[tauri::command]
+pub async fn add_ntp_server(d: D<'_>, name: String, address: String) -> UiResult<NtpServer> {
+    Ok(d.api.ntp_add(&d.actor, &name, &address).await?)
+}
+
+#[tauri::command]
+pub async fn set_ntp_server_enabled(d: D<'_>, name: String, enabled: bool) -> UiResult<()> {
+    Ok(d.api.ntp_set_enabled(&d.actor, &name, enabled).await?)
+}
+
+#[tauri::command]
+pub async fn remove_ntp_server(d: D<'_>, name: String) -> UiResult<()> {
+    Ok(d.api.ntp_rm(&d.actor, &name).await?)
+}
+
+#[tauri::command]
+pub async fn trusted_keys(d: D<'_>) -> UiResult<Vec<TrustedBundleKey>> {
+    Ok(d.api.bundle_trust_list(&d.actor).await?)
+}
+
+#[tauri::command]
+pub async fn add_trusted_key(d: D<'_>, name: String, public_key: String) -> UiResult<()> {
+    Ok(d.api.bundle_trust_add(&d.actor, &name, &public_key).await?)
+}
+
+#[tauri::command]
+pub async fn remove_trusted_key(d: D<'_>, name: String) -> UiResult<()> {
+    Ok(d.api.bundle_trust_rm(&d.actor, &name).await?)
+}
+
+#[tauri::command]
+pub async fn projects(d: D<'_>) -> UiResult<Vec<Project>> {
+    Ok(d.api.project_list(&d.actor).await?)
+}
+
+#[tauri::command]
+pub async fn validate_cluster(d: D<'_>, file: String) -> UiResult<ClusterValidation> {
+    Ok(d.api.cluster_validate(&d.actor, &file).await?)
+}
+
+#[tauri::command]
+pub async fn create_cluster(d: D<'_>, file: String) -> UiResult<i64> {
+    Ok(d.api.cluster_create(&d.actor, &file).await?.spawn())
+}
+
+#[tauri::command]
+pub async fn clusters(d: D<'_>) -> UiResult<Vec<Cluster>> {
+    Ok(d.api.cluster_list(&d.actor).await?)
+}
+
+#[tauri::command]
+pub async fn cluster(d: D<'_>, name: String) -> UiResult<ClusterDetail> {
+    Ok(d.api.cluster_show(&d.actor, &name).await?)
+}
+
+#[tauri::command]
+pub async fn backup(d: D<'_>, cluster: String) -> UiResult<i64> {
+    Ok(d.api.cluster_backup(&d.actor, &cluster).await?.spawn())
+}
+
+#[tauri::command]
+pub async fn restore(d: D<'_>, cluster: String, backup: String) -> UiResult<i64> {
+    Ok(d.api.cluster_restore(&d.actor, &cluster, &backup).await?.spawn())
+}
+
+#[tauri::command]
+pub async fn tasks(d: D<'_>) -> UiResult<Vec<Task>> {
+    Ok(d.api.task_list(&d.actor, None, 50).await?)
+}
+
+#[tauri::command]
+pub async fn task(d: D<'_>, id: i64) -> UiResult<TaskDetail> {
+    Ok(d.api.task_show(&d.actor, id).await?)
+}
+
+#[tauri::command]
+pub async fn retry(d: D<'_>, task: i64) -> UiResult<i64> {
+    Ok(d.api.task_retry(&d.actor, task).await?.spawn())
+}
+
+#[tauri::command]
+pub async fn cancel(d: D<'_>, task: i64) -> UiResult<()> {
+    Ok(d.api.task_cancel(&d.actor, task).await?)
+}

@@ -1,0 +1,54 @@
+//! Bundles are imported from where they lie, never copied through the page: a native file
+//! picker gives the path (the page has no file-system access of its own). Small files such as
+//! private keys are read by the page's own file input.
+
+use crate::Desktop;
+use crate::error::{UiError, UiResult};
+use ko_api::Imported;
+use std::path::PathBuf;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+
+async fn pick(app: &AppHandle, title: &str, filter: Option<(&str, &[&str])>) -> UiResult<Option<PathBuf>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app.dialog().file().set_title(title);
+    if let Some((name, extensions)) = filter {
+        dialog = dialog.add_filter(name, extensions);
+    }
+    dialog.pick_file(move |f| {
+        let _ = tx.send(f);
+    });
+    let picked = rx.await.map_err(|_| UiError::shell("dialog", "the file dialog closed unexpectedly"))?;
+    picked.map(|f| f.into_path().map_err(|e| UiError::shell("dialog", format!("not a local file: {e}")))).transpose()
+}
+
+/// Asks for a bundle zip; its path, or nothing if the person cancelled.
+#[tauri::command]
+pub async fn pick_bundle_file(app: AppHandle) -> UiResult<Option<String>> {
+    Ok(pick(&app, "Bundle", Some(("Bundle (zip)", &["zip"]))).await?.map(|p| p.display().to_string()))
+}
+
+/// Imports the bundle at `path` into the library (verified; unsigned only with `allow_unsigned`).
+#[tauri::command]
+pub async fn import_bundle(d: State<'_, Desktop>, path: String, allow_unsigned: bool) -> UiResult<Imported> {
+    let (bundle, report) = d.api.bundle_import(&d.actor, path.as_ref(), allow_unsigned).await?;
+    Ok(Imported { bundle, signature: report.signature })
+}
+
+/// Pushes library bundle `name` to hosts, streaming [`ko_api::PushUpdate`]s to `on_update`;
+/// resolves when the push has ended (the last update says how).
+#[tauri::command]
+pub async fn push_bundle(
+    d: State<'_, Desktop>,
+    name: String,
+    form: ko_api::PushForm,
+    on_update: tauri::ipc::Channel<ko_api::PushUpdate>,
+) -> UiResult<()> {
+    let mut updates = d.api.bundle_push_updates(&d.actor, &name, form);
+    while let Some(u) = updates.recv().await {
+        if on_update.send(u).is_err() {
+            break; // the page is gone; the push goes on and is audited
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! KubeOperator Desktop: the desktop window. A thin shell: the page talks to ko-api through the
+//! commands in [`commands`], [`admin`], [`files`] and [`follow`]; everything else lives below it.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod admin;
+mod commands;
+mod error;
+mod files;
+mod follow;
+
+use ko_api::{Actor, Api};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tauri::Manager;
+
+/// What every command works with: the API on the data dir, acting as the OS account.
+pub struct Desktop {
+    api: Api,
+    actor: Actor,
+    follows: Arc<follow::Follows>,
+}
+
+/// Opens the data dir (`KO_DATA_DIR`, or the platform's app-data dir, shared with koctl) and
+/// marks tasks a crash left running as interrupted.
+fn open() -> Result<(Desktop, Option<ko_logging::WorkerGuard>), String> {
+    let data_dir = std::env::var_os("KO_DATA_DIR")
+        .map(PathBuf::from)
+        .or_else(ko_api::default_data_dir)
+        .ok_or("this platform has no app-data dir; set KO_DATA_DIR")?;
+    let guard = ko_logging::init(&data_dir, "desktop");
+    let api = Api::open(&data_dir).map_err(|e| e.to_string())?;
+    let actor = tauri::async_runtime::block_on(async {
+        let interrupted = api.reconcile_tasks().await?;
+        if !interrupted.is_empty() {
+            tracing::warn!(?interrupted, "tasks interrupted by an earlier stop, resumable with a retry");
+        }
+        api.local_actor().await
+    })
+    .map_err(|e| e.to_string())?;
+    tracing::info!(data_dir = %data_dir.display(), user = %actor.name, "desktop started");
+    Ok((Desktop { api, actor, follows: Arc::default() }, guard))
+}
+
+fn main() -> ExitCode {
+    let (desktop, _log_guard) = match open() {
+        Ok(opened) => opened,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = tauri::Builder::default()
+        // first: a second start only brings the running window to the front
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .manage(desktop)
+        .invoke_handler(tauri::generate_handler![
+            commands::me,
+            commands::status,
+            commands::hosts,
+            commands::scan_host,
+            commands::add_host,
+            commands::refresh_host,
+            commands::remove_host,
+            commands::credentials,
+            commands::add_credential,
+            commands::remove_credential,
+            commands::versions,
+            commands::set_version_enabled,
+            commands::bundles,
+            commands::audit,
+            commands::ntp_servers,
+            commands::add_ntp_server,
+            commands::set_ntp_server_enabled,
+            commands::remove_ntp_server,
+            commands::trusted_keys,
+            commands::add_trusted_key,
+            commands::remove_trusted_key,
+            commands::projects,
+            commands::validate_cluster,
+            commands::create_cluster,
+            commands::clusters,
+            commands::cluster,
+            commands::backup,
+            commands::restore,
+            commands::tasks,
+            commands::task,
+            commands::retry,
+            commands::cancel,
+            admin::users,
+            admin::add_user,
+            admin::set_user_active,
+            admin::set_user_password,
+            admin::remove_user,
+            admin::add_project,
+            admin::project,
+            admin::remove_project,
+            admin::add_member,
+            admin::remove_member,
+            admin::repositories,
+            admin::set_repository,
+            admin::remove_repository,
+            admin::import_hosts,
+            files::pick_bundle_file,
+            files::import_bundle,
+            files::push_bundle,
+            follow::follow_task,
+            follow::unfollow_task,
+        ])
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "the window failed");
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
