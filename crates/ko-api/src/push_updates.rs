@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-/// Progress is passed on at most this often (the last update always).
+/// Byte progress is passed on at most this often; every finished file is passed on.
 const PACE: Duration = Duration::from_millis(100);
 
 /// A push as the UI asks for it.
@@ -50,13 +50,13 @@ impl Api {
         let (tx, rx) = mpsc::unbounded_channel();
         let (api, actor, bundle) = (self.clone(), actor.clone(), bundle.to_string());
         tokio::spawn(async move {
-            let last = Mutex::new(Instant::now() - PACE);
+            // when the last update went out, and how many files were done then
+            let last = Mutex::new((Instant::now() - PACE, 0));
             let progress_tx = tx.clone();
             let on_progress = move |p: PushProgress| {
-                let finished = p.bytes_total > 0 && p.bytes_done >= p.bytes_total;
                 let mut last = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                if finished || last.elapsed() >= PACE {
-                    *last = Instant::now();
+                if p.files_done != last.1 || last.0.elapsed() >= PACE {
+                    *last = (Instant::now(), p.files_done);
                     let _ = progress_tx.send(PushUpdate::Progress(p));
                 }
             };

@@ -6,7 +6,7 @@
 // task's journal streams over the Tauri Channel (the task view shows every line `koctl task logs`
 // prints, and the task's final status).
 //
-// env: KO_DESKTOP_BIN (the app), KOCTL, TAURI_DRIVER, and for the task: KO_E2E_HOST2, KO_E2E_KEY,
+// env: KO_DESKTOP_BIN (the app), KOCTL, TAURI_DRIVER, and for the task: KO_DESKTOP_HOST, KO_E2E_KEY,
 // KO_E2E_BUNDLE (a test-bed host, its key, the test bundle). KO_SCREENSHOTS=DIR saves screenshots.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -25,7 +25,7 @@ const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 const dataDir = mkdtempSync(join(tmpdir(), 'ko-desktop-'))
 const children = []
 const env = { ...process.env, KO_DATA_DIR: dataDir }
-const cli = (...args) => execFileSync(koctl, ['--data-dir', dataDir, ...args], { encoding: 'utf8' })
+const cli = (...args) => execFileSync(koctl, ['--data-dir', dataDir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 
 /** Polls `probe` until it returns a truthy value (or throws the last error after `ms`). */
 async function until(what, probe, ms = 20_000) {
@@ -136,9 +136,9 @@ async function main() {
 
 /** A real task on the test bed (a cluster create through koctl), or null without a bed. */
 async function prepareTask() {
-  const { KO_E2E_HOST2: host, KO_E2E_KEY: key, KO_E2E_BUNDLE: bundle } = process.env
+  const { KO_DESKTOP_HOST: host, KO_E2E_KEY: key, KO_E2E_BUNDLE: bundle } = process.env
   if (!host || !key || !bundle) {
-    console.log('desktop: no test bed (KO_E2E_HOST2/KEY/BUNDLE): the task stream is not checked')
+    console.log('desktop: no test bed (KO_DESKTOP_HOST, KO_E2E_KEY, KO_E2E_BUNDLE): the task stream is not checked')
     return null
   }
   cli('credential', 'add', '--name', 'bed', '--key-file', key)

@@ -184,3 +184,97 @@ fn a_started_task_returns_its_id_and_its_journal_streams_as_server_sent_events()
     // a second create of the same cluster is refused: it exists
     assert_eq!(c.post("/api/clusters", &spec).0, 409);
 }
+
+/// A server with `admin` logged in (password changed).
+fn admin_client(server: &Server) -> Client {
+    let mut c = Client::new(server);
+    login(&mut c, ko_api::DEFAULT_ADMIN, ko_api::DEFAULT_ADMIN_PASSWORD);
+    let change = serde_json::json!({"old": ko_api::DEFAULT_ADMIN_PASSWORD, "new": "admin-new-password"}).to_string();
+    assert_eq!(c.post("/api/password", &change).0, 204);
+    c
+}
+
+#[test]
+fn users_projects_members_repositories_and_host_imports_over_http_are_what_koctl_sees() {
+    let k = Koctl::new();
+    let server = serve(&k);
+    let mut c = admin_client(&server);
+
+    // users: added, deactivated (cannot log in), given a new password, removed
+    let (status, u) = c.post("/api/users", r#"{"name":"bob","email":"bob@example.com","password":"bob-password-1"}"#);
+    assert_eq!((status, u["name"].as_str(), u["is_admin"].as_bool()), (200, Some("bob"), Some(false)), "{u}");
+    assert_eq!(k.json(&["user", "list"]).as_array().unwrap().iter().filter(|u| u["name"] == "bob").count(), 1);
+    assert_eq!(c.post("/api/users/bob/active", r#"{"active":false}"#).0, 204);
+    assert_eq!(login(&mut Client::new(&server), "bob", "bob-password-1").0, 401);
+    assert_eq!(c.post("/api/users/bob/active", r#"{"active":true}"#).0, 204);
+    assert_eq!(c.post("/api/users/bob/password", r#"{"password":"bob-password-2"}"#).0, 204);
+    assert_eq!(login(&mut Client::new(&server), "bob", "bob-password-2").0, 200);
+
+    // projects and members: a wrong role is refused with its code, a right one is listed
+    assert_eq!(c.post("/api/projects", r#"{"name":"payments","description":"team P"}"#).0, 200);
+    let (status, e) = c.post("/api/projects/payments/members", r#"{"user":"bob","role":"owner"}"#);
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("member.role_invalid")));
+    assert_eq!(c.post("/api/projects/payments/members", r#"{"user":"bob","role":"project_admin"}"#).0, 204);
+    let (_, p) = c.get("/api/projects/payments");
+    assert_eq!((p["description"].as_str(), p["members"][0]["user"].as_str()), (Some("team P"), Some("bob")), "{p}");
+    assert_eq!(p["members"][0]["role"], "project_admin");
+    let mut bob = Client::new(&server);
+    assert_eq!(login(&mut bob, "bob", "bob-password-2").0, 200);
+    assert_eq!(bob.get("/api/projects").1[0]["name"], "payments", "a member sees the project");
+    assert_eq!(bob.post("/api/users", r#"{"name":"eve","password":"eve-password-1"}"#).0, 403);
+    assert_eq!(c.send("DELETE", "/api/projects/payments/members/bob", None).0, 204);
+    assert_eq!(bob.get("/api/projects").1, serde_json::json!([]));
+    assert_eq!(c.send("DELETE", "/api/users/bob", None).0, 204);
+
+    // repositories per arch: a bad arch named, a good one stored, removed
+    let (status, e) =
+        c.post("/api/settings/repositories", r#"{"arch":"sparc","protocol":"http","hostname":"10.1.0.5","repo_port":8081}"#);
+    assert_eq!(status, 400, "{e}");
+    let repo = r#"{"arch":"arm64","protocol":"https","hostname":"repo.lab","repo_port":8443,"registry_port":5000}"#;
+    assert_eq!(c.post("/api/settings/repositories", repo).0, 204);
+    let listed = k.json(&["setting", "repo", "list"]);
+    assert_eq!((listed[0]["arch"].as_str(), listed[0]["registry_port"].as_u64()), (Some("arm64"), Some(5000)));
+    assert_eq!(c.send("DELETE", "/api/settings/repositories/arm64", None).0, 204);
+    assert_eq!(c.get("/api/settings/repositories").1, serde_json::json!([]));
+
+    // a CSV import over HTTP never trusts on first use: a row without a fingerprint is refused
+    let (status, rows) = c.send("POST", "/api/hosts/import", Some("name,address,port,credential\nh1,10.9.9.9,,none\n"));
+    assert_eq!(status, 200, "{rows}");
+    assert_eq!((rows[0]["line"].as_u64(), rows[0]["result"].as_str()), (Some(2), Some("invalid")), "{rows}");
+    assert!(rows[0]["message"].as_str().unwrap().contains("fingerprint"), "{rows}");
+    assert_eq!(k.json(&["host", "list"]), serde_json::json!([]));
+}
+
+#[test]
+fn a_bundle_push_streams_its_progress_and_each_hosts_result() {
+    let k = Koctl::new();
+    fake_hosts_and_bundle(&k); // hosts that cannot be reached, a bundle in the library
+    let server = serve(&k);
+    let mut c = admin_client(&server);
+    let url = format!("{}api/bundles/k8s-test/push", server.url);
+    let req = http_request("POST", &url)
+        .header("Cookie", c.cookie.clone().unwrap())
+        .header("Content-Type", "application/json")
+        .body(r#"{"hosts":["node-1","node-2"]}"#.to_string())
+        .unwrap();
+    let resp = c.agent.run(req).unwrap();
+    assert_eq!(resp.headers().get("content-type").unwrap(), "text/event-stream");
+    let updates: Vec<Value> = BufReader::new(resp.into_body().into_reader())
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|l| l.strip_prefix("data: ").map(|d| serde_json::from_str(d).unwrap()))
+        .collect();
+    let last = updates.last().unwrap();
+    assert_eq!(last["kind"], "done", "{updates:?}");
+    let hosts: Vec<&str> = last["data"].as_array().unwrap().iter().map(|h| h["host"].as_str().unwrap()).collect();
+    assert_eq!(hosts, ["node-1", "node-2"]);
+    assert!(last["data"].as_array().unwrap().iter().all(|h| h["error"].is_string()), "unreachable hosts fail: {last}");
+    // an unknown bundle ends the stream with `failed`, and a user who may not push gets 403 at once
+    let (status, body) = c.post("/api/bundles/nope/push", r#"{"hosts":["node-1"]}"#);
+    assert_eq!(status, 200);
+    assert!(body.as_str().unwrap().contains(r#""kind":"failed""#), "{body}");
+    assert_eq!(k.run_with(&["user", "add", "--name", "carol", "--password-stdin"], "carol-password\n", &[]).status.code(), Some(0));
+    let mut carol = Client::new(&server);
+    login(&mut carol, "carol", "carol-password");
+    assert_eq!(carol.post("/api/bundles/k8s-test/push", r#"{"hosts":["node-1"]}"#).0, 403);
+}
