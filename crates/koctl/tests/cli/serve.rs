@@ -227,8 +227,10 @@ fn users_projects_members_repositories_and_host_imports_over_http_are_what_koctl
     assert_eq!(c.send("DELETE", "/api/users/bob", None).0, 204);
 
     // repositories per arch: a bad arch named, a good one stored, removed
-    let (status, e) =
-        c.post("/api/settings/repositories", r#"{"arch":"sparc","protocol":"http","hostname":"10.1.0.5","repo_port":8081}"#);
+    let (status, e) = c.post(
+        "/api/settings/repositories",
+        r#"{"arch":"sparc","protocol":"http","hostname":"10.1.0.5","repo_port":8081}"#,
+    );
     assert_eq!(status, 400, "{e}");
     let repo = r#"{"arch":"arm64","protocol":"https","hostname":"repo.lab","repo_port":8443,"registry_port":5000}"#;
     assert_eq!(c.post("/api/settings/repositories", repo).0, 204);
@@ -273,7 +275,10 @@ fn a_bundle_push_streams_its_progress_and_each_hosts_result() {
     let (status, body) = c.post("/api/bundles/nope/push", r#"{"hosts":["node-1"]}"#);
     assert_eq!(status, 200);
     assert!(body.as_str().unwrap().contains(r#""kind":"failed""#), "{body}");
-    assert_eq!(k.run_with(&["user", "add", "--name", "carol", "--password-stdin"], "carol-password\n", &[]).status.code(), Some(0));
+    assert_eq!(
+        k.run_with(&["user", "add", "--name", "carol", "--password-stdin"], "carol-password\n", &[]).status.code(),
+        Some(0)
+    );
     let mut carol = Client::new(&server);
     login(&mut carol, "carol", "carol-password");
     assert_eq!(carol.post("/api/bundles/k8s-test/push", r#"{"hosts":["node-1"]}"#).0, 403);
