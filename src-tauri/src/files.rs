@@ -52,3 +52,10 @@ pub async fn push_bundle(
     }
     Ok(())
 }
+
+/// Verifies the bundle at `path` as an import would (unsigned is reported, not refused) without
+/// importing it.
+#[tauri::command]
+pub async fn verify_bundle(d: State<'_, Desktop>, path: String) -> UiResult<ko_api::VerifyReport> {
+    Ok(d.api.bundle_verify(&d.actor, path.as_ref(), true).await?)
+}

@@ -111,6 +111,7 @@ fn main() -> ExitCode {
             files::pick_bundle_file,
             files::import_bundle,
             files::push_bundle,
+            files::verify_bundle,
             follow::follow_task,
             follow::unfollow_task,
         ])

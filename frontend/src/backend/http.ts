@@ -77,6 +77,10 @@ export const httpBackend: Backend = {
     }
     await readEvents(res, (data) => onUpdate(JSON.parse(data) as PushUpdate))
   },
+  verifyBundle(source) {
+    if (!('file' in source)) throw new ApiError(400, 'bundle.upload_only', 'the browser uploads the bundle file itself')
+    return call('POST', '/api/bundles/verify', source.file)
+  },
   importBundle(source, allowUnsigned) {
     if (!('file' in source)) throw new ApiError(400, 'bundle.upload_only', 'the browser uploads the bundle file itself')
     return call('POST', `/api/bundles?allow_unsigned=${allowUnsigned}`, source.file)
@@ -113,6 +117,8 @@ export const httpBackend: Backend = {
   task: (id) => call('GET', `/api/tasks/${id}`),
   backup: async (cluster) =>
     (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(cluster)}/backup`, {})).task_id,
+  restore: async (cluster, backup) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(cluster)}/restore`, { backup })).task_id,
   retry: async (task) => (await call<{ task_id: number }>('POST', `/api/tasks/${task}/retry`, {})).task_id,
   cancel: (task) => call('POST', `/api/tasks/${task}/cancel`, {}),
   follow(task, onUpdate) {

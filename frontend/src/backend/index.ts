@@ -9,6 +9,7 @@ import type {
   Repository,
   User,
   UserForm,
+  VerifyReport,
   AuditEntry,
   Bundle,
   ClusterDetail,
@@ -57,6 +58,8 @@ export interface Backend {
   bundles(): Promise<Bundle[]>
   /** The desktop's native file picker for bundles (a path; null when cancelled). */
   pickBundle?(): Promise<string | null>
+  /** Checks a bundle zip as an import would (hashes, sizes, paths, signature) without importing it. */
+  verifyBundle(source: BundleSource): Promise<VerifyReport>
   /** Pushes a library bundle to hosts; `onUpdate` sees progress, then `done` or `failed`. */
   pushBundle(name: string, form: PushForm, onUpdate: (u: PushUpdate) => void): Promise<void>
   /** Imports a bundle zip into the library (verified; unsigned ones only with `allowUnsigned`). */
@@ -95,6 +98,8 @@ export interface Backend {
   tasks(): Promise<Task[]>
   task(id: number): Promise<TaskDetail>
   backup(cluster: string): Promise<number>
+  /** Restores etcd of `cluster` from one of its backups (a task; every member stops, then restarts). */
+  restore(cluster: string, backup: string): Promise<number>
   retry(task: number): Promise<number>
   cancel(task: number): Promise<void>
   /** Streams a task's journal from the start; returns a function that stops following. */

@@ -42,6 +42,10 @@ export const tauriBackend: Backend = {
     channel.onmessage = onUpdate
     return call('push_bundle', { name, form, onUpdate: channel })
   },
+  verifyBundle(source) {
+    if (!('path' in source)) throw new ApiError(0, 'bundle.path_only', 'the desktop verifies a bundle at its path')
+    return call('verify_bundle', { path: source.path })
+  },
   importBundle(source, allowUnsigned) {
     if (!('path' in source)) throw new ApiError(0, 'bundle.path_only', 'the desktop imports a bundle from its path')
     return call('import_bundle', { path: source.path, allowUnsigned })
@@ -76,6 +80,7 @@ export const tauriBackend: Backend = {
   tasks: () => call('tasks'),
   task: (id) => call('task', { id }),
   backup: (cluster) => call('backup', { cluster }),
+  restore: (cluster, backup) => call('restore', { cluster, backup }),
   retry: (task) => call('retry', { task }),
   cancel: (task) => call('cancel', { task }),
   follow(task, onUpdate) {

@@ -29,6 +29,7 @@ export type {
   Problem,
   Project,
   ProjectDetail,
+  Signature,
   PushForm,
   PushProgress,
   PushUpdate,

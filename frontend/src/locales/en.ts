@@ -114,6 +114,8 @@ export default {
   },
   versions: {
     import: 'Import a bundle',
+    verify: 'Verify a bundle',
+    verified: 'Verified {name}: Kubernetes {version}, {arches}, {files} files, {size}, {signature}; every file matches its hash',
     allowUnsigned: 'Accept it unsigned',
     imported: 'Imported {name}: {signature}',
     signedBy: 'signed by {key}',
@@ -187,6 +189,9 @@ export default {
     roles: 'Roles',
     backups: 'Backups',
     backupNow: 'Back up now',
+    created: 'Created',
+    restore: 'Restore',
+    restoreConfirm: 'Restore etcd from this backup? Every member stops while its data is replaced.',
     tasks: 'Tasks',
   },
   task: {

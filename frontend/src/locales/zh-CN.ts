@@ -108,6 +108,8 @@ export default {
   },
   versions: {
     import: '导入离线包',
+    verify: '校验离线包',
+    verified: '已校验 {name}：Kubernetes {version}，{arches}，{files} 个文件，{size}，{signature}；所有文件与哈希一致',
     allowUnsigned: '允许未签名',
     imported: '已导入 {name}：{signature}',
     signedBy: '签名者 {key}',
@@ -181,6 +183,9 @@ export default {
     roles: '角色',
     backups: '备份',
     backupNow: '立即备份',
+    created: '创建时间',
+    restore: '恢复',
+    restoreConfirm: '用此备份恢复 etcd？替换数据期间所有成员都会停止。',
     tasks: '任务',
   },
   task: {

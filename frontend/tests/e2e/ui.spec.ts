@@ -199,6 +199,10 @@ test('a bundle is imported, a cluster is created through the wizard and its live
   await addHost(page, 'e2e-node', address!, 'bedroot-wizard')
 
   await page.getByRole('menuitem', { name: 'Bundles & versions' }).click()
+  // verified first (every hash, size and path; the signature state) without importing it
+  await page.locator('[data-test=bundle-verify-file]').setInputFiles(bundle!)
+  await expect(page.locator('[data-test=verified]')).toContainText(/Verified local-bookworm: .* NOT signed; every file matches/, { timeout: 60_000 })
+  await expect(page.locator('[data-test=bundles]')).not.toContainText('local-bookworm')
   await page.locator('[data-test=allow-unsigned]').click()
   await page.locator('[data-test=bundle-file]').setInputFiles(bundle!)
   await expect(page.locator('[data-test=imported]')).toContainText('local-bookworm', { timeout: 60_000 })
@@ -243,6 +247,17 @@ test('a bundle is imported, a cluster is created through the wizard and its live
   await page.getByRole('button', { name: 'e2e-wizard' }).click()
   await expect(page.locator('h2')).toContainText('e2e-wizard')
   await expect(page.locator('h2 [data-status]')).toHaveAttribute('data-status', 'running')
+
+  // back up now, then restore that backup: each a task followed to its end
+  await page.locator('[data-test=backup-now]').click()
+  await expect(page.locator('[data-test=task-status]')).toHaveAttribute('data-status', 'ok', { timeout: 60_000 })
+  await page.getByRole('button', { name: 'e2e-wizard' }).click()
+  const backup = page.locator('[data-test=backups] tr').nth(1)
+  await expect(backup).toContainText('KiB')
+  await backup.getByRole('button', { name: 'Restore' }).click()
+  await page.getByRole('button', { name: /^(OK|Yes)$/ }).click()
+  await expect(page.locator('[data-test=task-status]')).toHaveAttribute('data-status', 'ok', { timeout: 60_000 })
+  await expect(page.locator('[data-test=task-tree]')).toContainText('restore')
 })
 
 test('users, projects with their members, and package repositories are managed in the UI', async ({ page }) => {

@@ -282,4 +282,11 @@ fn a_bundle_push_streams_its_progress_and_each_hosts_result() {
     let mut carol = Client::new(&server);
     login(&mut carol, "carol", "carol-password");
     assert_eq!(carol.post("/api/bundles/k8s-test/push", r#"{"hosts":["node-1"]}"#).0, 403);
+
+    // verifying an upload that is not a bundle says so, and the upload is not kept
+    let (status, e) = c.send("POST", "/api/bundles/verify", Some("not a zip"));
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("bundle.not_a_zip")), "{e}");
+    let message = e["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("the uploaded file is not a bundle"), "named as the upload: {message}");
+    assert!(std::fs::read_dir(k.data_dir().join("uploads")).unwrap().next().is_none(), "the upload is removed");
 }
