@@ -144,6 +144,11 @@ pub async fn cluster(d: D<'_>, name: String) -> UiResult<ClusterDetail> {
 }
 
 #[tauri::command]
+pub async fn backups(d: D<'_>) -> UiResult<Vec<ko_api::ClusterBackups>> {
+    Ok(d.api.backup_summary(&d.actor).await?)
+}
+
+#[tauri::command]
 pub async fn backup(d: D<'_>, cluster: String) -> UiResult<i64> {
     Ok(d.api.cluster_backup(&d.actor, &cluster).await?.spawn())
 }

@@ -88,6 +88,7 @@ fn main() -> ExitCode {
             commands::create_cluster,
             commands::clusters,
             commands::cluster,
+            commands::backups,
             commands::backup,
             commands::restore,
             commands::tasks,

@@ -15,6 +15,17 @@ use std::path::PathBuf;
 /// The playbooks of a create, in order.
 pub const CREATE_PLAYBOOKS: &[&str] = &["precheck", "bundle", "base", "runtime", "etcd"];
 
+/// A cluster's backups at a glance.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ClusterBackups {
+    /// Cluster name.
+    pub cluster: String,
+    /// How many backup files it has.
+    pub count: usize,
+    /// The newest one.
+    pub latest: Option<BackupFile>,
+}
+
 /// A cluster with its nodes, recent tasks and backups.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClusterDetail {
@@ -61,6 +72,27 @@ impl Api {
         let grants = self.grants(actor).await?;
         let all = self.db.read(clusters::list).await?;
         Ok(all.into_iter().filter(|c| grants.allows(Permission::ViewProject(c.project_id))).collect())
+    }
+
+    /// Each visible cluster's backups at a glance: how many, and the latest (none is a warning
+    /// sign the overview shows).
+    pub async fn backup_summary(&self, actor: &Actor) -> Result<Vec<ClusterBackups>> {
+        let visible = self.cluster_list(actor).await?;
+        self.db
+            .read(move |c| {
+                visible
+                    .into_iter()
+                    .map(|cl| {
+                        let backups = clusters::backups(c, cl.id)?;
+                        Ok(ClusterBackups {
+                            count: backups.len(),
+                            latest: backups.into_iter().next(),
+                            cluster: cl.name,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .await
     }
 
     /// A cluster with its nodes, latest tasks and backups.

@@ -31,7 +31,7 @@ mod versions;
 
 pub use authz::{Permission, Role};
 pub use bundles::{BuildRequest, HOST_STORE, HostPush, LIBRARY_DIR, LibraryBundle, PushProgress};
-pub use cluster_ops::{CREATE_PLAYBOOKS, CheckResult, ClusterDetail};
+pub use cluster_ops::{CREATE_PLAYBOOKS, CheckResult, ClusterBackups, ClusterDetail};
 pub use clusters::ClusterValidation;
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
 pub use error::{ApiError, Result};

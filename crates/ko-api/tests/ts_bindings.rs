@@ -34,6 +34,7 @@ fn outputs(g: &mut SchemaGenerator) {
     add::<ko_api::Repository>(g);
     add::<ko_api::Cluster>(g);
     add::<ko_api::ClusterDetail>(g);
+    add::<ko_api::ClusterBackups>(g);
     add::<ko_api::ClusterValidation>(g);
     add::<ko_api::CheckResult>(g);
     add::<ko_api::Task>(g);

@@ -110,6 +110,16 @@ export interface Cluster {
   version: string
 }
 
+/** A cluster's backups at a glance. */
+export interface ClusterBackups {
+  /** Cluster name. */
+  cluster: string
+  /** How many backup files it has. */
+  count: number
+  /** The newest one. */
+  latest: BackupFile | null
+}
+
 /** A cluster with its nodes, recent tasks and backups. */
 export interface ClusterDetail {
   /** Its backup files. */

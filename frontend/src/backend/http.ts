@@ -115,6 +115,7 @@ export const httpBackend: Backend = {
   cluster: (name) => call('GET', `/api/clusters/${encodeURIComponent(name)}`),
   tasks: () => call('GET', '/api/tasks'),
   task: (id) => call('GET', `/api/tasks/${id}`),
+  backups: () => call('GET', '/api/backups'),
   backup: async (cluster) =>
     (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(cluster)}/backup`, {})).task_id,
   restore: async (cluster, backup) =>

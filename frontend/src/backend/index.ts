@@ -12,6 +12,7 @@ import type {
   VerifyReport,
   AuditEntry,
   Bundle,
+  ClusterBackups,
   ClusterDetail,
   Cluster,
   Credential,
@@ -97,6 +98,8 @@ export interface Backend {
   cluster(name: string): Promise<ClusterDetail>
   tasks(): Promise<Task[]>
   task(id: number): Promise<TaskDetail>
+  /** Each visible cluster's backup count and latest backup. */
+  backups(): Promise<ClusterBackups[]>
   backup(cluster: string): Promise<number>
   /** Restores etcd of `cluster` from one of its backups (a task; every member stops, then restarts). */
   restore(cluster: string, backup: string): Promise<number>

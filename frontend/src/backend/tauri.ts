@@ -79,6 +79,7 @@ export const tauriBackend: Backend = {
   cluster: (name) => call('cluster', { name }),
   tasks: () => call('tasks'),
   task: (id) => call('task', { id }),
+  backups: () => call('backups'),
   backup: (cluster) => call('backup', { cluster }),
   restore: (cluster, backup) => call('restore', { cluster, backup }),
   retry: (task) => call('retry', { task }),

@@ -5,6 +5,7 @@ export type {
   BackupFile,
   CheckResult,
   Cluster,
+  ClusterBackups,
   ClusterDetail,
   ClusterValidation as Validation,
   Counts,

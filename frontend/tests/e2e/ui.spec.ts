@@ -258,6 +258,12 @@ test('a bundle is imported, a cluster is created through the wizard and its live
   await page.getByRole('button', { name: /^(OK|Yes)$/ }).click()
   await expect(page.locator('[data-test=task-status]')).toHaveAttribute('data-status', 'ok', { timeout: 60_000 })
   await expect(page.locator('[data-test=task-tree]')).toContainText('restore')
+
+  // the overview: the cluster's backup at a glance, nothing running
+  await page.getByRole('menuitem', { name: 'Overview' }).click()
+  await expect(page.locator('[data-test=backups-summary] tr', { hasText: 'e2e-wizard' })).toContainText('1')
+  await expect(page.locator('[data-test=running]')).toContainText('None')
+  await shot(page, 'overview')
 })
 
 test('users, projects with their members, and package repositories are managed in the UI', async ({ page }) => {

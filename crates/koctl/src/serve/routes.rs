@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/clusters/validate", post(cluster_validate))
         .route("/api/clusters/plan", post(cluster_plan))
         .route("/api/clusters/{name}", get(cluster))
+        .route("/api/backups", get(backups))
         .route("/api/clusters/{name}/backup", post(cluster_backup))
         .route("/api/clusters/{name}/restore", post(cluster_restore))
         .route("/api/tasks", get(tasks))
@@ -160,6 +161,10 @@ async fn cluster(
     Path(name): Path<String>,
 ) -> ApiResult<ko_api::ClusterDetail> {
     Ok(Json(s.api.cluster_show(&a, &name).await?))
+}
+
+async fn backups(State(s): State<AppState>, Authed(a): Authed) -> ApiResult<Vec<ko_api::ClusterBackups>> {
+    Ok(Json(s.api.backup_summary(&a).await?))
 }
 
 async fn cluster_validate(

@@ -183,6 +183,9 @@ fn a_started_task_returns_its_id_and_its_journal_streams_as_server_sent_events()
     assert_eq!(k.json(&["task", "list"])[0]["status"], "failed");
     // a second create of the same cluster is refused: it exists
     assert_eq!(c.post("/api/clusters", &spec).0, 409);
+    // the overview's backups at a glance: the cluster, never backed up
+    let (_, backups) = c.get("/api/backups");
+    assert_eq!(backups, serde_json::json!([{"cluster": "planned", "count": 0, "latest": null}]));
 }
 
 /// A server with `admin` logged in (password changed).
