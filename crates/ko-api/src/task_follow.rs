@@ -17,8 +17,9 @@ const BATCH: i64 = 2_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum TaskUpdate {
-    /// A log line.
-    Line(LogLine),
+    /// Log lines, in order: everything the journal had since the last update (a long backlog
+    /// comes in a few big batches, not one message a line).
+    Lines(Vec<LogLine>),
     /// The task's status changed (the first update says the status it had).
     Status(String),
     /// The task finished with this status; nothing follows.
@@ -85,9 +86,9 @@ impl TaskFollow {
         let lines = self.api.task_logs(&self.actor, self.id, self.after, BATCH).await?;
         let backlog = lines.len() as i64 == BATCH;
         let quiet = lines.is_empty();
-        for l in lines {
-            self.after = l.id;
-            self.pending.push_back(TaskUpdate::Line(l));
+        if let Some(last) = lines.last() {
+            self.after = last.id;
+            self.pending.push_back(TaskUpdate::Lines(lines));
         }
         if status != self.status {
             self.status = status.clone();

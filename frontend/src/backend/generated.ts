@@ -833,8 +833,8 @@ export interface TaskDetail {
 
 /** What a follower learns, in journal order. */
 export type TaskUpdate = {
-  data: LogLine
-  kind: "line"
+  data: LogLine[]
+  kind: "lines"
 } | {
   data: string
   kind: "status"

@@ -129,7 +129,7 @@ export const httpBackend: Backend = {
       source.close()
       onUpdate(u)
     }
-    source.addEventListener('line', (e) => onUpdate({ kind: 'line', data: JSON.parse(data(e)) as LogLine }))
+    source.addEventListener('lines', (e) => onUpdate({ kind: 'lines', data: JSON.parse(data(e)) as LogLine[] }))
     source.addEventListener('status', (e) => onUpdate({ kind: 'status', data: data(e) }))
     source.addEventListener('end', (e) => end({ kind: 'end', data: data(e) }))
     // `error` is both the server's event (with data) and EventSource's own (reconnecting, no data)

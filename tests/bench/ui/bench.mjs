@@ -53,7 +53,9 @@ async function serve() {
 async function log(browser, url) {
   const N = 100_000
   const lines = Array.from({ length: N }, (_, i) => ({ id: i + 1, at: '2026-11-28T00:00:00.000Z', host: `node-${(i % 5) + 1}`, step: 'install', stream: 'stdout', line: `line ${i + 1}: unpacking containerd (${i % 7 === 0 ? 'warning' : 'ok'}) into /var/lib/ko/store` }))
-  const sse = lines.map((l) => `event: line\nid: ${l.id}\ndata: ${JSON.stringify(l)}\n\n`).join('') + 'event: status\ndata: ok\n\nevent: end\ndata: ok\n\n'
+  // as koctl serve sends a backlog: `lines` events of up to 2000 lines (TaskFollow's batch)
+  const batches = Array.from({ length: N / 2000 }, (_, b) => lines.slice(b * 2000, (b + 1) * 2000))
+  const sse = batches.map((b) => `event: lines\nid: ${b.at(-1).id}\ndata: ${JSON.stringify(b)}\n\n`).join('') + 'event: status\ndata: ok\n\nevent: end\ndata: ok\n\n'
   const task = { task: { id: 1, kind: 'create', title: 'create cluster bench', cluster: null, created_by: 'admin', status: 'ok', attempt: 1, error: null, created_at: '', started_at: '', finished_at: '' }, phases: [], steps: [] }
   const viewer = [], naive = [], search = []
   for (let r = 0; r < runs; r++) {

@@ -78,7 +78,7 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: TaskCmd) -> Result<Ex
                 let mut updates = api.task_follow(actor, id).await?;
                 while let Some(u) = updates.next().await {
                     match u {
-                        TaskUpdate::Line(l) => print(&l)?,
+                        TaskUpdate::Lines(lines) => lines.iter().try_for_each(print)?,
                         TaskUpdate::Unreadable { message, .. } => anyhow::bail!(message),
                         TaskUpdate::Status(_) | TaskUpdate::End(_) => {}
                     }

@@ -1,5 +1,5 @@
-//! `GET /api/tasks/{id}/events`: a task's journal as server-sent events — `line` for each log
-//! line, `status` when the task's status changes, `end` once it is finished, `error` if the
+//! `GET /api/tasks/{id}/events`: a task's journal as server-sent events — `lines` with the log
+//! lines read since the last event (a JSON array), `status` when the task's status changes, `end` once it is finished, `error` if the
 //! journal cannot be read. It follows tasks of any process on the data dir (see
 //! [`ko_api::TaskFollow`]).
 
@@ -20,8 +20,12 @@ pub async fn stream(
     let follow = state.api.task_follow(&actor, id).await?; // 404 / 403 before the stream starts
     let events = futures::stream::unfold(follow, |mut f| async move {
         let event = match f.next().await? {
-            TaskUpdate::Line(l) => {
-                Event::default().event("line").id(l.id.to_string()).data(serde_json::to_string(&l).unwrap_or_default())
+            TaskUpdate::Lines(lines) => {
+                let last = lines.last().map_or(0, |l| l.id);
+                Event::default()
+                    .event("lines")
+                    .id(last.to_string())
+                    .data(serde_json::to_string(&lines).unwrap_or_default())
             }
             TaskUpdate::Status(s) => Event::default().event("status").data(s),
             TaskUpdate::End(s) => Event::default().event("end").data(s),
