@@ -9,5 +9,6 @@ import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 export default defineConfig({
   plugins: [vue(), Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false })],
   server: { proxy: { '/api': 'http://127.0.0.1:7780' } },
-  test: { environment: 'jsdom', include: ['src/**/*.test.ts'] },
+  // Element Plus's ES modules import their CSS: Vitest runs them through Vite, not Node
+  test: { environment: 'jsdom', include: ['src/**/*.test.ts'], server: { deps: { inline: ['element-plus'] } } },
 })
