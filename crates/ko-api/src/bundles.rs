@@ -447,7 +447,15 @@ impl Api {
                 })
                 .await?;
             sent += outcome.transferred;
-            tally.files_done.fetch_add(1, Relaxed);
+            // the file is done: say so (the last byte's update still counted it as in flight)
+            progress(PushProgress {
+                host: host.to_string(),
+                file: f.path.clone(),
+                bytes_done: tally.bytes_done.load(Relaxed),
+                bytes_total: tally.bytes_total.load(Relaxed),
+                files_done: tally.files_done.fetch_add(1, Relaxed) + 1,
+                files_total: tally.files_total.load(Relaxed),
+            });
         }
         Ok(HostPush {
             host: host.into(),

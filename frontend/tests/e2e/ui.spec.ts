@@ -84,6 +84,8 @@ test('first login forces a new password, then the overview and the language swit
   await page.locator('[data-test=language]').click()
   await page.getByRole('option', { name: '简体中文' }).click()
   await expect(page.getByRole('menuitem', { name: '集群' })).toBeVisible()
+  await page.getByRole('menuitem', { name: '概览' }).click()
+  await expect(page.locator('[data-test=count-hosts]')).toContainText('主机')
   await shot(page, 'overview-zh-CN')
   await page.reload()
   await expect(page.getByRole('menuitem', { name: '集群' })).toBeVisible()
@@ -263,6 +265,7 @@ test('a bundle is imported, a cluster is created through the wizard and its live
   await page.getByRole('menuitem', { name: 'Overview' }).click()
   await expect(page.locator('[data-test=backups-summary] tr', { hasText: 'e2e-wizard' })).toContainText('1')
   await expect(page.locator('[data-test=running]')).toContainText('None')
+  await expect(page.locator('[data-test=recent-tasks] [data-status=ok]')).toHaveCount(3)
   await shot(page, 'overview')
 })
 
