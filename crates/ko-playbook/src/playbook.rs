@@ -184,6 +184,12 @@ pub struct Step {
     /// Keep the step's stdout as `registered.<name>[host]` for later steps.
     #[serde(default)]
     pub register: Option<String>,
+    /// The step's output is a secret (a join token, a certificate key): nothing it prints is
+    /// logged or journaled, its message says only how it ended, and a registered value lives in
+    /// memory for the rest of this run only — so a resumed run runs the step again (it must be
+    /// safe to repeat).
+    #[serde(default)]
+    pub sensitive: bool,
 }
 
 fn five() -> u64 {

@@ -269,7 +269,9 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
 
     async fn on_host(&self, phase: usize, index: usize, step: &Step, host: &InvHost) -> Status {
         let started = Instant::now();
-        let (result, resumed) = match self.resume.get(phase, index, &host.name) {
+        // a sensitive step's output was never journaled: it runs again to have it
+        let earlier = if step.sensitive { None } else { self.resume.get(phase, index, &host.name) };
+        let (result, resumed) = match earlier {
             Some((status, output)) => {
                 self.resumed_at_start.fetch_add(1, Ordering::Relaxed);
                 let message = "done by an earlier attempt; not run again".to_string();
@@ -285,14 +287,19 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
             reg.entry(name.clone()).or_default().insert(host.name.clone(), out.clone());
         }
         let status = result.status;
+        let (message, output) = if step.sensitive {
+            (format!("{} (output hidden: sensitive step)", status.as_str()), None)
+        } else {
+            (result.message, result.output)
+        };
         self.sink.emit(Event::HostFinished {
             phase,
             step: index,
             host: host.name.clone(),
             status,
             exit_code: result.exit_code,
-            message: result.message,
-            output: result.output,
+            message,
+            output,
             resumed,
             millis: started.elapsed().as_millis() as u64,
         });
@@ -357,7 +364,10 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
                 phase,
                 index,
                 host,
-                format!("attempt {attempt} failed: {}; retrying in {}s", result.message, step.delay),
+                match step.sensitive {
+                    true => format!("attempt {attempt} failed; retrying in {}s", step.delay),
+                    false => format!("attempt {attempt} failed: {}; retrying in {}s", result.message, step.delay),
+                },
             );
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_secs(step.delay)) => {}
@@ -469,6 +479,9 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
         let opts = self.exec_options(step, step.become_root);
         let name = host.name.clone();
         let mut on_line = |l: OutputLine| {
+            if step.sensitive {
+                return; // never logged; the step's message says so
+            }
             let stream = match l.stream {
                 ko_ssh::Stream::Stdout => "stdout",
                 ko_ssh::Stream::Stderr => "stderr",

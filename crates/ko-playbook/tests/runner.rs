@@ -264,3 +264,48 @@ async fn a_cancelled_run_starts_nothing_new() {
     assert_eq!(out.status, Status::Cancelled);
     assert!(fake.ran.lock().unwrap().is_empty());
 }
+
+const SECRET: &str = r#"
+name: secret
+phases:
+  - name: one
+    steps:
+      - name: token
+        hosts: first_master
+        register: token
+        sensitive: true
+        run: |
+          # token
+          echo s3cr3t-join-token
+      - name: prepare
+        run: |
+          # prepare
+  - name: two
+    steps:
+      - name: join
+        hosts: workers
+        run: |
+          # join {{ registered.token['m1'] }}
+          FAIL@w1
+"#;
+
+#[tokio::test]
+async fn a_sensitive_output_reaches_later_steps_but_no_event_and_its_step_reruns_on_resume() {
+    let p = Playbook::parse("secret", SECRET).unwrap();
+    let fake = Fake::failing("w1", 1);
+    let first = Events::default();
+    assert_eq!(go(&p, &fake, &first, &Resume::default(), &opts()).await.status, Status::Failed);
+    assert_eq!(fake.ran_on("w1"), ["prepare", "join s3cr3t-join-token"], "the later step got the value");
+    let seen = format!("{:?}", first.0.lock().unwrap());
+    assert!(!seen.contains("s3cr3t"), "no event (so no journal, no log) carries it: {seen}");
+    assert!(seen.contains("output hidden: sensitive step"), "its message says why it is quiet");
+
+    // the retry: `prepare` is done and stays done; `token` runs again, as nothing of it was kept
+    let fake2 = Fake::default();
+    let second = Events::default();
+    assert_eq!(go(&p, &fake2, &second, &first.resume(), &opts()).await.status, Status::Ok);
+    assert_eq!(fake2.ran_on("m1"), ["token"]);
+    assert_eq!(fake2.ran_on("w1"), ["join s3cr3t-join-token"]);
+    assert!(second.finished("token").iter().all(|(_, s, resumed)| *s == Status::Ok && !*resumed));
+    assert!(second.finished("prepare").iter().all(|(_, _, resumed)| *resumed));
+}
