@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// The playbooks of a create, in order.
-pub const CREATE_PLAYBOOKS: &[&str] = &["precheck", "bundle", "base", "runtime", "etcd"];
+pub const CREATE_PLAYBOOKS: &[&str] = &["precheck", "bundle", "base", "runtime", "loadbalancer", "etcd"];
 
 /// A cluster's backups at a glance.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

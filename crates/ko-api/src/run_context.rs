@@ -17,6 +17,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// The sandbox (pause) image containerd is configured with.
 const SANDBOX_IMAGE: &str = "registry.k8s.io/pause:3.10";
 
+/// Where each node reaches the API servers through its own haproxy (internal load balancer).
+const LB_PORT: u16 = 8443;
+
+/// The API servers' port.
+const API_SERVER_PORT: u16 = 6443;
+
+/// haproxy's statistics page on each node (loopback only).
+const LB_STATS_PORT: u16 = 8404;
+
 impl Api {
     /// The cluster's hosts with roles and the facts stored when they were added or refreshed.
     pub(crate) async fn stored_inventory(&self, spec: &ClusterSpec) -> Result<Inventory> {
@@ -130,6 +139,13 @@ impl Api {
                 "endpoints": endpoints.join(","),
                 "token": format!("ko-{}", spec.name),
                 "members": etcd_hosts.len(),
+            },
+            "lb": {
+                "port": LB_PORT,
+                "backend_port": API_SERVER_PORT,
+                "stats_port": LB_STATS_PORT,
+                "masters": inv.select(&ko_playbook::Selector::Masters).iter()
+                    .map(|h| json!({"name": h.name, "address": h.address})).collect::<Vec<_>>(),
             },
             "task": {"id": task},
         });

@@ -284,6 +284,7 @@ pub fn builtin(name: &str) -> Result<Playbook> {
         "bundle" => include_str!("../../../playbooks/bundle.yaml"),
         "base" => include_str!("../../../playbooks/base.yaml"),
         "runtime" => include_str!("../../../playbooks/runtime.yaml"),
+        "loadbalancer" => include_str!("../../../playbooks/loadbalancer.yaml"),
         "etcd" => include_str!("../../../playbooks/etcd.yaml"),
         "backup" => include_str!("../../../playbooks/backup.yaml"),
         "restore" => include_str!("../../../playbooks/restore.yaml"),

@@ -27,9 +27,10 @@ fn local_bundle(test: &str) -> Option<PathBuf> {
 
 /// Removes what a deployment left on a host (before a test, and after it even when it fails: other
 /// tests expect hosts without a runtime).
-const CLEAN_HOST: &str = "systemctl disable --now etcd containerd chrony >/dev/null 2>&1; \
-    dpkg --purge etcd-server etcd-client containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
-    pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /var/lib/ko/repo /var/log/ko \
+const CLEAN_HOST: &str = "systemctl disable --now etcd haproxy containerd chrony >/dev/null 2>&1; \
+    systemctl stop ko-standin >/dev/null 2>&1; \
+    dpkg --purge etcd-server etcd-client haproxy containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
+    pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /etc/haproxy /var/lib/ko/repo /var/log/ko \
     /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl; \
     sed -i '/^# BEGIN kubeoperator$/,/^# END kubeoperator$/d' /etc/hosts; true";
 
@@ -142,6 +143,9 @@ fn create_backup_restore_and_reset_on_three_hosts() {
         assert_eq!(bed.root_sh(h, "stat -c '%U %a' /etc/etcd/pki/member.key").trim(), "etcd 600");
         assert!(bed.root_sh(h, "grep -c '^# BEGIN kubeoperator' /etc/hosts").trim() == "1");
     }
+    // the internal load balancer: haproxy on every node in front of every master's API port
+    internal_load_balancer_checks_and_forwards(bed, &hosts);
+
     // the members' private keys never touch the data dir
     let keys: Vec<String> = hosts.iter().map(|h| bed.root_sh(h, "sed -n 2p /etc/etcd/pki/member.key")).collect();
     let key_lines: Vec<&str> = keys.iter().map(|s| s.trim()).collect();
@@ -177,13 +181,75 @@ fn create_backup_restore_and_reset_on_three_hosts() {
     let out = k.run(&["cluster", "delete", "alpha", "--reset"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     for h in &hosts {
-        let left =
-            bed.root_sh(h, "ls /var/lib/ko /etc/etcd /var/lib/etcd 2>/dev/null; command -v etcd containerd; true");
+        let left = bed.root_sh(
+            h,
+            "ls /var/lib/ko /etc/etcd /var/lib/etcd /etc/haproxy 2>/dev/null; command -v etcd haproxy containerd; true",
+        );
         assert!(left.trim().is_empty(), "left on {}: {left}", h.name);
         assert!(!bed.root_sh(h, "cat /etc/hosts").contains("kubeoperator"));
     }
     assert!(!location.exists(), "the cluster's backups went with it");
     assert_eq!(k.run(&["cluster", "show", "alpha"]).status.code(), Some(2));
+}
+
+/// haproxy's view of the API servers from `h`: (server, UP/DOWN...) from its statistics CSV.
+fn lb_backends(bed: &Bed, h: &BedHost) -> Vec<(String, String)> {
+    let csv =
+        bed.root_sh(h, "exec 3<>/dev/tcp/127.0.0.1/8404; printf 'GET /stats;csv HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
+    csv.lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f.len() > 17 && f[0] == "masters" && f[1] != "BACKEND")
+        .map(|f| (f[1].to_string(), f[17].split(' ').next().unwrap_or("").to_string()))
+        .collect()
+}
+
+/// Polls (bounded) until `h`'s haproxy sees exactly `up` as UP among the masters.
+fn wait_for_lb(bed: &Bed, h: &BedHost, up: &[&str], masters: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let seen = lb_backends(bed, h);
+        let ups: Vec<&str> = seen.iter().filter(|(_, s)| s == "UP").map(|(n, _)| n.as_str()).collect();
+        if seen.len() == masters && ups == up {
+            return;
+        }
+        assert!(Instant::now() < deadline, "haproxy on {} never saw exactly {up:?} up: {seen:?}", h.name);
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// No API server runs here (Kubernetes cannot be installed on these machines), so every backend is
+/// down; a stand-in TCP service (a throw-away etcd) on the first master's API port comes up in
+/// every node's haproxy, requests through 127.0.0.1:8443 reach it, and it goes down when stopped.
+fn internal_load_balancer_checks_and_forwards(bed: &Bed, hosts: &[&BedHost]) {
+    let names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
+    for h in hosts {
+        assert_eq!(
+            bed.root_sh(h, "haproxy -c -f /etc/haproxy/haproxy.cfg >/dev/null && systemctl is-active haproxy").trim(),
+            "active"
+        );
+        assert_eq!(lb_backends(bed, h).iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), names, "every master");
+    }
+    wait_for_lb(bed, hosts[1], &[], hosts.len());
+    let (first, ip) = (hosts[0], hosts[0].ip);
+    bed.root_sh(
+        first,
+        &format!(
+            "systemd-run -q --unit ko-standin etcd --name standin --data-dir /tmp/ko-standin \
+             --listen-client-urls http://{ip}:6443 --advertise-client-urls http://{ip}:6443 \
+             --listen-peer-urls http://127.0.0.1:2390 --initial-advertise-peer-urls http://127.0.0.1:2390 \
+             --initial-cluster standin=http://127.0.0.1:2390"
+        ),
+    );
+    for h in &hosts[1..] {
+        wait_for_lb(bed, h, &[first.name.as_str()], hosts.len());
+    }
+    let via_lb = "ETCDCTL_API=3 etcdctl --endpoints http://127.0.0.1:8443";
+    bed.root_sh(hosts[2], &format!("{via_lb} put /via-lb from-{}", hosts[2].name));
+    let direct = bed
+        .root_sh(first, &format!("ETCDCTL_API=3 etcdctl --endpoints http://{ip}:6443 get /via-lb --print-value-only"));
+    assert_eq!(direct.trim(), format!("from-{}", hosts[2].name), "the write went through the load balancer");
+    bed.root_sh(first, "systemctl stop ko-standin; rm -rf /tmp/ko-standin");
+    wait_for_lb(bed, hosts[2], &[], hosts.len());
 }
 
 /// Waits (polling the journal, bounded) until `ready` holds for task 1's steps.
