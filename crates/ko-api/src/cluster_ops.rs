@@ -150,6 +150,7 @@ impl Api {
         let playbooks = CREATE_PLAYBOOKS.iter().map(|p| self.playbook(p)).collect::<Result<Vec<_>>>()?;
         let inv = self.stored_inventory(&spec).await?;
         let run_bundle = self.run_bundle(&bundle)?;
+        crate::bundle_needs::check_bundle_covers(&spec, &inv, &bundle, &run_bundle.manifest)?;
         let params = TaskParams {
             playbooks: CREATE_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
             bundle: Some(bundle),
@@ -170,6 +171,8 @@ impl Api {
     /// resumes with `task_retry`.
     pub async fn cluster_create(&self, actor: &Actor, yaml: &str) -> Result<PreparedTask> {
         let (spec, bundle) = self.checked_spec(actor, yaml).await?;
+        let inv = self.stored_inventory(&spec).await?;
+        crate::bundle_needs::check_bundle_covers(&spec, &inv, &bundle, &self.run_bundle(&bundle)?.manifest)?;
         let spec_json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
         let nodes: Vec<(String, bool, bool, bool)> = spec
             .nodes

@@ -10,6 +10,7 @@ mod error;
 mod passwords;
 
 mod audit_log;
+mod bundle_needs;
 mod bundles;
 mod cluster_ops;
 mod clusters;

@@ -427,6 +427,8 @@ pub fn fake_hosts_and_bundle(k: &Koctl) -> PathBuf {
                   file("packages/runc_1.0_amd64.deb", "runc", "package", 2),
                   file("packages/etcd-server_1.0_amd64.deb", "etcd-server", "package", 3),
                   file("packages/chrony_1.0_amd64.deb", "chrony", "package", 4),
+                  file("packages/etcd-client_1.0_amd64.deb", "etcd-client", "package", 6),
+                  file("packages/haproxy_1.0_amd64.deb", "haproxy", "package", 7),
                   file("images/pause.tar", "pause", "image", 5)]});
     std::fs::write(lib.join("manifest.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
     k.file(
@@ -502,4 +504,43 @@ fn ko_playbook_text(name: &str) -> String {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../playbooks/{name}.yaml")),
     )
     .unwrap()
+}
+
+#[test]
+fn a_bundle_without_what_a_phase_installs_stops_the_create_before_any_host_is_touched() {
+    let k = Koctl::new();
+    let spec = fake_hosts_and_bundle(&k);
+    // the bundle loses haproxy, and node-3 turns out to be an arm64 host (mixed arch)
+    let manifest_path = k.data_dir().join("bundles/k8s-test/manifest.json");
+    let mut manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["files"].as_array_mut().unwrap().retain(|f| f["component"] != "haproxy");
+    std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    let db = ko_store::Connection::open(k.data_dir().join("ko.db")).unwrap();
+    db.execute("UPDATE hosts SET facts = json_set(facts, '$.arch', 'arm64') WHERE name = 'node-3'", []).unwrap();
+
+    let out = k.run(&["cluster", "create", "-f", spec.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| serde_json::from_slice(&out.stderr).unwrap());
+    let problems: Vec<String> = err["error"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "bundle 'k8s-test' has no chrony for arm64, which the base phase installs on node-3; use a bundle that has it",
+            "bundle 'k8s-test' has no containerd for arm64, which the runtime phase installs on node-3; use a bundle that has it",
+            "bundle 'k8s-test' has no etcd-client for arm64, which the etcd phase installs on node-3; use a bundle that has it",
+            "bundle 'k8s-test' has no etcd-server for arm64, which the etcd phase installs on node-3; use a bundle that has it",
+            "bundle 'k8s-test' has no haproxy for amd64, which the load balancer phase installs on node-1, node-2; use a bundle that has it",
+            "bundle 'k8s-test' has no haproxy for arm64, which the load balancer phase installs on node-3; use a bundle that has it",
+            "bundle 'k8s-test' has no runc for arm64, which the runtime phase installs on node-3; use a bundle that has it",
+        ]
+    );
+    // nothing was registered, no task exists: no host was touched
+    assert_eq!(k.json(&["cluster", "list"]), serde_json::json!([]));
+    assert_eq!(k.json(&["task", "list"]), serde_json::json!([]));
 }
