@@ -15,10 +15,11 @@ struct Need {
     on: Selector,
 }
 
-/// The components the create's phases install, as the cluster file chooses them.
+/// The components the create's phases install, as the cluster file chooses them (chrony is
+/// optional: without it in the bundle, base leaves time sync to the hosts).
 fn needs(spec: &ClusterSpec) -> Vec<Need> {
     let need = |phase, component, on| Need { phase, component, on };
-    let mut out = vec![need("base", "chrony", Selector::All)];
+    let mut out = Vec::new();
     match spec.runtime.kind {
         RuntimeKind::Containerd => {
             out.push(need("runtime", "containerd", Selector::All));
