@@ -27,8 +27,18 @@ fn needs(spec: &ClusterSpec) -> Vec<Need> {
         }
         RuntimeKind::Docker => out.push(need("runtime", "docker.io", Selector::All)),
     }
-    if spec.load_balancer.mode == LoadBalancerMode::Internal {
-        out.push(need("load balancer", "haproxy", Selector::All));
+    match spec.load_balancer.mode {
+        LoadBalancerMode::Internal => out.push(need("load balancer", "haproxy", Selector::All)),
+        LoadBalancerMode::External => {
+            let carriers = match spec.load_balancer.hosts.as_slice() {
+                [] => vec![Selector::Masters],
+                hosts => hosts.iter().map(|h| Selector::Host(h.clone())).collect(),
+            };
+            for on in carriers {
+                out.push(need("load balancer", "haproxy", on.clone()));
+                out.push(need("load balancer", "keepalived", on));
+            }
+        }
     }
     out.push(need("etcd", "etcd-server", Selector::Etcd));
     out.push(need("etcd", "etcd-client", Selector::Etcd));

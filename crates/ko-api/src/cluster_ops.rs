@@ -124,6 +124,15 @@ impl Api {
                     .into(),
             ));
         }
+        if let Some(outside) = spec.load_balancer.hosts.iter().find(|h| !spec.nodes.iter().any(|n| &n.host == *h)) {
+            return Err(ApiError::invalid(
+                "lb.host_not_node",
+                "load_balancer.hosts",
+                format!(
+                    "load-balancer host '{outside}' is not a node of this cluster; only nodes can carry the VIP yet"
+                ),
+            ));
+        }
         let bundles = self.bundle_list(actor).await?;
         let bundle = match &spec.bundle {
             Some(b) => bundles.iter().find(|x| &x.name == b).ok_or_else(|| {

@@ -140,13 +140,7 @@ impl Api {
                 "token": format!("ko-{}", spec.name),
                 "members": etcd_hosts.len(),
             },
-            "lb": {
-                "port": LB_PORT,
-                "backend_port": API_SERVER_PORT,
-                "stats_port": LB_STATS_PORT,
-                "masters": inv.select(&ko_playbook::Selector::Masters).iter()
-                    .map(|h| json!({"name": h.name, "address": h.address})).collect::<Vec<_>>(),
-            },
+            "lb": lb_vars(spec, inv),
             "task": {"id": task},
         });
         if let Some(b) = &params.backup {
@@ -294,6 +288,50 @@ fn bundle_vars(b: &RunBundle) -> Value {
 
 /// Packages the runtime step installs: containerd and runc, with the CNI plugins and crictl
 /// when the bundle has them.
+/// The load balancer's variables: which nodes run haproxy (internal: every node; external: the
+/// chosen hosts, else the masters) with the interface holding each one's address (keepalived puts
+/// the VIP there), the masters behind it, and the endpoint nodes reach the API servers at.
+fn lb_vars(spec: &ClusterSpec, inv: &Inventory) -> Value {
+    let external = spec.load_balancer.mode == ko_core::LoadBalancerMode::External;
+    let masters = inv.select(&ko_playbook::Selector::Masters);
+    let carriers: Vec<&ko_playbook::InvHost> = match (external, spec.load_balancer.hosts.is_empty()) {
+        (false, _) => inv.hosts.iter().collect(),
+        (true, true) => masters.clone(),
+        (true, false) => inv.hosts.iter().filter(|h| spec.load_balancer.hosts.contains(&h.name)).collect(),
+    };
+    let hosts: Vec<Value> = carriers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let prefix = format!("{}/", h.address);
+            let nic = h.facts["nics"].as_array().into_iter().flatten().find_map(|n| {
+                let cidr =
+                    n["addresses"].as_array()?.iter().filter_map(Value::as_str).find(|a| a.starts_with(&prefix))?;
+                Some((n["name"].as_str()?.to_string(), cidr.trim_start_matches(&prefix).to_string()))
+            });
+            let (nic, bits) = nic.unwrap_or_else(|| ("<the interface of ".to_string() + &h.address + ">", "32".into()));
+            // the VIP's preferred holder is the first host; the others follow in order
+            json!({"name": h.name, "address": h.address, "nic": nic, "prefix": bits, "priority": 150 - i.min(100)})
+        })
+        .collect();
+    let vip = spec.load_balancer.vip.clone().filter(|_| external);
+    // one VRRP router per cluster on a shared network: an id from its name
+    let router_id = 1 + spec.name.bytes().fold(0u32, |a, b| (a * 31 + u32::from(b)) % 254);
+    json!({
+        "mode": spec.load_balancer.mode.as_str(),
+        "port": LB_PORT,
+        "backend_port": API_SERVER_PORT,
+        "stats_port": LB_STATS_PORT,
+        "bind": if external { "*" } else { "127.0.0.1" },
+        "masters": masters.iter().map(|h| json!({"name": h.name, "address": h.address})).collect::<Vec<_>>(),
+        "hosts": hosts,
+        "host_names": carriers.iter().map(|h| h.name.clone()).collect::<Vec<_>>(),
+        "vip": vip,
+        "router_id": router_id,
+        "endpoint": format!("{}:{LB_PORT}", vip.as_deref().unwrap_or("127.0.0.1")),
+    })
+}
+
 fn runtime_packages(bundle: Option<&RunBundle>) -> Vec<&'static str> {
     let has = |c: &str| bundle.is_some_and(|b| b.manifest.files.iter().any(|f| f.component == c));
     ["containerd", "runc", "containernetworking-plugins", "cri-tools"]

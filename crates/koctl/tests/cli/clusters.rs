@@ -27,10 +27,10 @@ fn local_bundle(test: &str) -> Option<PathBuf> {
 
 /// Removes what a deployment left on a host (before a test, and after it even when it fails: other
 /// tests expect hosts without a runtime).
-const CLEAN_HOST: &str = "systemctl disable --now etcd haproxy containerd chrony >/dev/null 2>&1; \
+const CLEAN_HOST: &str = "systemctl disable --now etcd keepalived haproxy containerd chrony >/dev/null 2>&1; \
     systemctl stop ko-standin >/dev/null 2>&1; \
-    dpkg --purge etcd-server etcd-client haproxy containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
-    pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /etc/haproxy /var/lib/ko/repo /var/log/ko \
+    dpkg --purge etcd-server etcd-client keepalived haproxy containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
+    pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /etc/haproxy /etc/keepalived /var/lib/ko/repo /var/log/ko \
     /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl /usr/local/sbin/ko-apt-install; \
     sed -i '/^# BEGIN kubeoperator$/,/^# END kubeoperator$/d' /etc/hosts; true";
 
@@ -542,4 +542,73 @@ fn a_bundle_without_what_a_phase_installs_stops_the_create_before_any_host_is_to
     // nothing was registered, no task exists: no host was touched
     assert_eq!(k.json(&["cluster", "list"]), serde_json::json!([]));
     assert_eq!(k.json(&["task", "list"]), serde_json::json!([]));
+}
+
+/// The hosts that hold `vip` now.
+fn vip_holders(bed: &Bed, hosts: &[&BedHost], vip: &str) -> Vec<String> {
+    hosts
+        .iter()
+        .filter(|h| bed.root_sh(h, &format!("ip -o -4 addr show | grep -c ' {vip}/' || true")).trim() == "1")
+        .map(|h| h.name.clone())
+        .collect()
+}
+
+/// Polls (bounded) until exactly `holder` holds `vip`.
+fn wait_for_vip(bed: &Bed, hosts: &[&BedHost], vip: &str, holder: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = vip_holders(bed, hosts, vip);
+        if now == [holder] {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the VIP {vip} should be on {holder} alone, it is on {now:?}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn an_external_load_balancer_keeps_its_vip_on_one_host_and_moves_it_when_haproxy_dies() {
+    let t = "an_external_load_balancer_keeps_its_vip_on_one_host_and_moves_it_when_haproxy_dies";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 3);
+    let hosts = lease.hosts();
+    let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "vipc");
+    // a free address in the hosts' network (they use .11 to .20)
+    let vip = "10.77.0.250";
+    let spec = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        spec.replace("nodes:\n", &format!("load_balancer: {{ mode: external, vip: {vip} }}\nnodes:\n")),
+    )
+    .unwrap();
+
+    let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // the first load-balancer host holds the VIP, the others stand by; haproxy answers on it
+    wait_for_vip(bed, &hosts, vip, &hosts[0].name);
+    let endpoint: std::net::SocketAddr = format!("{vip}:8443").parse().unwrap();
+    assert!(std::net::TcpStream::connect_timeout(&endpoint, Duration::from_secs(3)).is_ok(), "haproxy behind the VIP");
+    for h in &hosts {
+        assert_eq!(
+            bed.root_sh(h, "systemctl is-active keepalived haproxy").split_whitespace().collect::<Vec<_>>(),
+            ["active", "active"]
+        );
+    }
+
+    // its haproxy dies: the VIP moves to the next host, which answers
+    bed.root_sh(hosts[0], "systemctl stop haproxy");
+    wait_for_vip(bed, &hosts, vip, &hosts[1].name);
+    assert!(std::net::TcpStream::connect_timeout(&endpoint, Duration::from_secs(3)).is_ok(), "the VIP answers again");
+
+    // reset takes keepalived and the VIP away
+    let out = k.run(&["cluster", "delete", "vipc", "--reset"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(vip_holders(bed, &hosts, vip).is_empty());
+    for h in &hosts {
+        assert!(
+            bed.root_sh(h, "command -v keepalived haproxy; ls /etc/keepalived 2>/dev/null; true").trim().is_empty()
+        );
+    }
 }
