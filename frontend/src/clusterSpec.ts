@@ -1,5 +1,6 @@
 // The cluster file the create wizard builds: the same document `koctl cluster create -f` takes
 // (JSON is YAML). Defaults are the reference system's, as in ko-core's ClusterSpec.
+import type { LoadBalancer } from './backend/types'
 
 export interface NodeChoice {
   host: string
@@ -31,6 +32,7 @@ export interface ClusterSpec {
   encryption_at_rest: boolean
   certificate_validity_days: number
   masters_schedulable: boolean
+  load_balancer: LoadBalancer
   nodes: NodeChoice[]
 }
 
@@ -65,6 +67,7 @@ export function defaultSpec(): ClusterSpec {
     encryption_at_rest: true,
     certificate_validity_days: 3650,
     masters_schedulable: false,
+    load_balancer: { mode: 'internal', vip: '', hosts: [] },
     nodes: [],
   }
 }
@@ -75,6 +78,8 @@ export function clusterFile(spec: ClusterSpec): string {
   if (!copy.bundle) delete copy.bundle
   if (!copy.runtime.data_dir) delete copy.runtime.data_dir
   if (!copy.network.mode) delete copy.network.mode
+  if (copy.load_balancer.mode === 'internal' || !copy.load_balancer.vip) delete copy.load_balancer.vip
+  if (!copy.load_balancer.hosts?.length) delete copy.load_balancer.hosts
   copy.nodes = copy.nodes.filter((n) => n.roles.length > 0)
   return JSON.stringify(copy, null, 2)
 }

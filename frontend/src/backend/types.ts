@@ -20,6 +20,7 @@ export type {
   Imported,
   KubernetesVersion,
   LibraryBundle as Bundle,
+  LoadBalancer,
   LogLine,
   Me,
   Membership,

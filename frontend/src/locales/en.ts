@@ -141,6 +141,12 @@ export default {
   },
   audit: { at: 'When', actor: 'Who', action: 'What', target: 'On', result: 'Result', detail: 'Detail' },
   wizard: {
+    lbMode: 'API load balancer',
+    lbInternal: 'internal (haproxy on every node)',
+    lbExternal: 'external (a VIP)',
+    vip: 'Virtual IP',
+    lbHosts: 'VIP hosts',
+    lbHostsDefault: 'the masters',
     new: 'New cluster',
     steps: { info: 'Cluster', settings: 'Settings', runtime: 'Runtime', network: 'Network', components: 'Components', nodes: 'Nodes', confirm: 'Confirm' },
     name: 'Name',

@@ -135,6 +135,12 @@ export default {
   },
   audit: { at: '时间', actor: '操作人', action: '操作', target: '对象', result: '结果', detail: '详情' },
   wizard: {
+    lbMode: 'API 负载均衡',
+    lbInternal: '内部（每个节点上的 haproxy）',
+    lbExternal: '外部（虚拟 IP）',
+    vip: '虚拟 IP',
+    lbHosts: '虚拟 IP 所在主机',
+    lbHostsDefault: '各 master 节点',
     new: '新建集群',
     steps: { info: '集群信息', settings: '集群设置', runtime: '容器运行时', network: '容器网络', components: '组件', nodes: '节点', confirm: '确认' },
     name: '名称',
