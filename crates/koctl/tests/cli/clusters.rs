@@ -395,11 +395,11 @@ fn a_failing_precheck_reports_every_host_and_changes_nothing() {
 pub fn fake_hosts_and_bundle(k: &Koctl) -> PathBuf {
     k.json(&["status"]);
     let db = ko_store::Connection::open(k.data_dir().join("ko.db")).unwrap();
-    let facts = |name: &str| {
+    let facts = |name: &str, address: &str| {
         serde_json::json!({
             "os_id": "debian", "os_version": "12", "os_name": "Debian GNU/Linux 12 (bookworm)", "os_like": "",
             "kernel": "6.1.0-18-amd64", "arch": "amd64", "cpus": 4, "memory_mib": 8192, "swap_mib": 0, "disks": [],
-            "firewall": [], "selinux": "disabled", "timezone": "Asia/Shanghai", "hostname": name, "nics": [], "gpus": 0,
+            "firewall": [], "selinux": "disabled", "timezone": "Asia/Shanghai", "hostname": name, "nics": [{"name": "ens3", "addresses": [format!("{address}/24")]}], "gpus": 0,
             "runtimes": [], "clock_ms": 1_790_000_000_000u64
         })
         .to_string()
@@ -412,7 +412,7 @@ pub fn fake_hosts_and_bundle(k: &Koctl) -> PathBuf {
         db.execute(
             "INSERT INTO hosts (name, address, port, credential_id, arch, facts, host_key_fingerprint)
              VALUES (?1, ?2, 1, 1, 'amd64', ?3, 'SHA256:x')",
-            (name, format!("10.0.0.{}", 11 + i), facts(name)),
+            (name, format!("10.0.0.{}", 11 + i), facts(name, &format!("10.0.0.{}", 11 + i))),
         )
         .unwrap();
     }
@@ -429,6 +429,7 @@ pub fn fake_hosts_and_bundle(k: &Koctl) -> PathBuf {
                   file("packages/chrony_1.0_amd64.deb", "chrony", "package", 4),
                   file("packages/etcd-client_1.0_amd64.deb", "etcd-client", "package", 6),
                   file("packages/haproxy_1.0_amd64.deb", "haproxy", "package", 7),
+                  file("packages/keepalived_1.0_amd64.deb", "keepalived", "package", 8),
                   file("images/pause.tar", "pause", "image", 5)]});
     std::fs::write(lib.join("manifest.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
     k.file(
@@ -504,6 +505,22 @@ fn ko_playbook_text(name: &str) -> String {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../playbooks/{name}.yaml")),
     )
     .unwrap()
+}
+
+#[test]
+fn the_plan_of_an_external_load_balancer_is_exactly_what_it_was() {
+    let k = Koctl::new();
+    let spec = fake_hosts_and_bundle(&k);
+    let text_of = std::fs::read_to_string(&spec).unwrap();
+    let external = "load_balancer: { mode: external, vip: 10.0.0.100, hosts: [node-1, node-2] }\nnodes:\n";
+    std::fs::write(&spec, text_of.replace("nodes:\n", external)).unwrap();
+    let out = k.run(&["cluster", "create", "-f", spec.to_str().unwrap(), "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = text(&out.stdout);
+    let phase = plan.split("== phase ").find(|p| p.starts_with("load balancer")).unwrap();
+    // haproxy and keepalived on the two chosen hosts only; every node reaches the VIP
+    assert!(!phase.contains("install haproxy @ node-3") && phase.contains("API endpoint reachable @ node-3"));
+    insta::assert_snapshot!("external_load_balancer_plan", phase);
 }
 
 #[test]
