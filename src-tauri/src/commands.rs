@@ -129,8 +129,13 @@ pub async fn validate_cluster(d: D<'_>, file: String) -> UiResult<ClusterValidat
 }
 
 #[tauri::command]
-pub async fn create_cluster(d: D<'_>, file: String) -> UiResult<i64> {
-    Ok(d.api.cluster_create(&d.actor, &file).await?.spawn())
+pub async fn create_cluster(d: D<'_>, file: String, until: Option<String>) -> UiResult<i64> {
+    Ok(d.api.cluster_create(&d.actor, &file, until.as_deref()).await?.spawn())
+}
+
+#[tauri::command]
+pub async fn deploy_cluster(d: D<'_>, name: String, until: Option<String>) -> UiResult<i64> {
+    Ok(d.api.cluster_deploy(&d.actor, &name, until.as_deref()).await?.spawn())
 }
 
 #[tauri::command]

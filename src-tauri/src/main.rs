@@ -86,6 +86,7 @@ fn main() -> ExitCode {
             commands::projects,
             commands::validate_cluster,
             commands::create_cluster,
+            commands::deploy_cluster,
             commands::clusters,
             commands::cluster,
             commands::backups,

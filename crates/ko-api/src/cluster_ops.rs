@@ -15,6 +15,28 @@ use std::path::PathBuf;
 /// The playbooks of a create, in order.
 pub const CREATE_PLAYBOOKS: &[&str] = &["precheck", "bundle", "base", "runtime", "loadbalancer", "etcd"];
 
+/// Where `until` ends a deployment (an index past it into [`CREATE_PLAYBOOKS`]); the end without it.
+fn stage_end(until: Option<&str>) -> Result<usize> {
+    match until {
+        None => Ok(CREATE_PLAYBOOKS.len()),
+        Some(u) => CREATE_PLAYBOOKS.iter().position(|p| *p == u).map(|i| i + 1).ok_or_else(|| {
+            ApiError::invalid(
+                "deploy.until_unknown",
+                "until",
+                format!("'{u}' is not a phase of a deployment; choose one of {}", CREATE_PLAYBOOKS.join(", ")),
+            )
+        }),
+    }
+}
+
+/// The title of a deployment that runs `playbooks`: the stage it stops at, when not the last.
+fn stage_suffix(playbooks: &[String]) -> String {
+    match playbooks.last() {
+        Some(last) if Some(&last.as_str()) != CREATE_PLAYBOOKS.last() => format!(" (up to {last})"),
+        _ => String::new(),
+    }
+}
+
 /// A cluster's backups at a glance.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClusterBackups {
@@ -178,7 +200,8 @@ impl Api {
     /// Registers the cluster in `yaml` and prepares its creation: precheck (stops before any change
     /// when a check fails) -> bundle push -> base -> runtime -> etcd. A failed or interrupted create
     /// resumes with `task_retry`.
-    pub async fn cluster_create(&self, actor: &Actor, yaml: &str) -> Result<PreparedTask> {
+    pub async fn cluster_create(&self, actor: &Actor, yaml: &str, until: Option<&str>) -> Result<PreparedTask> {
+        let end = stage_end(until)?;
         let (spec, bundle) = self.checked_spec(actor, yaml).await?;
         let inv = self.stored_inventory(&spec).await?;
         crate::bundle_needs::check_bundle_covers(&spec, &inv, &bundle, &self.run_bundle(&bundle)?.manifest)?;
@@ -189,10 +212,11 @@ impl Api {
             .map(|n| (n.host.clone(), n.has(NodeRole::Master), n.has(NodeRole::Etcd), n.has(NodeRole::Worker)))
             .collect();
         let params = TaskParams {
-            playbooks: CREATE_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            playbooks: CREATE_PLAYBOOKS[..end].iter().map(|s| s.to_string()).collect(),
             bundle: Some(bundle),
             backup: None,
         };
+        let suffix = stage_suffix(&params.playbooks);
         let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
         let (name, by, project) = (spec.name.clone(), actor.user_id, spec.project.clone());
         let (provider, version, arch) = (spec.provider.as_str(), spec.version.clone(), spec.arch.as_str());
@@ -218,7 +242,7 @@ impl Api {
                         };
                         let id = clusters::insert(tx, &new, &nodes)?;
                         clusters::set_status(tx, id, "initializing", "")?;
-                        let title = format!("create cluster {name}");
+                        let title = format!("create cluster {name}{suffix}");
                         let task = journal::create(tx, "cluster.create", &title, Some(id), Some(by), &params_json)?;
                         Ok(task)
                     })
@@ -234,16 +258,27 @@ impl Api {
         let cluster = self.cluster_row(name).await?;
         let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
         self.authorize(actor, p, "operate this cluster").await?;
-        if kind != "cluster.reset" && cluster.status != "running" {
+        let wanted = match kind {
+            "cluster.reset" => None,
+            "cluster.deploy" => Some("staged"),
+            _ => Some("running"),
+        };
+        if let Some(wanted) = wanted
+            && cluster.status != wanted
+        {
             return Err(ApiError::Refused(format!(
-                "cluster '{name}' is {} ({}); it must be running for a {kind}: finish its creation first \
+                "cluster '{name}' is {} ({}); it must be {wanted} for a {kind}: finish its creation first \
                  (`koctl task list --cluster {name}`, then `koctl task retry ID`)",
                 cluster.status, cluster.status_message
             )));
         }
         let lock = self.lock_cluster(name)?;
         let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let (title, kind_s, id, by) = (format!("{kind} {name}"), kind.to_string(), cluster.id, actor.user_id);
+        let title = format!(
+            "{kind} {name}{}",
+            if kind == "cluster.deploy" { stage_suffix(&params.playbooks) } else { String::new() }
+        );
+        let (kind_s, id, by) = (kind.to_string(), cluster.id, actor.user_id);
         let task = self
             .audited(actor, kind, name, async {
                 Ok(self
@@ -253,6 +288,44 @@ impl Api {
             })
             .await?;
         Ok(PreparedTask::new(self, task, name, params, lock))
+    }
+
+    /// Prepares the rest of a staged deployment (`cluster_create` with `until`): the phases after the
+    /// last one that finished, up to `until` (all without it), with the bundle it used.
+    pub async fn cluster_deploy(&self, actor: &Actor, name: &str, until: Option<&str>) -> Result<PreparedTask> {
+        let end = stage_end(until)?;
+        let cluster = self.cluster_row(name).await?;
+        let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
+        self.authorize(actor, p, "operate this cluster").await?;
+        if cluster.status != "staged" {
+            return Err(ApiError::Refused(format!(
+                "cluster '{name}' is {}, not staged: only a cluster created with `--until` continues its deployment",
+                cluster.status
+            )));
+        }
+        let id = cluster.id;
+        let done = self
+            .db
+            .read(move |c| journal::list(c, Some(id), 1000))
+            .await?
+            .into_iter()
+            .find(|t| t.status == "ok" && matches!(t.kind.as_str(), "cluster.create" | "cluster.deploy"))
+            .and_then(|t| serde_json::from_str::<TaskParams>(&t.params).ok())
+            .ok_or_else(|| ApiError::Refused(format!("cluster '{name}' has no finished stage to continue from")))?;
+        let last = done.playbooks.last().and_then(|l| CREATE_PLAYBOOKS.iter().position(|p| p == l)).unwrap_or(0);
+        if end <= last + 1 {
+            return Err(ApiError::invalid(
+                "deploy.until_done",
+                "until",
+                format!("cluster '{name}' is already deployed up to {}", CREATE_PLAYBOOKS[last]),
+            ));
+        }
+        let params = TaskParams {
+            playbooks: CREATE_PLAYBOOKS[last + 1..end].iter().map(|s| s.to_string()).collect(),
+            bundle: done.bundle,
+            backup: None,
+        };
+        self.cluster_task(actor, name, "cluster.deploy", params).await
     }
 
     /// Prepares an etcd snapshot on the first member, brought to this machine as a backup file.

@@ -226,10 +226,14 @@ impl Api {
     pub(crate) async fn after_task(&self, id: i64, cluster: &str, params: &TaskParams, status: &str) -> Result<()> {
         let row = self.cluster_row(cluster).await?;
         let cid = row.id;
-        let is_create = params.playbooks.iter().any(|p| p == "etcd");
-        if is_create {
-            let (s, msg) = if status == "ok" {
+        // a create or the rest of a staged one: running when its last phase is the create's last
+        let deploys = params.playbooks.iter().all(|p| crate::CREATE_PLAYBOOKS.contains(&p.as_str()));
+        if deploys {
+            let last = params.playbooks.last().map(String::as_str).unwrap_or_default();
+            let (s, msg) = if status == "ok" && Some(&last) == crate::CREATE_PLAYBOOKS.last() {
                 ("running", String::new())
+            } else if status == "ok" {
+                ("staged", format!("deployed up to {last}; `koctl cluster deploy {cluster}` continues"))
             } else {
                 ("failed", format!("task {id} {status}; resume it with `koctl task retry {id}`"))
             };

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_agent_credentials.sql"),
     include_str!("migrations/0004_step_outputs.sql"),
     include_str!("migrations/0005_password_change.sql"),
+    include_str!("migrations/0006_staged_clusters.sql"),
 ];
 
 /// The newest schema version this build knows.

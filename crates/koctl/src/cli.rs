@@ -531,6 +531,21 @@ pub enum ClusterCmd {
         /// Print exactly what would run on which host (secrets redacted) and touch nothing.
         #[arg(long)]
         plan: bool,
+        /// Stop after this phase (precheck, bundle, base, runtime, loadbalancer, etcd): the cluster
+        /// is then `staged`, and `cluster deploy` continues.
+        #[arg(long, value_name = "PHASE")]
+        until: Option<String>,
+        /// Also print every output line of the hosts.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Continue a staged cluster (`create --until`): the phases after the last one done.
+    Deploy {
+        /// Cluster name.
+        name: String,
+        /// Stop after this phase again.
+        #[arg(long, value_name = "PHASE")]
+        until: Option<String>,
         /// Also print every output line of the hosts.
         #[arg(short, long)]
         verbose: bool,

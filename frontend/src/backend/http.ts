@@ -111,6 +111,8 @@ export const httpBackend: Backend = {
   importHosts: (csv) => call('POST', '/api/hosts/import', csv, true),
   validateCluster: (file) => call('POST', '/api/clusters/validate', file, true),
   createCluster: async (file) => (await call<{ task_id: number }>('POST', '/api/clusters', file, true)).task_id,
+  deployCluster: async (name) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/deploy`, {})).task_id,
   clusters: () => call('GET', '/api/clusters'),
   cluster: (name) => call('GET', `/api/clusters/${encodeURIComponent(name)}`),
   tasks: () => call('GET', '/api/tasks'),

@@ -94,6 +94,8 @@ export interface Backend {
   validateCluster(file: string): Promise<Validation>
   /** Registers the cluster and starts its creation; returns the task id. */
   createCluster(file: string): Promise<number>
+  /** Continues a staged cluster (created with `--until`): the phases after the last one done. */
+  deployCluster(name: string): Promise<number>
   clusters(): Promise<Cluster[]>
   cluster(name: string): Promise<ClusterDetail>
   tasks(): Promise<Task[]>

@@ -75,6 +75,7 @@ export const tauriBackend: Backend = {
   importHosts: (csv) => call('import_hosts', { csv }),
   validateCluster: (file) => call('validate_cluster', { file }),
   createCluster: (file) => call('create_cluster', { file }),
+  deployCluster: (name) => call('deploy_cluster', { name }),
   clusters: () => call('clusters'),
   cluster: (name) => call('cluster', { name }),
   tasks: () => call('tasks'),

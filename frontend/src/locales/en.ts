@@ -203,6 +203,7 @@ export default {
     nodes: 'Nodes',
     roles: 'Roles',
     backups: 'Backups',
+    continue: 'Continue the deployment',
     backupNow: 'Back up now',
     created: 'Created',
     restore: 'Restore',
@@ -231,5 +232,6 @@ export default {
     pending: 'pending',
     cancelled: 'cancelled',
     interrupted: 'interrupted',
+    staged: 'staged',
   },
 }

@@ -197,6 +197,7 @@ export default {
     nodes: '节点',
     roles: '角色',
     backups: '备份',
+    continue: '继续部署',
     backupNow: '立即备份',
     created: '创建时间',
     restore: '恢复',
@@ -225,5 +226,6 @@ export default {
     pending: '等待中',
     cancelled: '已取消',
     interrupted: '已中断',
+    staged: '已分阶段部署',
   },
 }

@@ -42,8 +42,17 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
             print!("{}", api.cluster_plan(actor, &read_file(&file)?).await?);
             return Ok(ExitCode::SUCCESS);
         }
-        ClusterCmd::Create { file, plan: false, verbose } => {
-            api.cluster_create(actor, &read_file(&file)?).await?.run(ctrl_c_cancels(), verbose_printer(verbose)).await?
+        ClusterCmd::Create { file, plan: false, until, verbose } => {
+            api.cluster_create(actor, &read_file(&file)?, until.as_deref())
+                .await?
+                .run(ctrl_c_cancels(), verbose_printer(verbose))
+                .await?
+        }
+        ClusterCmd::Deploy { name, until, verbose } => {
+            api.cluster_deploy(actor, &name, until.as_deref())
+                .await?
+                .run(ctrl_c_cancels(), verbose_printer(verbose))
+                .await?
         }
         ClusterCmd::List => {
             let clusters = api.cluster_list(actor).await?;

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/clusters/{name}", get(cluster))
         .route("/api/backups", get(backups))
         .route("/api/clusters/{name}/backup", post(cluster_backup))
+        .route("/api/clusters/{name}/deploy", post(cluster_deploy))
         .route("/api/clusters/{name}/restore", post(cluster_restore))
         .route("/api/tasks", get(tasks))
         .route("/api/tasks/{id}", get(task))
@@ -184,12 +185,27 @@ fn spawn(task: PreparedTask) -> (StatusCode, Json<Started>) {
     (StatusCode::ACCEPTED, Json(Started { task_id: task.spawn() }))
 }
 
+#[derive(Deserialize)]
+struct Until {
+    until: Option<String>,
+}
+
 async fn cluster_create(
     State(s): State<AppState>,
     Authed(a): Authed,
+    Query(q): Query<Until>,
     yaml: String,
 ) -> Result<(StatusCode, Json<Started>), HttpError> {
-    Ok(spawn(s.api.cluster_create(&a, &yaml).await?))
+    Ok(spawn(s.api.cluster_create(&a, &yaml, q.until.as_deref()).await?))
+}
+
+async fn cluster_deploy(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+    Json(u): Json<Until>,
+) -> Result<(StatusCode, Json<Started>), HttpError> {
+    Ok(spawn(s.api.cluster_deploy(&a, &name, u.until.as_deref()).await?))
 }
 
 async fn cluster_backup(

@@ -629,3 +629,42 @@ fn an_external_load_balancer_keeps_its_vip_on_one_host_and_moves_it_when_haproxy
         );
     }
 }
+
+#[test]
+fn a_staged_create_stops_after_its_phase_and_deploy_continues_from_there() {
+    let t = "a_staged_create_stops_after_its_phase_and_deploy_continues_from_there";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 1);
+    let hosts = lease.hosts();
+    let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "stage");
+    let f = file.to_str().unwrap();
+    let out = k.run(&["cluster", "create", "-f", f, "--until", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("choose one of precheck, bundle, base, runtime, loadbalancer, etcd"));
+
+    let out = k.run(&["cluster", "create", "-f", f, "--until", "runtime"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let show = k.json(&["cluster", "show", "stage"]);
+    assert_eq!(show["cluster"]["status"], "staged");
+    assert_eq!(show["cluster"]["status_message"], "deployed up to runtime; `koctl cluster deploy stage` continues");
+    assert_eq!(show["tasks"][0]["title"], "create cluster stage (up to runtime)");
+    let h = hosts[0];
+    assert!(bed.root_sh(h, "command -v containerd etcd haproxy; true").trim().ends_with("containerd"), "runtime only");
+    // only a staged cluster can be continued, and only forward
+    assert_eq!(k.run(&["cluster", "backup", "stage"]).status.code(), Some(1), "a staged cluster is not running");
+    let out = k.run(&["cluster", "deploy", "stage", "--until", "base"]);
+    assert!(text(&out.stderr).contains("already deployed up to runtime"), "{}", text(&out.stderr));
+
+    let out = k.run(&["cluster", "deploy", "stage"]);
+    let progress = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{progress}");
+    assert!(
+        !progress.contains("== precheck") && !progress.contains("== runtime") && progress.contains("== etcd"),
+        "{progress}"
+    );
+    assert_eq!(k.json(&["cluster", "show", "stage"])["cluster"]["status"], "running");
+    assert!(etcdctl(bed, h, "endpoint health 2>&1").contains("is healthy"));
+    assert_eq!(k.run(&["cluster", "deploy", "stage"]).status.code(), Some(1), "nothing left to deploy");
+}

@@ -183,6 +183,12 @@ fn a_started_task_returns_its_id_and_its_journal_streams_as_server_sent_events()
     assert_eq!(k.json(&["task", "list"])[0]["status"], "failed");
     // a second create of the same cluster is refused: it exists
     assert_eq!(c.post("/api/clusters", &spec).0, 409);
+    // a staged deployment: an unknown stage is named, a cluster that is not staged cannot continue
+    let (status, e) = c.post("/api/clusters?until=kubernetes", &spec);
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("deploy.until_unknown")), "{e}");
+    let (status, e) = c.post("/api/clusters/planned/deploy", "{}");
+    assert_eq!(status, 409, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("failed, not staged"), "{e}");
     // the overview's backups at a glance: the cluster, never backed up
     let (_, backups) = c.get("/api/backups");
     assert_eq!(backups, serde_json::json!([{"cluster": "planned", "count": 0, "latest": null}]));
