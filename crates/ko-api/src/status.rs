@@ -25,6 +25,8 @@ pub struct StatusReport {
     pub actor: String,
     /// How many of each object exist.
     pub counts: Counts,
+    /// The phases of a cluster deployment, in order (where `--until` may stop one).
+    pub deploy_phases: Vec<&'static str>,
 }
 
 impl Api {
@@ -45,6 +47,7 @@ impl Api {
             keychain_error: probe.err().map(|e| e.to_string()),
             actor: actor.name.clone(),
             counts,
+            deploy_phases: crate::CREATE_PLAYBOOKS.to_vec(),
         })
     }
 }

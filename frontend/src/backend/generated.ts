@@ -757,6 +757,8 @@ export interface StatusReport {
   data_dir: string
   /** Database file. */
   database: string
+  /** The phases of a cluster deployment, in order (where `--until` may stop one). */
+  deploy_phases: string[]
   /** Keychain backend of this platform. */
   keychain_backend: string
   /** Why the keychain cannot be used, if it cannot. */

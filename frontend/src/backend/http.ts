@@ -110,7 +110,8 @@ export const httpBackend: Backend = {
   removeRepository: (arch) => call('DELETE', `/api/settings/repositories/${encodeURIComponent(arch)}`),
   importHosts: (csv) => call('POST', '/api/hosts/import', csv, true),
   validateCluster: (file) => call('POST', '/api/clusters/validate', file, true),
-  createCluster: async (file) => (await call<{ task_id: number }>('POST', '/api/clusters', file, true)).task_id,
+  createCluster: async (file, until) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters${until ? `?until=${encodeURIComponent(until)}` : ''}`, file, true)).task_id,
   deployCluster: async (name) =>
     (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/deploy`, {})).task_id,
   clusters: () => call('GET', '/api/clusters'),

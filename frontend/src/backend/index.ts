@@ -92,8 +92,8 @@ export interface Backend {
   importHosts(csv: string): Promise<ImportRow[]>
   /** Every problem of a cluster file, against the registry (hosts, versions, projects). */
   validateCluster(file: string): Promise<Validation>
-  /** Registers the cluster and starts its creation; returns the task id. */
-  createCluster(file: string): Promise<number>
+  /** Registers the cluster and starts its creation (up to phase `until`, when given); returns the task id. */
+  createCluster(file: string, until?: string): Promise<number>
   /** Continues a staged cluster (created with `--until`): the phases after the last one done. */
   deployCluster(name: string): Promise<number>
   clusters(): Promise<Cluster[]>

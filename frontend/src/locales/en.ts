@@ -141,6 +141,8 @@ export default {
   },
   audit: { at: 'When', actor: 'Who', action: 'What', target: 'On', result: 'Result', detail: 'Detail' },
   wizard: {
+    until: 'Stop after phase',
+    untilAll: 'the whole deployment',
     lbMode: 'API load balancer',
     lbInternal: 'internal (haproxy on every node)',
     lbExternal: 'external (a VIP)',

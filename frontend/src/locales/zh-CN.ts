@@ -135,6 +135,8 @@ export default {
   },
   audit: { at: '时间', actor: '操作人', action: '操作', target: '对象', result: '结果', detail: '详情' },
   wizard: {
+    until: '部署到此阶段为止',
+    untilAll: '完整部署',
     lbMode: 'API 负载均衡',
     lbInternal: '内部（每个节点上的 haproxy）',
     lbExternal: '外部（虚拟 IP）',

@@ -237,15 +237,15 @@ test('a bundle is imported, a cluster is created through the wizard and its live
   await page.getByRole('option', { name: 'local-bookworm' }).click()
   for (let i = 0; i < 5; i++) await page.locator('[data-test=next]').click()
   await makeMasterAndConfirm(page, 'e2e-node')
+  // staged: the hosts prepared up to the runtime first; the cluster page continues the rest
+  await page.locator('[data-test=until]').click()
+  await page.getByRole('option', { name: 'runtime' }).click()
   await page.locator('[data-test=create]').click()
-
-  // the task view follows the create live, to its end
-  await expect(page).toHaveURL(/#\/tasks\/\d+$/)
   await expect(page.locator('[data-test=task-status]')).toHaveAttribute('data-status', 'ok', { timeout: 200_000 })
-  const tree = page.locator('[data-test=task-tree]')
-  for (const phase of ['precheck', 'bundle', 'base', 'runtime', 'etcd']) await expect(tree).toContainText(phase)
-  await expect(tree).toContainText('etcd healthy: 1 members')
-  await expect(tree).toContainText('0 files sent (0 bytes)') // the push before sent them all
+  await expect(page.locator('h2')).toContainText('(up to runtime)')
+  const staged = page.locator('[data-test=task-tree]')
+  for (const phase of ['precheck', 'bundle', 'base', 'runtime']) await expect(staged).toContainText(phase)
+  await expect(staged).toContainText('0 files sent (0 bytes)') // the push before sent them all
   const count = await page.locator('[data-test=log-count]').textContent()
   expect(Number(count!.match(/\d+/)![0])).toBeGreaterThan(10)
   await page.fill('[data-test=log-search]', 'PASS clock')
@@ -253,6 +253,17 @@ test('a bundle is imported, a cluster is created through the wizard and its live
   await expect(page.locator('[data-test=log]')).not.toContainText('repository of')
   await page.evaluate(() => window.scrollTo(0, 0))
   await shot(page, 'task-view')
+  await page.getByRole('button', { name: 'e2e-wizard' }).click()
+  await expect(page.locator('[data-test=staged]')).toContainText('deployed up to runtime')
+  await page.locator('[data-test=deploy]').click()
+
+  // the task view follows the rest live, to its end
+  await expect(page).toHaveURL(/#\/tasks\/\d+$/)
+  await expect(page.locator('[data-test=task-status]')).toHaveAttribute('data-status', 'ok', { timeout: 200_000 })
+  const tree = page.locator('[data-test=task-tree]')
+  for (const phase of ['load balancer', 'etcd']) await expect(tree).toContainText(phase)
+  await expect(tree).not.toContainText('precheck') // done by the staged create, not again
+  await expect(tree).toContainText('etcd healthy: 1 members')
   await page.getByRole('button', { name: 'e2e-wizard' }).click()
   await expect(page.locator('h2')).toContainText('e2e-wizard')
   await expect(page.locator('h2 [data-status]')).toHaveAttribute('data-status', 'running')
@@ -272,7 +283,7 @@ test('a bundle is imported, a cluster is created through the wizard and its live
   await page.getByRole('menuitem', { name: 'Overview' }).click()
   await expect(page.locator('[data-test=backups-summary] tr', { hasText: 'e2e-wizard' })).toContainText('1')
   await expect(page.locator('[data-test=running]')).toContainText('None')
-  await expect(page.locator('[data-test=recent-tasks] [data-status=ok]')).toHaveCount(3)
+  await expect(page.locator('[data-test=recent-tasks] [data-status=ok]')).toHaveCount(4)
   await shot(page, 'overview')
 })
 
