@@ -252,26 +252,45 @@ impl Api {
         Ok(PreparedTask::new(self, task_id, &spec.name, params, lock))
     }
 
-    /// Prepares a new task of `kind` running `params` on an existing, running cluster.
-    async fn cluster_task(&self, actor: &Actor, name: &str, kind: &str, params: TaskParams) -> Result<PreparedTask> {
+    /// Cluster `name`, if the actor may operate it and it is in the state a `kind` task needs
+    /// (running; staged for a deploy; anything for a reset).
+    async fn operable_cluster(&self, actor: &Actor, name: &str, kind: &str) -> Result<Cluster> {
         self.reconcile_tasks().await?;
         let cluster = self.cluster_row(name).await?;
         let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
         self.authorize(actor, p, "operate this cluster").await?;
-        let wanted = match kind {
-            "cluster.reset" => None,
-            "cluster.deploy" => Some("staged"),
-            _ => Some("running"),
-        };
-        if let Some(wanted) = wanted
-            && cluster.status != wanted
-        {
-            return Err(ApiError::Refused(format!(
-                "cluster '{name}' is {} ({}); it must be {wanted} for a {kind}: finish its creation first \
+        let refused = |why: String| Err(ApiError::Refused(why));
+        match kind {
+            "cluster.reset" => Ok(cluster),
+            "cluster.deploy" if cluster.status != "staged" => refused(format!(
+                "cluster '{name}' is {}, not staged: only a cluster created with `--until` continues its deployment",
+                cluster.status
+            )),
+            "cluster.deploy" => Ok(cluster),
+            _ if cluster.status != "running" => refused(format!(
+                "cluster '{name}' is {} ({}); it must be running for a {kind}: finish its creation first \
                  (`koctl task list --cluster {name}`, then `koctl task retry ID`)",
                 cluster.status, cluster.status_message
-            )));
+            )),
+            _ => Ok(cluster),
         }
+    }
+
+    /// Prepares a new task of `kind` running `params` on a cluster that may take it.
+    async fn cluster_task(&self, actor: &Actor, name: &str, kind: &str, params: TaskParams) -> Result<PreparedTask> {
+        let cluster = self.operable_cluster(actor, name, kind).await?;
+        self.start_cluster_task(actor, &cluster, kind, params).await
+    }
+
+    /// Records the task (checked by [`Api::operable_cluster`]) and takes the cluster's lock.
+    async fn start_cluster_task(
+        &self,
+        actor: &Actor,
+        cluster: &Cluster,
+        kind: &str,
+        params: TaskParams,
+    ) -> Result<PreparedTask> {
+        let name = cluster.name.as_str();
         let lock = self.lock_cluster(name)?;
         let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
         let title = format!(
@@ -294,15 +313,7 @@ impl Api {
     /// last one that finished, up to `until` (all without it), with the bundle it used.
     pub async fn cluster_deploy(&self, actor: &Actor, name: &str, until: Option<&str>) -> Result<PreparedTask> {
         let end = stage_end(until)?;
-        let cluster = self.cluster_row(name).await?;
-        let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
-        self.authorize(actor, p, "operate this cluster").await?;
-        if cluster.status != "staged" {
-            return Err(ApiError::Refused(format!(
-                "cluster '{name}' is {}, not staged: only a cluster created with `--until` continues its deployment",
-                cluster.status
-            )));
-        }
+        let cluster = self.operable_cluster(actor, name, "cluster.deploy").await?;
         let id = cluster.id;
         let done = self
             .db
@@ -325,7 +336,7 @@ impl Api {
             bundle: done.bundle,
             backup: None,
         };
-        self.cluster_task(actor, name, "cluster.deploy", params).await
+        self.start_cluster_task(actor, &cluster, "cluster.deploy", params).await
     }
 
     /// Prepares an etcd snapshot on the first member, brought to this machine as a backup file.

@@ -1,5 +1,5 @@
 // The Backend over `koctl serve`: fetch with the session cookie, server-sent events for tasks.
-import type { Backend } from './index'
+import type { Backend, BundleSource } from './index'
 import { ApiError, type LogLine, type PushUpdate, type TaskUpdate } from './types'
 
 async function call<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
@@ -37,6 +37,12 @@ async function readEvents(res: Response, onData: (data: string) => void) {
       if (data) onData(data)
     }
   }
+}
+
+/** The browser sends the file it was given; a path on this machine means nothing to the server. */
+function upload(source: BundleSource): Blob {
+  if ('file' in source) return source.file
+  throw new ApiError(400, 'bundle.upload_only', 'the browser uploads the bundle file itself')
 }
 
 export const httpBackend: Backend = {
@@ -77,14 +83,8 @@ export const httpBackend: Backend = {
     }
     await readEvents(res, (data) => onUpdate(JSON.parse(data) as PushUpdate))
   },
-  verifyBundle(source) {
-    if (!('file' in source)) throw new ApiError(400, 'bundle.upload_only', 'the browser uploads the bundle file itself')
-    return call('POST', '/api/bundles/verify', source.file)
-  },
-  importBundle(source, allowUnsigned) {
-    if (!('file' in source)) throw new ApiError(400, 'bundle.upload_only', 'the browser uploads the bundle file itself')
-    return call('POST', `/api/bundles?allow_unsigned=${allowUnsigned}`, source.file)
-  },
+  verifyBundle: (source) => call('POST', '/api/bundles/verify', upload(source)),
+  importBundle: (source, allowUnsigned) => call('POST', `/api/bundles?allow_unsigned=${allowUnsigned}`, upload(source)),
   audit: (limit) => call('GET', `/api/audit?limit=${limit}`),
   ntpServers: () => call('GET', '/api/settings/ntp'),
   addNtpServer: (name, address) => call('POST', '/api/settings/ntp', { name, address }),

@@ -1,7 +1,7 @@
 // The Backend inside the desktop window: Tauri commands (src-tauri/src/commands.rs), each a
 // one-liner over ko-api acting as the OS account; task journals arrive over a Channel.
 import { Channel, invoke } from '@tauri-apps/api/core'
-import type { Backend } from './index'
+import type { Backend, BundleSource } from './index'
 import { ApiError, type PushUpdate, type TaskUpdate } from './types'
 
 /** Invokes a command; its rejection (`{code, message}`) becomes an ApiError. */
@@ -17,6 +17,12 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 const unsupported = (what: string) => () =>
   Promise.reject(new ApiError(0, 'desktop.no_login', `${what}: the desktop acts as your OS account and has no log-in`))
+
+/** The desktop reads a bundle where it lies; the page never copies its bytes. */
+function pathOf(source: BundleSource): string {
+  if ('path' in source) return source.path
+  throw new ApiError(0, 'bundle.path_only', 'the desktop takes a bundle from its path')
+}
 
 export const tauriBackend: Backend = {
   kind: 'desktop',
@@ -42,14 +48,8 @@ export const tauriBackend: Backend = {
     channel.onmessage = onUpdate
     return call('push_bundle', { name, form, onUpdate: channel })
   },
-  verifyBundle(source) {
-    if (!('path' in source)) throw new ApiError(0, 'bundle.path_only', 'the desktop verifies a bundle at its path')
-    return call('verify_bundle', { path: source.path })
-  },
-  importBundle(source, allowUnsigned) {
-    if (!('path' in source)) throw new ApiError(0, 'bundle.path_only', 'the desktop imports a bundle from its path')
-    return call('import_bundle', { path: source.path, allowUnsigned })
-  },
+  verifyBundle: (source) => call('verify_bundle', { path: pathOf(source) }),
+  importBundle: (source, allowUnsigned) => call('import_bundle', { path: pathOf(source), allowUnsigned }),
   audit: (limit) => call('audit', { limit }),
   ntpServers: () => call('ntp_servers'),
   addNtpServer: (name, address) => call('add_ntp_server', { name, address }),

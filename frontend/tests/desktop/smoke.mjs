@@ -9,6 +9,7 @@
 // env: KO_DESKTOP_BIN (the app), KOCTL, TAURI_DRIVER, and for the task: KO_DESKTOP_HOST, KO_E2E_KEY,
 // KO_E2E_BUNDLE (a test-bed host, its key, the test bundle). KO_SCREENSHOTS=DIR saves screenshots.
 import { execFileSync, spawn } from 'node:child_process'
+import { ELEMENT, openApp, startDriver, until } from './webdriver.mjs'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,40 +20,11 @@ const koctl = process.env.KOCTL
 const driverBin = process.env.TAURI_DRIVER ?? 'tauri-driver'
 assert(bin && koctl, 'set KO_DESKTOP_BIN and KOCTL')
 const PORT = 4444
-const DRIVER = `http://127.0.0.1:${PORT}`
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ko-desktop-'))
 const children = []
 const env = { ...process.env, KO_DATA_DIR: dataDir }
 const cli = (...args) => execFileSync(koctl, ['--data-dir', dataDir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-
-/** Polls `probe` until it returns a truthy value (or throws the last error after `ms`). */
-async function until(what, probe, ms = 20_000) {
-  const deadline = Date.now() + ms
-  let last
-  for (;;) {
-    try {
-      const v = await probe()
-      if (v) return v
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-async function wd(method, path, body) {
-  const res = await fetch(`${DRIVER}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const json = await res.json()
-  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`)
-  return json.value
-}
 
 function startDisplay() {
   if (process.env.DISPLAY) return
@@ -67,18 +39,11 @@ async function main() {
   const task = await prepareTask()
 
   startDisplay()
-  const driver = spawn(driverBin, ['--port', String(PORT), '--native-driver', '/usr/bin/WebKitWebDriver'], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
-  children.push(driver)
-  await until('tauri-driver', () => fetch(`${DRIVER}/status`).then((r) => r.ok))
+  const { child, wd } = await startDriver(driverBin, PORT, env)
+  children.push(child)
 
   const t0 = Date.now()
-  const session = await wd('POST', '/session', {
-    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: bin } } },
-  })
-  const s = `/session/${session.sessionId}`
+  const s = await openApp(wd, bin)
   const find = async (css) => (await wd('POST', `${s}/element`, { using: 'css selector', value: css }))[ELEMENT]
   const script = (body, ...args) => wd('POST', `${s}/execute/sync`, { script: body, args })
   /** The element's text content (an error while it is not on the page). */

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { gzipSync } from 'node:zlib'
+import { openApp, startDriver, until } from '../../../frontend/tests/desktop/webdriver.mjs'
 
 const root = resolve(import.meta.dirname, '../../..')
 const frontend = join(root, 'frontend')
@@ -105,35 +106,23 @@ function treePss(pid) {
   return total
 }
 
-async function until(probe, ms = 30_000) {
-  const end = Date.now() + ms
-  for (;;) {
-    if (await probe().catch(() => false)) return
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 async function desktopFigures(url, serveChild) {
   if (!driverBin || !process.env.DISPLAY) {
     console.log('desktop: skipped (set TAURI_DRIVER and DISPLAY; ./run does)')
     return
   }
-  const wdUrl = 'http://127.0.0.1:4450'
-  const driver = spawn(driverBin, ['--port', '4450', '--native-port', '4451', '--native-driver', '/usr/bin/WebKitWebDriver'], { stdio: 'ignore', env: { ...process.env, KO_DATA_DIR: mkdtempSync(join(tmpdir(), 'ko-bench-desk-')) } })
-  children.push(driver)
-  await until(() => fetch(`${wdUrl}/status`).then((r) => r.ok))
-  const wd = async (m, p, b) => (await (await fetch(wdUrl + p, { method: m, headers: { 'content-type': 'application/json' }, body: b && JSON.stringify(b) })).json()).value
+  const { child, wd } = await startDriver(driverBin, 4450, { ...process.env, KO_DATA_DIR: mkdtempSync(join(tmpdir(), 'ko-bench-desk-')) })
+  children.push(child)
   const start = [], pss = []
   for (let r = 0; r < runs; r++) {
     const t0 = Date.now()
-    const s = await wd('POST', '/session', { capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: desktop } } } })
-    await until(() => wd('POST', `/session/${s.sessionId}/execute/sync`, { script: 'return !!document.querySelector("[data-test=count-hosts]")', args: [] }))
+    const s = await openApp(wd, desktop)
+    await until('the overview', () => wd('POST', `${s}/execute/sync`, { script: 'return !!document.querySelector("[data-test=count-hosts]")', args: [] }), 30_000)
     start.push(Date.now() - t0)
     await new Promise((res) => setTimeout(res, 5000))
     const pid = Number(execFileSync('pgrep', ['-n', '-f', `^${desktop}`], { encoding: 'utf8' }).trim())
     pss.push(treePss(pid))
-    await wd('DELETE', `/session/${s.sessionId}`)
+    await wd('DELETE', s)
   }
   const bStart = [], bPss = []
   for (let r = 0; r < runs; r++) {

@@ -147,10 +147,7 @@ fn a_started_task_returns_its_id_and_its_journal_streams_as_server_sent_events()
     let k = Koctl::new();
     let spec = std::fs::read_to_string(fake_hosts_and_bundle(&k)).unwrap();
     let server = serve(&k);
-    let mut c = Client::new(&server);
-    login(&mut c, ko_api::DEFAULT_ADMIN, ko_api::DEFAULT_ADMIN_PASSWORD);
-    let change = serde_json::json!({"old": ko_api::DEFAULT_ADMIN_PASSWORD, "new": "admin-new-password"}).to_string();
-    assert_eq!(c.post("/api/password", &change).0, 204);
+    let mut c = admin_client(&server);
 
     // the create starts and answers at once; its hosts cannot be reached, so the task fails
     let (status, started) = c.post("/api/clusters", &spec);
