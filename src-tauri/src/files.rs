@@ -28,6 +28,23 @@ pub async fn pick_bundle_file(app: AppHandle) -> UiResult<Option<String>> {
     Ok(pick(&app, "Bundle", Some(("Bundle (zip)", &["zip"]))).await?.map(|p| p.display().to_string()))
 }
 
+/// Asks where to save cluster `name`'s kubeconfig and writes it there, owner-readable only; the
+/// path, or nothing if the person cancelled.
+#[tauri::command]
+pub async fn export_kubeconfig(app: AppHandle, d: State<'_, Desktop>, name: String) -> UiResult<Option<String>> {
+    let config = d.api.cluster_kubeconfig(&d.actor, &name).await?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title("kubeconfig").set_file_name(format!("{name}.kubeconfig")).save_file(move |f| {
+        let _ = tx.send(f);
+    });
+    let picked = rx.await.map_err(|_| UiError::shell("dialog", "the file dialog closed unexpectedly"))?;
+    let Some(path) = picked else { return Ok(None) };
+    let path = path.into_path().map_err(|e| UiError::shell("dialog", format!("not a local file: {e}")))?;
+    ko_api::write_private_file(&path, config.expose().as_bytes())
+        .map_err(|e| UiError::shell("file", format!("cannot write {}: {e}", path.display())))?;
+    Ok(Some(path.display().to_string()))
+}
+
 /// Imports the bundle at `path` into the library (verified; unsigned only with `allow_unsigned`).
 #[tauri::command]
 pub async fn import_bundle(d: State<'_, Desktop>, path: String, allow_unsigned: bool) -> UiResult<Imported> {

@@ -111,6 +111,7 @@ fn main() -> ExitCode {
             admin::remove_repository,
             admin::import_hosts,
             files::pick_bundle_file,
+            files::export_kubeconfig,
             files::import_bundle,
             files::push_bundle,
             files::verify_bundle,

@@ -4,62 +4,108 @@
 
 use crate::{ApiError, Result};
 use ko_bundle::BundleManifest;
-use ko_core::{ClusterSpec, LoadBalancerMode, Problem, RuntimeKind};
+use ko_core::{ClusterSpec, IngressKind, LoadBalancerMode, NetworkPlugin, Problem, RuntimeKind};
 use ko_playbook::{Inventory, Selector};
 use std::collections::BTreeMap;
 
 /// A bundle component a phase installs, and on which nodes.
 struct Need {
+    /// The playbook that installs it.
+    playbook: &'static str,
+    /// The phase, as the message names it.
     phase: &'static str,
     component: &'static str,
     on: Selector,
 }
 
 /// The components the create's phases install, as the cluster file chooses them (chrony is
-/// optional: without it in the bundle, base leaves time sync to the hosts).
+/// optional: without it in the bundle, base leaves time sync to the hosts). See "What a bundle
+/// holds" in the README.
 fn needs(spec: &ClusterSpec) -> Vec<Need> {
-    let need = |phase, component, on| Need { phase, component, on };
+    let need = |playbook, phase, component, on| Need { playbook, phase, component, on };
     let mut out = Vec::new();
     match spec.runtime.kind {
         RuntimeKind::Containerd => {
-            out.push(need("runtime", "containerd", Selector::All));
-            out.push(need("runtime", "runc", Selector::All));
+            out.push(need("runtime", "runtime", "containerd", Selector::All));
+            out.push(need("runtime", "runtime", "runc", Selector::All));
         }
-        RuntimeKind::Docker => out.push(need("runtime", "docker.io", Selector::All)),
+        RuntimeKind::Docker => {
+            out.push(need("runtime", "runtime", "docker.io", Selector::All));
+            out.push(need("kubernetes", "kubernetes components", "cri-dockerd", Selector::Nodes));
+        }
     }
     match spec.load_balancer.mode {
-        LoadBalancerMode::Internal => out.push(need("load balancer", "haproxy", Selector::All)),
+        LoadBalancerMode::Internal => out.push(need("loadbalancer", "load balancer", "haproxy", Selector::All)),
         LoadBalancerMode::External => {
             let carriers = match spec.load_balancer.hosts.as_slice() {
                 [] => vec![Selector::Masters],
                 hosts => hosts.iter().map(|h| Selector::Host(h.clone())).collect(),
             };
             for on in carriers {
-                out.push(need("load balancer", "haproxy", on.clone()));
-                out.push(need("load balancer", "keepalived", on));
+                out.push(need("loadbalancer", "load balancer", "haproxy", on.clone()));
+                out.push(need("loadbalancer", "load balancer", "keepalived", on));
             }
         }
     }
-    out.push(need("etcd", "etcd-server", Selector::Etcd));
-    out.push(need("etcd", "etcd-client", Selector::Etcd));
+    out.push(need("etcd", "etcd", "etcd-server", Selector::Etcd));
+    out.push(need("etcd", "etcd", "etcd-client", Selector::Etcd));
+    let kube = |component| need("kubernetes", "kubernetes components", component, Selector::Nodes);
+    out.extend([kube("kubernetes-server"), kube("pause"), kube("coredns")]);
+    let helm = spec.components.helm
+        || spec.network.plugin == NetworkPlugin::Cilium
+        || spec.components.ingress == IngressKind::Traefik;
+    if helm {
+        out.push(need("kubernetes", "kubernetes components", "helm", Selector::Masters));
+    }
+    out.push(need("network", "network", spec.network.plugin.as_str(), Selector::Nodes));
+    let addon = |component| need("addons", "add-ons", component, Selector::Nodes);
+    if spec.components.metrics_server {
+        out.push(addon("metrics-server"));
+    }
+    match spec.components.ingress {
+        IngressKind::Nginx => out.push(addon("ingress-nginx")),
+        IngressKind::Traefik => out.push(addon("traefik")),
+        IngressKind::None => {}
+    }
+    if spec.network.nodelocal_dns {
+        out.push(addon("nodelocaldns"));
+    }
+    if spec.components.gpu {
+        out.push(addon("nvidia-device-plugin"));
+    }
     out
 }
 
+/// Whether `manifest` has `component` for `arch`: a file of that arch, or only arch-independent
+/// files (a component with images for some arch needs its images for every node's arch, even
+/// when its manifest is arch-independent).
+fn covers(manifest: &BundleManifest, component: &str, arch: &str) -> bool {
+    let mut files = manifest.files.iter().filter(|f| f.component == component).peekable();
+    let any = files.peek().is_some();
+    let (mut own, mut specific) = (false, false);
+    for f in files {
+        own |= f.arch == arch;
+        specific |= f.arch != "all";
+    }
+    own || (any && !specific)
+}
+
 /// Refuses (one problem per missing component and arch, naming the phase and the nodes) unless
-/// `manifest` has a file of every needed component for the arch of every node that needs it.
+/// `manifest` has a file of every component the `playbooks` install, for the arch of every node
+/// that needs it.
 pub(crate) fn check_bundle_covers(
     spec: &ClusterSpec,
     inv: &Inventory,
     bundle: &str,
     manifest: &BundleManifest,
+    playbooks: &[String],
 ) -> Result<()> {
     // (component, arch) -> (phase, nodes)
     let mut missing: BTreeMap<(&str, String), (&str, Vec<String>)> = BTreeMap::new();
-    for n in needs(spec) {
+    for n in needs(spec).into_iter().filter(|n| playbooks.iter().any(|p| p == n.playbook)) {
         for h in inv.select(&n.on) {
             let arch = h.facts["arch"].as_str().map_or_else(|| spec.arch.as_str().to_string(), str::to_string);
-            let present =
-                manifest.files.iter().any(|f| f.component == n.component && (f.arch == arch || f.arch == "all"));
+            let present = covers(manifest, n.component, &arch);
             if !present {
                 missing.entry((n.component, arch)).or_insert((n.phase, Vec::new())).1.push(h.name.clone());
             }

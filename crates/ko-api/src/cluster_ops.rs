@@ -1,4 +1,4 @@
-//! Cluster operations run as tasks: create (precheck -> bundle -> base -> runtime -> etcd),
+//! Cluster operations run as tasks: create ([`CREATE_PLAYBOOKS`], possibly in stages),
 //! backup, restore, reset and delete; what they would do (`--plan`); list and show. What a run
 //! works with is made in `run_context`.
 
@@ -13,7 +13,20 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// The playbooks of a create, in order.
-pub const CREATE_PLAYBOOKS: &[&str] = &["precheck", "bundle", "base", "runtime", "loadbalancer", "etcd"];
+pub const CREATE_PLAYBOOKS: &[&str] = &[
+    "precheck",
+    "bundle",
+    "base",
+    "runtime",
+    "loadbalancer",
+    "etcd",
+    "kubernetes",
+    "control-plane",
+    "join",
+    "network",
+    "addons",
+    "post",
+];
 
 /// Where `until` ends a deployment (an index past it into [`CREATE_PLAYBOOKS`]); the end without it.
 fn stage_end(until: Option<&str>) -> Result<usize> {
@@ -59,6 +72,9 @@ pub struct ClusterDetail {
     pub tasks: Vec<Task>,
     /// Its backup files.
     pub backups: Vec<BackupFile>,
+    /// The last deployment playbook a finished create or deploy ran (a staged cluster continues
+    /// after it).
+    pub deployed_up_to: Option<String>,
 }
 
 /// One line of a precheck: a host, a check, and how it went.
@@ -129,7 +145,8 @@ impl Api {
                 Ok::<_, ApiError>((clusters::nodes(c, id)?, journal::list(c, Some(id), 10)?, clusters::backups(c, id)?))
             })
             .await?;
-        Ok(ClusterDetail { cluster, nodes, tasks, backups })
+        let deployed_up_to = self.deployed_stage(id).await?.map(|(last, _)| CREATE_PLAYBOOKS[last].to_string());
+        Ok(ClusterDetail { cluster, nodes, tasks, backups, deployed_up_to })
     }
 
     /// Checks a cluster file and picks its bundle; every problem is returned together.
@@ -181,12 +198,12 @@ impl Api {
         let playbooks = CREATE_PLAYBOOKS.iter().map(|p| self.playbook(p)).collect::<Result<Vec<_>>>()?;
         let inv = self.stored_inventory(&spec).await?;
         let run_bundle = self.run_bundle(&bundle)?;
-        crate::bundle_needs::check_bundle_covers(&spec, &inv, &bundle, &run_bundle.manifest)?;
         let params = TaskParams {
             playbooks: CREATE_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
-            bundle: Some(bundle),
+            bundle: Some(bundle.clone()),
             backup: None,
         };
+        crate::bundle_needs::check_bundle_covers(&spec, &inv, &bundle, &run_bundle.manifest, &params.playbooks)?;
         let (vars, secrets) = self.run_vars(&spec, &inv, Some(&run_bundle), &params, 0, Mode::Plan).await?;
         let renderer = Renderer::new(vars, secrets, Mode::Plan);
         let mut out = String::new();
@@ -197,25 +214,28 @@ impl Api {
         Ok(out)
     }
 
-    /// Registers the cluster in `yaml` and prepares its creation: precheck (stops before any change
-    /// when a check fails) -> bundle push -> base -> runtime -> etcd. A failed or interrupted create
-    /// resumes with `task_retry`.
+    /// Registers the cluster in `yaml` and prepares its creation: the [`CREATE_PLAYBOOKS`] up to
+    /// `until` (all without it), the precheck stopping it before any change when a check fails.
+    /// A failed or interrupted create resumes with `task_retry`.
     pub async fn cluster_create(&self, actor: &Actor, yaml: &str, until: Option<&str>) -> Result<PreparedTask> {
         let end = stage_end(until)?;
         let (spec, bundle) = self.checked_spec(actor, yaml).await?;
         let inv = self.stored_inventory(&spec).await?;
-        crate::bundle_needs::check_bundle_covers(&spec, &inv, &bundle, &self.run_bundle(&bundle)?.manifest)?;
+        let playbooks: Vec<String> = CREATE_PLAYBOOKS[..end].iter().map(|s| s.to_string()).collect();
+        crate::bundle_needs::check_bundle_covers(
+            &spec,
+            &inv,
+            &bundle,
+            &self.run_bundle(&bundle)?.manifest,
+            &playbooks,
+        )?;
         let spec_json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
         let nodes: Vec<(String, bool, bool, bool)> = spec
             .nodes
             .iter()
             .map(|n| (n.host.clone(), n.has(NodeRole::Master), n.has(NodeRole::Etcd), n.has(NodeRole::Worker)))
             .collect();
-        let params = TaskParams {
-            playbooks: CREATE_PLAYBOOKS[..end].iter().map(|s| s.to_string()).collect(),
-            bundle: Some(bundle),
-            backup: None,
-        };
+        let params = TaskParams { playbooks, bundle: Some(bundle), backup: None };
         let suffix = stage_suffix(&params.playbooks);
         let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
         let (name, by, project) = (spec.name.clone(), actor.user_id, spec.project.clone());
@@ -267,6 +287,11 @@ impl Api {
                 cluster.status
             )),
             "cluster.deploy" => Ok(cluster),
+            "cluster.backup" | "cluster.restore"
+                if cluster.status == "staged" && self.etcd_deployed(&cluster).await? =>
+            {
+                Ok(cluster)
+            }
             _ if cluster.status != "running" => refused(format!(
                 "cluster '{name}' is {} ({}); it must be running for a {kind}: finish its creation first \
                  (`koctl task list --cluster {name}`, then `koctl task retry ID`)",
@@ -274,6 +299,13 @@ impl Api {
             )),
             _ => Ok(cluster),
         }
+    }
+
+    /// Whether a staged cluster's deployment got as far as its etcd (which backups and restores
+    /// need, and nothing after it).
+    async fn etcd_deployed(&self, cluster: &Cluster) -> Result<bool> {
+        let etcd = CREATE_PLAYBOOKS.iter().position(|p| *p == "etcd").unwrap_or(usize::MAX);
+        Ok(self.deployed_stage(cluster.id).await?.is_some_and(|(last, _)| last >= etcd))
     }
 
     /// Prepares a new task of `kind` running `params` on a cluster that may take it.
@@ -314,16 +346,10 @@ impl Api {
     pub async fn cluster_deploy(&self, actor: &Actor, name: &str, until: Option<&str>) -> Result<PreparedTask> {
         let end = stage_end(until)?;
         let cluster = self.operable_cluster(actor, name, "cluster.deploy").await?;
-        let id = cluster.id;
-        let done = self
-            .db
-            .read(move |c| journal::list(c, Some(id), 1000))
+        let (last, done) = self
+            .deployed_stage(cluster.id)
             .await?
-            .into_iter()
-            .find(|t| t.status == "ok" && matches!(t.kind.as_str(), "cluster.create" | "cluster.deploy"))
-            .and_then(|t| serde_json::from_str::<TaskParams>(&t.params).ok())
             .ok_or_else(|| ApiError::Refused(format!("cluster '{name}' has no finished stage to continue from")))?;
-        let last = done.playbooks.last().and_then(|l| CREATE_PLAYBOOKS.iter().position(|p| p == l)).unwrap_or(0);
         if end <= last + 1 {
             return Err(ApiError::invalid(
                 "deploy.until_done",
@@ -336,7 +362,30 @@ impl Api {
             bundle: done.bundle,
             backup: None,
         };
+        if let Some(bundle) = &params.bundle {
+            let spec: ClusterSpec = serde_json::from_str(&cluster.spec)
+                .map_err(|e| ApiError::Internal(format!("cluster {name} has an unreadable spec: {e}")))?;
+            let inv = self.stored_inventory(&spec).await?;
+            let manifest = self.run_bundle(bundle)?.manifest;
+            crate::bundle_needs::check_bundle_covers(&spec, &inv, bundle, &manifest, &params.playbooks)?;
+        }
         self.start_cluster_task(actor, &cluster, "cluster.deploy", params).await
+    }
+
+    /// How far the cluster's deployment got: the index in [`CREATE_PLAYBOOKS`] of the last playbook
+    /// a finished create or deploy ran, with that task's parameters (its bundle).
+    async fn deployed_stage(&self, cluster_id: i64) -> Result<Option<(usize, TaskParams)>> {
+        let done = self
+            .db
+            .read(move |c| journal::list(c, Some(cluster_id), 1000))
+            .await?
+            .into_iter()
+            .find(|t| t.status == "ok" && matches!(t.kind.as_str(), "cluster.create" | "cluster.deploy"))
+            .and_then(|t| serde_json::from_str::<TaskParams>(&t.params).ok());
+        Ok(done.map(|d| {
+            let last = d.playbooks.last().and_then(|l| CREATE_PLAYBOOKS.iter().position(|p| p == l)).unwrap_or(0);
+            (last, d)
+        }))
     }
 
     /// Prepares an etcd snapshot on the first member, brought to this machine as a backup file.
@@ -406,9 +455,12 @@ impl Api {
             let hosts: Vec<String> =
                 self.db.read(move |c| clusters::nodes(c, id)).await?.into_iter().map(|n| n.host).collect();
             let (keychain, n) = (self.keychain.clone(), name.to_string());
-            tokio::task::spawn_blocking(move || etcd_pki::forget(&keychain, &n, &hosts))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))??;
+            tokio::task::spawn_blocking(move || {
+                etcd_pki::forget(&keychain, &n, &hosts)?;
+                crate::cluster_keys::forget(&keychain, &n)
+            })
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
             self.db.write(move |tx| Ok::<_, ApiError>(clusters::delete(tx, id)?)).await?;
             let dir = self.cluster_dir(name);
             if dir.exists() {

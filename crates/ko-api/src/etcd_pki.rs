@@ -86,33 +86,66 @@ pub(crate) fn member(
     addresses: &[IpAddr],
     validity_days: u32,
 ) -> Result<CertAndKey> {
-    let entry = member_entry(cluster, host);
-    if let Some(m) = get_json(keychain, &entry)? {
+    let mut names = vec![SanType::DnsName(dns(host)?), SanType::DnsName(dns("localhost")?)];
+    names.extend(addresses.iter().copied().chain([IpAddr::from([127, 0, 0, 1])]).map(SanType::IpAddress));
+    let usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    issue(keychain, cluster, &member_entry(cluster, host), host, names, usages, validity_days)
+}
+
+/// The client certificate the API servers reach etcd with (`kube-apiserver-etcd-client`), made on
+/// first use and kept in the keychain like a member's.
+pub(crate) fn apiserver_client(keychain: &Keychain, cluster: &str, validity_days: u32) -> Result<CertAndKey> {
+    let usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    issue(keychain, cluster, &client_entry(cluster), APISERVER_CLIENT, Vec::new(), usages, validity_days)
+}
+
+/// Common name of the API servers' etcd client certificate.
+const APISERVER_CLIENT: &str = "kube-apiserver-etcd-client";
+
+fn client_entry(cluster: &str) -> String {
+    format!("cluster/{cluster}/etcd-client/{APISERVER_CLIENT}")
+}
+
+fn dns(name: &str) -> Result<rcgen::string::Ia5String> {
+    rcgen::string::Ia5String::try_from(name).map_err(pki_err)
+}
+
+/// A certificate signed by the cluster's CA, kept in the keychain under `entry` (the kept one when
+/// there is one).
+fn issue(
+    keychain: &Keychain,
+    cluster: &str,
+    entry: &str,
+    common_name: &str,
+    names: Vec<SanType>,
+    usages: Vec<ExtendedKeyUsagePurpose>,
+    validity_days: u32,
+) -> Result<CertAndKey> {
+    if let Some(m) = get_json(keychain, entry)? {
         return Ok(m);
     }
     let ca = ca(keychain, cluster)?;
     let ca_key = KeyPair::from_pem(&ca.key).map_err(pki_err)?;
     let issuer = Issuer::new(ca_params(cluster, OffsetDateTime::now_utc()), ca_key);
-    let mut p = CertificateParams::new(vec![host.to_string(), "localhost".to_string()]).map_err(pki_err)?;
-    for ip in addresses.iter().copied().chain([IpAddr::from([127, 0, 0, 1])]) {
-        p.subject_alt_names.push(SanType::IpAddress(ip));
-    }
-    p.distinguished_name.push(DnType::CommonName, host);
+    let mut p = CertificateParams::default();
+    p.subject_alt_names = names;
+    p.distinguished_name.push(DnType::CommonName, common_name);
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
-    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    p.extended_key_usages = usages;
     let now = OffsetDateTime::now_utc();
     p.not_before = now - Duration::minutes(5);
     p.not_after = now + Duration::days(i64::from(validity_days));
     let key = KeyPair::generate().map_err(pki_err)?;
     let cert = p.signed_by(&key, &issuer).map_err(pki_err)?;
     let m = CertAndKey { cert: cert.pem(), key: key.serialize_pem() };
-    put_json(keychain, &entry, &m)?;
+    put_json(keychain, entry, &m)?;
     Ok(m)
 }
 
-/// Forgets the cluster's CA and the certificates of `hosts` (when the cluster is deleted).
+/// Forgets the cluster's CA, the API servers' client certificate and the certificates of `hosts`
+/// (when the cluster is deleted).
 pub(crate) fn forget(keychain: &Keychain, cluster: &str, hosts: &[String]) -> Result<()> {
-    for key in hosts.iter().map(|h| member_entry(cluster, h)).chain([ca_entry(cluster)]) {
+    for key in hosts.iter().map(|h| member_entry(cluster, h)).chain([client_entry(cluster), ca_entry(cluster)]) {
         keychain.delete(&key)?;
     }
     Ok(())

@@ -129,7 +129,8 @@ impl Api {
         let mut vars = json!({
             "cluster": spec,
             "store": crate::HOST_STORE,
-            "bundle": bundle.map(bundle_vars).unwrap_or_else(|| json!({"name": null, "components": [], "packages": [], "images": []})),
+            "bundle": bundle.map(bundle_vars).unwrap_or_else(|| json!({"name": null, "components": [], "packages": [], "images": [],
+                                                                       "binaries": {}, "manifests": {}, "charts": {}})),
             "runtime_packages": runtime_packages(bundle),
             "ntp_servers": ntp,
             "time_source": time_source,
@@ -146,42 +147,84 @@ impl Api {
         if let Some(b) = &params.backup {
             vars["backup"] = json!({"name": b});
         }
+        vars["kube"] = crate::kube_vars::kube_vars(spec, inv, vars["lb"]["endpoint"].as_str().unwrap_or_default());
+        let runs = |name: &str| params.playbooks.iter().any(|p| p == name);
         let mut secrets = BTreeMap::new();
-        if params.playbooks.iter().any(|p| p == "etcd") {
-            let mut certs = serde_json::Map::new();
-            let ca = match mode {
-                Mode::Plan => "<the cluster's etcd CA certificate>".to_string(),
+        if runs("etcd") || runs("control-plane") {
+            vars["pki"] =
+                self.pki_vars(spec, &etcd_hosts, runs("etcd"), runs("control-plane"), mode, &mut secrets).await?;
+        }
+        if runs("control-plane") && spec.encryption_at_rest {
+            let key = match mode {
+                Mode::Plan => String::new(),
                 Mode::Run => {
                     let (keychain, name) = (self.keychain.clone(), spec.name.clone());
-                    let members: Vec<(String, Vec<std::net::IpAddr>)> =
-                        etcd_hosts.iter().map(|h| (h.name.clone(), h.address.parse().into_iter().collect())).collect();
-                    let days = spec.certificate_validity_days;
-                    let (ca, issued) = tokio::task::spawn_blocking(move || {
-                        let ca = etcd_pki::ca(&keychain, &name)?;
-                        let issued = members
-                            .iter()
-                            .map(|(h, ips)| Ok((h.clone(), etcd_pki::member(&keychain, &name, h, ips, days)?)))
-                            .collect::<Result<Vec<_>>>()?;
-                        Ok::<_, ApiError>((ca.cert, issued))
-                    })
-                    .await
-                    .map_err(|e| ApiError::Internal(e.to_string()))??;
-                    for (h, m) in issued {
-                        certs.insert(h.clone(), json!(m.cert));
-                        secrets.insert(format!("etcd-key:{h}"), m.key);
-                    }
-                    ca
+                    tokio::task::spawn_blocking(move || crate::cluster_keys::encryption_key(&keychain, &name))
+                        .await
+                        .map_err(|e| ApiError::Internal(e.to_string()))??
+                        .expose()
+                        .clone()
                 }
             };
-            if mode == Mode::Plan {
-                for h in &etcd_hosts {
-                    certs.insert(h.name.clone(), json!(format!("<etcd certificate of {}>", h.name)));
-                    secrets.insert(format!("etcd-key:{}", h.name), String::new());
-                }
-            }
-            vars["pki"] = json!({"ca_cert": ca, "certs": certs});
+            secrets.insert("encryption-key".into(), key);
         }
         Ok((vars, secrets))
+    }
+
+    /// The etcd CA (`pki.ca_cert`), each member's certificate (`pki.certs`, keys as secrets
+    /// `etcd-key:<host>`) when the run installs etcd, and the API servers' etcd client certificate
+    /// (`pki.apiserver_client_cert`, key as secret `etcd-client-key`) when it builds the control
+    /// plane. A plan shows placeholders and never touches the keychain.
+    async fn pki_vars(
+        &self,
+        spec: &ClusterSpec,
+        etcd_hosts: &[&ko_playbook::InvHost],
+        members: bool,
+        client: bool,
+        mode: Mode,
+        secrets: &mut BTreeMap<String, String>,
+    ) -> Result<Value> {
+        let member_hosts: Vec<(String, Vec<std::net::IpAddr>)> = match members {
+            true => etcd_hosts.iter().map(|h| (h.name.clone(), h.address.parse().into_iter().collect())).collect(),
+            false => Vec::new(),
+        };
+        if mode == Mode::Plan {
+            let mut certs = serde_json::Map::new();
+            for (h, _) in &member_hosts {
+                certs.insert(h.clone(), json!(format!("<etcd certificate of {h}>")));
+                secrets.insert(format!("etcd-key:{h}"), String::new());
+            }
+            if client {
+                secrets.insert("etcd-client-key".into(), String::new());
+            }
+            return Ok(json!({
+                "ca_cert": "<the cluster's etcd CA certificate>",
+                "certs": certs,
+                "apiserver_client_cert": "<the API servers' etcd client certificate>",
+            }));
+        }
+        let (keychain, name, days) = (self.keychain.clone(), spec.name.clone(), spec.certificate_validity_days);
+        let (ca, issued, client_cert) = tokio::task::spawn_blocking(move || {
+            let ca = etcd_pki::ca(&keychain, &name)?;
+            let issued = member_hosts
+                .iter()
+                .map(|(h, ips)| Ok((h.clone(), etcd_pki::member(&keychain, &name, h, ips, days)?)))
+                .collect::<Result<Vec<_>>>()?;
+            let client_cert = client.then(|| etcd_pki::apiserver_client(&keychain, &name, days)).transpose()?;
+            Ok::<_, ApiError>((ca.cert, issued, client_cert))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+        let mut certs = serde_json::Map::new();
+        for (h, m) in issued {
+            certs.insert(h.clone(), json!(m.cert));
+            secrets.insert(format!("etcd-key:{h}"), m.key);
+        }
+        let client_pem = client_cert.map(|c| {
+            secrets.insert("etcd-client-key".into(), c.key);
+            c.cert
+        });
+        Ok(json!({"ca_cert": ca, "certs": certs, "apiserver_client_cert": client_pem}))
     }
 
     /// One attempt of a task: facts, variables, then the playbooks over SSH.
@@ -212,7 +255,14 @@ impl Api {
         let (vars, secrets) = self.run_vars(&spec, &inv, bundle.as_ref(), params, id, Mode::Run).await?;
         let renderer = Renderer::new(vars, secrets, Mode::Run);
         let resume = self.resume_of(id, &playbooks).await?;
-        let transport = SshTransport { api: self, pool, targets, bundle, cluster_dir: self.cluster_dir(cluster) };
+        let transport = SshTransport {
+            api: self,
+            pool,
+            targets,
+            bundle,
+            cluster: cluster.to_string(),
+            cluster_dir: self.cluster_dir(cluster),
+        };
         let opts = RunOptions {
             parallelism: ko_ssh::DEFAULT_PARALLELISM,
             cancel,
@@ -287,7 +337,27 @@ fn bundle_vars(b: &RunBundle) -> Value {
         .filter(|f| f.kind == FileKind::Image)
         .map(|f| json!({"component": f.component, "arch": f.arch, "path": f.path, "sha256": f.sha256}))
         .collect();
-    json!({"name": m.name, "components": components, "packages": packages, "images": images})
+    let mut binaries = serde_json::Map::new();
+    let mut manifests = serde_json::Map::new();
+    let mut charts = serde_json::Map::new();
+    for f in &m.files {
+        let entry = json!({"path": f.path, "sha256": f.sha256, "version": f.version});
+        match f.kind {
+            FileKind::Binary => {
+                let by_arch = binaries.entry(f.component.clone()).or_insert_with(|| json!({}));
+                by_arch[f.arch.as_str()] = entry;
+            }
+            FileKind::Manifest => {
+                manifests.entry(f.component.clone()).or_insert(entry);
+            }
+            FileKind::Chart => {
+                charts.entry(f.component.clone()).or_insert(entry);
+            }
+            _ => {}
+        }
+    }
+    json!({"name": m.name, "components": components, "packages": packages, "images": images,
+           "binaries": binaries, "manifests": manifests, "charts": charts})
 }
 
 /// Packages the runtime step installs: containerd and runc, with the CNI plugins and crictl
@@ -295,7 +365,7 @@ fn bundle_vars(b: &RunBundle) -> Value {
 /// The load balancer's variables: which nodes run haproxy (internal: every node; external: the
 /// chosen hosts, else the masters) with the interface holding each one's address (keepalived puts
 /// the VIP there), the masters behind it, and the endpoint nodes reach the API servers at.
-fn lb_vars(spec: &ClusterSpec, inv: &Inventory) -> Value {
+pub(crate) fn lb_vars(spec: &ClusterSpec, inv: &Inventory) -> Value {
     let external = spec.load_balancer.mode == ko_core::LoadBalancerMode::External;
     let masters = inv.select(&ko_playbook::Selector::Masters);
     let carriers: Vec<&ko_playbook::InvHost> = match (external, spec.load_balancer.hosts.is_empty()) {

@@ -24,6 +24,8 @@ pub(crate) struct SshTransport<'a> {
     pub pool: SshPool,
     pub targets: HashMap<String, Target>,
     pub bundle: Option<RunBundle>,
+    /// The cluster the run is for.
+    pub cluster: String,
     /// `DATA_DIR/clusters/<name>`: fetched files land here, sent files come from here.
     pub cluster_dir: PathBuf,
 }
@@ -129,6 +131,16 @@ impl Transport for SshTransport<'_> {
         let r = session.download(&down, |_| {}).await;
         let o = self.settle(host, r).await?;
         Ok(format!("fetched {src} to {dest} ({} bytes, sha256 {})", o.size, o.sha256))
+    }
+
+    async fn keep_secret(&self, host: &InvHost, name: &str, value: &str) -> Result<String, HostError> {
+        let entry = crate::cluster_keys::kept_entry(&self.cluster, name).map_err(|e| api_error(&e))?;
+        let (keychain, secret) = (self.api.keychain.clone(), ko_secrets::Sensitive::new(value.to_string()));
+        tokio::task::spawn_blocking(move || keychain.put(&entry, &secret))
+            .await
+            .map_err(|e| HostError { code: "internal".into(), message: e.to_string() })?
+            .map_err(|e| HostError { code: "keychain".into(), message: e.to_string() })?;
+        Ok(format!("{name} from {} kept in the keychain", host.name))
     }
 
     async fn push_bundle(

@@ -53,6 +53,8 @@ pub enum Selector {
     Masters,
     /// Hosts with the worker role.
     Workers,
+    /// Kubernetes nodes: masters and workers (not hosts that only run etcd).
+    Nodes,
     /// etcd members (the masters when no host has the etcd role).
     Etcd,
     /// The first master only.
@@ -66,13 +68,14 @@ pub enum Selector {
 }
 
 impl Selector {
-    /// Parses `all`, `masters`, `workers`, `etcd`, `first_master`, `first_etcd`, `new_nodes`,
+    /// Parses `all`, `masters`, `workers`, `nodes`, `etcd`, `first_master`, `first_etcd`, `new_nodes`,
     /// `host:<name>`.
     pub fn parse(text: &str) -> Result<Self, String> {
         Ok(match text {
             "all" => Self::All,
             "masters" => Self::Masters,
             "workers" => Self::Workers,
+            "nodes" => Self::Nodes,
             "etcd" => Self::Etcd,
             "first_master" => Self::FirstMaster,
             "first_etcd" => Self::FirstEtcd,
@@ -81,7 +84,7 @@ impl Selector {
                 Some(name) if !name.is_empty() => Self::Host(name.into()),
                 _ => {
                     return Err(format!(
-                        "'{other}' is not a host selector (all, masters, workers, etcd, first_master, first_etcd, new_nodes, host:<name>)"
+                        "'{other}' is not a host selector (all, masters, workers, nodes, etcd, first_master, first_etcd, new_nodes, host:<name>)"
                     ));
                 }
             },
@@ -103,6 +106,7 @@ impl Inventory {
                 Selector::All => true,
                 Selector::Masters => h.has("master"),
                 Selector::Workers => h.has("worker"),
+                Selector::Nodes => h.has("master") || h.has("worker"),
                 Selector::Etcd => {
                     if etcd_role {
                         h.has("etcd")

@@ -65,6 +65,10 @@ pub struct PlannedStep {
     pub unless: Option<String>,
     /// Rolling batch number (0 when not serial).
     pub batch: usize,
+    /// The step's output is secret (never shown or logged).
+    pub sensitive: bool,
+    /// The keychain entry the output is kept in.
+    pub keep_secret: Option<String>,
     /// What it does.
     pub action: PlannedAction,
 }
@@ -129,6 +133,8 @@ pub fn plan(playbook: &Playbook, inv: &Inventory, renderer: &Renderer) -> Result
                     creates: step.creates.as_deref().map(r).transpose()?,
                     unless: step.unless.as_deref().map(r).transpose()?,
                     batch: step.serial.map_or(0, |n| i / n + 1),
+                    sensitive: step.sensitive,
+                    keep_secret: step.keep_secret.clone(),
                     action,
                 });
             }
@@ -163,6 +169,11 @@ pub fn render_plan(phases: &[PlannedPhase]) -> String {
             }
             if let Some(u) = &s.unless {
                 flags.push(format!("skip if `{u}` succeeds"));
+            }
+            match (&s.keep_secret, s.sensitive) {
+                (Some(k), _) => flags.push(format!("output hidden, kept in the keychain as {k}")),
+                (None, true) => flags.push("output hidden".into()),
+                (None, false) => {}
             }
             let _ = writeln!(
                 out,

@@ -131,7 +131,7 @@ fn sixty() -> u64 {
 pub struct Step {
     /// Name shown in progress and the journal.
     pub name: String,
-    /// Host selector (default: the phase's): `all`, `masters`, `workers`, `etcd`,
+    /// Host selector (default: the phase's): `all`, `masters`, `workers`, `nodes`, `etcd`,
     /// `first_master`, `first_etcd`, `new_nodes`, or `host:<name>`.
     #[serde(default)]
     pub hosts: Option<String>,
@@ -190,6 +190,10 @@ pub struct Step {
     /// safe to repeat).
     #[serde(default)]
     pub sensitive: bool,
+    /// Keep the step's output (trimmed) in the OS keychain under this name, for the app's later
+    /// use (a service-account token); needs `sensitive: true`, so it is never logged either.
+    #[serde(default)]
+    pub keep_secret: Option<String>,
 }
 
 fn five() -> u64 {
@@ -265,6 +269,9 @@ impl Playbook {
                 {
                     return Err(invalid(&s.name, "wait_for needs exactly one of port, command".into()));
                 }
+                if s.keep_secret.is_some() && !(s.sensitive && s.run.is_some()) {
+                    return Err(invalid(&s.name, "keep_secret needs a run action and sensitive: true".into()));
+                }
                 if s.serial == Some(0) {
                     return Err(invalid(&s.name, "serial must be at least 1".into()));
                 }
@@ -275,7 +282,23 @@ impl Playbook {
 }
 
 /// Names of the playbooks shipped in the binary.
-pub const BUILTIN: &[&str] = &["precheck", "bundle", "base", "runtime", "etcd", "backup", "restore", "reset"];
+pub const BUILTIN: &[&str] = &[
+    "precheck",
+    "bundle",
+    "base",
+    "runtime",
+    "loadbalancer",
+    "etcd",
+    "kubernetes",
+    "control-plane",
+    "join",
+    "network",
+    "addons",
+    "post",
+    "backup",
+    "restore",
+    "reset",
+];
 
 /// The playbooks shipped in the binary, by name.
 pub fn builtin(name: &str) -> Result<Playbook> {
@@ -286,6 +309,12 @@ pub fn builtin(name: &str) -> Result<Playbook> {
         "runtime" => include_str!("../../../playbooks/runtime.yaml"),
         "loadbalancer" => include_str!("../../../playbooks/loadbalancer.yaml"),
         "etcd" => include_str!("../../../playbooks/etcd.yaml"),
+        "kubernetes" => include_str!("../../../playbooks/kubernetes.yaml"),
+        "control-plane" => include_str!("../../../playbooks/control-plane.yaml"),
+        "join" => include_str!("../../../playbooks/join.yaml"),
+        "network" => include_str!("../../../playbooks/network.yaml"),
+        "addons" => include_str!("../../../playbooks/addons.yaml"),
+        "post" => include_str!("../../../playbooks/post.yaml"),
         "backup" => include_str!("../../../playbooks/backup.yaml"),
         "restore" => include_str!("../../../playbooks/restore.yaml"),
         "reset" => include_str!("../../../playbooks/reset.yaml"),

@@ -63,6 +63,15 @@ pub trait Transport: Send + Sync {
         sudo: bool,
     ) -> impl Future<Output = Result<String, HostError>> + Send;
 
+    /// Keeps `value`, a secret one of `host`'s steps printed, under `name` in the app's keychain
+    /// (for the cluster the run is for); returns what was kept, in a sentence.
+    fn keep_secret(
+        &self,
+        host: &InvHost,
+        name: &str,
+        value: &str,
+    ) -> impl Future<Output = Result<String, HostError>> + Send;
+
     /// Pushes the operation's bundle into `host`'s store, reporting `(done, total)` bytes;
     /// returns what was sent, in a sentence.
     fn push_bundle(
@@ -403,7 +412,16 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
         let sudo = step.become_root;
         let result: Result<HostResult, String> = async {
             match step.action() {
-                Action::Run(script) => Ok(self.script(phase, index, step, host, &render(script)?).await),
+                Action::Run(script) => {
+                    let result = self.script(phase, index, step, host, &render(script)?).await;
+                    match (&step.keep_secret, &result.output) {
+                        (Some(name), Some(value)) if result.status == Status::Ok => {
+                            let message = self.transport.keep_secret(host, name, value).await.map_err(|e| e.message)?;
+                            Ok(HostResult { message, ..result })
+                        }
+                        _ => Ok(result),
+                    }
+                }
                 Action::Upload(u) if u.from == UploadFrom::Cluster => {
                     let mode = octal(&u.mode)?;
                     let (src, dest) = (render(&u.src)?, render(&u.dest)?);
@@ -493,7 +511,7 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
                 status: Status::Ok,
                 exit_code: Some(0),
                 message: last_line(&o.stdout).unwrap_or_else(|| "done".into()),
-                output: step.register.as_ref().map(|_| o.stdout.trim_end().to_string()),
+                output: (step.register.is_some() || step.keep_secret.is_some()).then(|| o.stdout.trim().to_string()),
             },
             Ok(o) if o.exit_status == Some(SKIP_EXIT) => {
                 let why = last_line(&o.stdout).or_else(|| last_line(&o.stderr)).unwrap_or_default();

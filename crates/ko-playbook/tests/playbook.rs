@@ -157,3 +157,11 @@ fn the_rendered_precheck_scripts_run_and_fail_where_they_should() {
         }
     }
 }
+
+#[test]
+fn every_shipped_playbook_parses() {
+    for name in ko_playbook::BUILTIN {
+        let p = builtin(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(&p.name, name, "a playbook's name is its file's");
+    }
+}

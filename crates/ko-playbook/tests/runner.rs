@@ -18,6 +18,8 @@ use std::time::{Duration, SystemTime};
 struct Fake {
     ran: Mutex<Vec<(String, String)>>,
     failures_left: Mutex<BTreeMap<String, u32>>,
+    /// What `keep_secret` was given: (host, name, value).
+    kept: Mutex<Vec<(String, String, String)>>,
 }
 
 impl Fake {
@@ -88,6 +90,11 @@ impl Transport for Fake {
 
     async fn fetch(&self, _: &InvHost, _: &str, _: &str, _: bool) -> Result<String, HostError> {
         Ok("fetched".into())
+    }
+
+    async fn keep_secret(&self, host: &InvHost, name: &str, value: &str) -> Result<String, HostError> {
+        self.kept.lock().unwrap().push((host.name.clone(), name.into(), value.into()));
+        Ok(format!("kept as {name}"))
     }
 
     async fn push_bundle(&self, _: &InvHost, _: &(dyn Fn(u64, u64) + Send + Sync)) -> Result<String, HostError> {
@@ -308,4 +315,35 @@ async fn a_sensitive_output_reaches_later_steps_but_no_event_and_its_step_reruns
     assert_eq!(fake2.ran_on("w1"), ["join s3cr3t-join-token"]);
     assert!(second.finished("token").iter().all(|(_, s, resumed)| *s == Status::Ok && !*resumed));
     assert!(second.finished("prepare").iter().all(|(_, _, resumed)| *resumed));
+}
+
+const KEEP: &str = r#"
+name: keep
+phases:
+  - name: one
+    steps:
+      - name: token
+        hosts: first_master
+        sensitive: true
+        keep_secret: admin-token
+        run: |
+          # token
+          echo   s3cr3t-sa-token
+"#;
+
+#[tokio::test]
+async fn a_kept_secret_goes_to_the_transport_trimmed_and_into_no_event() {
+    let p = Playbook::parse("keep", KEEP).unwrap();
+    let fake = Fake::default();
+    let events = Events::default();
+    assert_eq!(go(&p, &fake, &events, &Resume::default(), &opts()).await.status, Status::Ok);
+    assert_eq!(
+        *fake.kept.lock().unwrap(),
+        [("m1".to_string(), "admin-token".to_string(), "s3cr3t-sa-token".to_string())]
+    );
+    let seen = format!("{:?}", events.0.lock().unwrap());
+    assert!(!seen.contains("s3cr3t"), "no event carries it: {seen}");
+    // without sensitive it does not parse: the value would be logged
+    let e = Playbook::parse("keep", &KEEP.replace("        sensitive: true\n", "")).unwrap_err();
+    assert!(e.to_string().contains("keep_secret needs a run action and sensitive: true"), "{e}");
 }

@@ -7,14 +7,17 @@
 //!   keychain every call fails with [`SecretError::Unavailable`].
 //! * [`CredentialSecret`] is what one SSH credential keeps in the keychain, and
 //!   [`inspect_private_key`] checks a private key (and its passphrase) before it is stored.
+//! * [`write_private_file`] writes a secret the user exports (a kubeconfig) owner-readable only.
 
 mod credential_secret;
 mod keychain;
+mod private_file;
 mod private_key;
 mod sensitive;
 
 pub use credential_secret::CredentialSecret;
 pub use keychain::Keychain;
+pub use private_file::write_private_file;
 pub use private_key::{KeyInfo, inspect_private_key};
 pub use sensitive::Sensitive;
 

@@ -523,7 +523,8 @@ pub enum ClusterCmd {
         file: PathBuf,
     },
     /// Create a cluster on registered hosts: precheck (stops before any change if a check fails),
-    /// bundle push, base, runtime, etcd. Ctrl-C cancels; `koctl task retry ID` resumes.
+    /// bundle push, base, runtime, load balancer, etcd, Kubernetes components, control plane,
+    /// joins, network, add-ons, post. Ctrl-C cancels; `koctl task retry ID` resumes.
     Create {
         /// Cluster file (YAML or JSON); `-` reads stdin.
         #[arg(short = 'f', long = "file", value_name = "FILE")]
@@ -531,8 +532,9 @@ pub enum ClusterCmd {
         /// Print exactly what would run on which host (secrets redacted) and touch nothing.
         #[arg(long)]
         plan: bool,
-        /// Stop after this phase (precheck, bundle, base, runtime, loadbalancer, etcd): the cluster
-        /// is then `staged`, and `cluster deploy` continues.
+        /// Stop after this phase (precheck, bundle, base, runtime, loadbalancer, etcd, kubernetes,
+        /// control-plane, join, network, addons, post): the cluster is then `staged`, and
+        /// `cluster deploy` continues.
         #[arg(long, value_name = "PHASE")]
         until: Option<String>,
         /// Also print every output line of the hosts.
@@ -556,6 +558,15 @@ pub enum ClusterCmd {
     Show {
         /// Cluster name.
         name: String,
+    },
+    /// Print (or write, root-only) the cluster's kubeconfig: cluster-admin through the `ko-admin`
+    /// token kept in the OS keychain.
+    Kubeconfig {
+        /// Cluster name.
+        name: String,
+        /// Write it to this file (mode 0600) instead of printing it.
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
     },
     /// Take an etcd snapshot and keep it on this machine as a backup file.
     Backup {

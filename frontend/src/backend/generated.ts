@@ -126,6 +126,8 @@ export interface ClusterDetail {
   backups: BackupFile[]
   /** The cluster. */
   cluster: Cluster
+  /** The last deployment playbook a finished create or deploy ran (a staged cluster continues after it). */
+  deployed_up_to: string | null
   /** Its nodes. */
   nodes: Node[]
   /** Its latest tasks. */

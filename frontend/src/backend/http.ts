@@ -112,8 +112,22 @@ export const httpBackend: Backend = {
   validateCluster: (file) => call('POST', '/api/clusters/validate', file, true),
   createCluster: async (file, until) =>
     (await call<{ task_id: number }>('POST', `/api/clusters${until ? `?until=${encodeURIComponent(until)}` : ''}`, file, true)).task_id,
-  deployCluster: async (name) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/deploy`, {})).task_id,
+  deployCluster: async (name, until) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/deploy${until ? `?until=${encodeURIComponent(until)}` : ''}`, {}))
+      .task_id,
+  async exportKubeconfig(name) {
+    // a download the browser saves; the server never caches it
+    const res = await fetch(`/api/clusters/${encodeURIComponent(name)}/kubeconfig`, { credentials: 'same-origin' })
+    if (!res.ok) {
+      const data = await res.json().catch(() => undefined)
+      throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText)
+    }
+    const url = URL.createObjectURL(await res.blob())
+    const a = Object.assign(document.createElement('a'), { href: url, download: `${name}.kubeconfig` })
+    a.click()
+    URL.revokeObjectURL(url)
+    return a.download
+  },
   clusters: () => call('GET', '/api/clusters'),
   cluster: (name) => call('GET', `/api/clusters/${encodeURIComponent(name)}`),
   tasks: () => call('GET', '/api/tasks'),

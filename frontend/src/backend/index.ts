@@ -94,8 +94,10 @@ export interface Backend {
   validateCluster(file: string): Promise<Validation>
   /** Registers the cluster and starts its creation (up to phase `until`, when given); returns the task id. */
   createCluster(file: string, until?: string): Promise<number>
-  /** Continues a staged cluster (created with `--until`): the phases after the last one done. */
-  deployCluster(name: string): Promise<number>
+  /** Continues a staged cluster (created with `--until`): the phases after the last one done, up to `until` when given. */
+  deployCluster(name: string, until?: string): Promise<number>
+  /** Saves the cluster's kubeconfig (cluster-admin via ko-admin) where the person chooses; the file name, or null if cancelled. */
+  exportKubeconfig(name: string): Promise<string | null>
   clusters(): Promise<Cluster[]>
   cluster(name: string): Promise<ClusterDetail>
   tasks(): Promise<Task[]>

@@ -112,7 +112,7 @@ async function prepareTask() {
   const file = join(dataDir, 'desk.yaml')
   writeFileSync(file, `name: desk\nversion: ${imported.bundle?.kubernetes_version ?? 'v1.34.1'}\nbundle: ${imported.bundle?.name ?? 'local-bookworm'}\nnodes:\n  - { host: desk1, roles: [master, etcd, worker] }\n`)
   try {
-    cli('cluster', 'create', '-f', file)
+    cli('cluster', 'create', '-f', file, '--until', 'etcd')
   } catch {
     // a failed create (say, a precheck refusing a host an earlier test left busy) is a task too
   }

@@ -96,6 +96,18 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
         ClusterCmd::Backup { name } => {
             api.cluster_backup(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?
         }
+        ClusterCmd::Kubeconfig { name, file } => {
+            let config = api.cluster_kubeconfig(actor, &name).await?;
+            match file {
+                Some(path) => {
+                    ko_api::write_private_file(&path, config.expose().as_bytes())
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                    eprintln!("koctl: kubeconfig of {name} written to {}", path.display());
+                }
+                None => print!("{}", config.expose()),
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         ClusterCmd::Backups { name } => {
             let b = api.cluster_backups(actor, &name).await?;
             emit(f, &b, |b: &Vec<BackupFile>| backups_table(b))?;

@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/clusters/{name}/backup", post(cluster_backup))
         .route("/api/clusters/{name}/deploy", post(cluster_deploy))
         .route("/api/clusters/{name}/restore", post(cluster_restore))
+        .route("/api/clusters/{name}/kubeconfig", get(cluster_kubeconfig))
         .route("/api/tasks", get(tasks))
         .route("/api/tasks/{id}", get(task))
         .route("/api/tasks/{id}/logs", get(task_logs))
@@ -206,6 +207,24 @@ async fn cluster_deploy(
     Json(u): Json<Until>,
 ) -> Result<(StatusCode, Json<Started>), HttpError> {
     Ok(spawn(s.api.cluster_deploy(&a, &name, u.until.as_deref()).await?))
+}
+
+/// The kubeconfig as a download (it carries the ko-admin token: sent, never cached).
+async fn cluster_kubeconfig(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+) -> Result<impl axum::response::IntoResponse, HttpError> {
+    let config = s.api.cluster_kubeconfig(&a, &name).await?;
+    let disposition = format!("attachment; filename=\"{name}.kubeconfig\"");
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/yaml".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        config.expose().clone(),
+    ))
 }
 
 async fn cluster_backup(

@@ -6,5 +6,6 @@ mod basics;
 mod bundles;
 mod clusters;
 mod hosts;
+mod kube_plans;
 mod serve;
 mod support;

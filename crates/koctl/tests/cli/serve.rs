@@ -181,7 +181,7 @@ fn a_started_task_returns_its_id_and_its_journal_streams_as_server_sent_events()
     // a second create of the same cluster is refused: it exists
     assert_eq!(c.post("/api/clusters", &spec).0, 409);
     // a staged deployment: an unknown stage is named, a cluster that is not staged cannot continue
-    let (status, e) = c.post("/api/clusters?until=kubernetes", &spec);
+    let (status, e) = c.post("/api/clusters?until=nope", &spec);
     assert_eq!((status, e["error"]["code"].as_str()), (400, Some("deploy.until_unknown")), "{e}");
     let (status, e) = c.post("/api/clusters/planned/deploy", "{}");
     assert_eq!(status, 409, "{e}");

@@ -1,0 +1,54 @@
+//! The kubeconfig a user exports for a deployed cluster: the cluster's CA (fetched from the first
+//! master by the control-plane phase), the API address this machine reaches (the VIP with an
+//! external load balancer, else the first master), and the `ko-admin` token the post phase kept
+//! in the OS keychain. Nothing of it is stored in plain text by the app; the file is written only
+//! where the user asks.
+
+use crate::cluster_keys::{ADMIN_TOKEN, kept_entry};
+use crate::{Actor, Api, ApiError, Permission, Result};
+use base64::Engine;
+use ko_core::ClusterSpec;
+use ko_secrets::Sensitive;
+
+impl Api {
+    /// The kubeconfig of cluster `name` (cluster-admin through `ko-admin`), for the actor who may
+    /// operate it. Refused, saying which phase is missing, before the cluster has its CA and token.
+    pub async fn cluster_kubeconfig(&self, actor: &Actor, name: &str) -> Result<Sensitive<String>> {
+        self.audited(actor, "cluster.kubeconfig", name, async {
+            let cluster = self.cluster_row(name).await?;
+            let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
+            self.authorize(actor, p, "export this cluster's kubeconfig").await?;
+            let spec: ClusterSpec = serde_json::from_str(&cluster.spec)
+                .map_err(|e| ApiError::Internal(format!("cluster {name} has an unreadable spec: {e}")))?;
+            let ca_path = self.cluster_dir(name).join("kubernetes/ca.crt");
+            let ca = std::fs::read(&ca_path).map_err(|_| {
+                ApiError::Refused(format!(
+                    "cluster '{name}' has no Kubernetes CA yet: its deployment has not finished the control-plane phase"
+                ))
+            })?;
+            let (keychain, entry) = (self.keychain.clone(), kept_entry(name, ADMIN_TOKEN)?);
+            let token = tokio::task::spawn_blocking(move || keychain.get(&entry))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .map_err(|e| match e {
+                    ko_secrets::SecretError::Missing(_) => ApiError::Refused(format!(
+                        "cluster '{name}' has no ko-admin token in the keychain yet: its deployment has not finished the post phase"
+                    )),
+                    other => other.into(),
+                })?;
+            let inv = self.stored_inventory(&spec).await?;
+            let lb = crate::run_context::lb_vars(&spec, &inv);
+            let kube = crate::kube_vars::kube_vars(&spec, &inv, lb["endpoint"].as_str().unwrap_or_default());
+            let server = kube["api_url"].as_str().unwrap_or_default();
+            let ca_data = base64::engine::general_purpose::STANDARD.encode(ca);
+            Ok(Sensitive::new(format!(
+                "apiVersion: v1\nkind: Config\nclusters:\n  - name: {name}\n    cluster:\n      server: {server}\n      \
+                 certificate-authority-data: {ca_data}\nusers:\n  - name: ko-admin@{name}\n    user:\n      token: {token}\n\
+                 contexts:\n  - name: {name}\n    context:\n      cluster: {name}\n      user: ko-admin@{name}\n\
+                 current-context: {name}\n",
+                token = token.expose()
+            )))
+        })
+        .await
+    }
+}
