@@ -138,6 +138,26 @@ pub async fn deploy_cluster(d: D<'_>, name: String, until: Option<String>) -> Ui
     Ok(d.api.cluster_deploy(&d.actor, &name, until.as_deref()).await?.spawn())
 }
 
+/// The task of a Day-2 operation started (never a plan: the window does not ask for one).
+fn day2_task(op: ko_api::Day2) -> UiResult<i64> {
+    match op {
+        ko_api::Day2::Started(task) => Ok(task.spawn()),
+        ko_api::Day2::Plan(_) => {
+            Err(crate::error::UiError::shell("day2", "a plan was returned where a task was asked for"))
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn add_workers(d: D<'_>, name: String, hosts: Vec<String>, zone: Option<String>) -> UiResult<i64> {
+    day2_task(d.api.cluster_add_workers(&d.actor, &name, &hosts, zone.as_deref(), false).await?)
+}
+
+#[tauri::command]
+pub async fn remove_worker(d: D<'_>, name: String, host: String) -> UiResult<i64> {
+    day2_task(d.api.cluster_remove_worker(&d.actor, &name, &host, false).await?)
+}
+
 #[tauri::command]
 pub async fn clusters(d: D<'_>) -> UiResult<Vec<Cluster>> {
     Ok(d.api.cluster_list(&d.actor).await?)

@@ -87,6 +87,8 @@ fn main() -> ExitCode {
             commands::validate_cluster,
             commands::create_cluster,
             commands::deploy_cluster,
+            commands::add_workers,
+            commands::remove_worker,
             commands::clusters,
             commands::cluster,
             commands::backups,

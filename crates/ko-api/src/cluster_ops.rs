@@ -42,6 +42,12 @@ fn stage_end(until: Option<&str>) -> Result<usize> {
     }
 }
 
+/// A registered cluster's spec.
+pub(crate) fn spec_of(cluster: &Cluster) -> Result<ClusterSpec> {
+    serde_json::from_str(&cluster.spec)
+        .map_err(|e| ApiError::Internal(format!("cluster {} has an unreadable spec: {e}", cluster.name)))
+}
+
 /// The title of a deployment that runs `playbooks`: the stage it stops at, when not the last.
 fn stage_suffix(playbooks: &[String]) -> String {
     match playbooks.last() {
@@ -194,17 +200,21 @@ impl Api {
     /// What creating the cluster in `yaml` would run on which host, rendered, secrets redacted,
     /// without touching any host or the keychain (facts are those gathered when hosts were added).
     pub async fn cluster_plan(&self, actor: &Actor, yaml: &str) -> Result<String> {
-        let (spec, bundle) = self.checked_spec(actor, yaml).await?;
-        let playbooks = CREATE_PLAYBOOKS.iter().map(|p| self.playbook(p)).collect::<Result<Vec<_>>>()?;
-        let inv = self.stored_inventory(&spec).await?;
-        let run_bundle = self.run_bundle(&bundle)?;
+        let (mut spec, bundle) = self.checked_spec(actor, yaml).await?;
         let params = TaskParams {
             playbooks: CREATE_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
-            bundle: Some(bundle.clone()),
-            backup: None,
+            bundle: Some(bundle),
+            ..TaskParams::default()
         };
-        crate::bundle_needs::check_bundle_covers(&spec, &inv, &bundle, &run_bundle.manifest, &params.playbooks)?;
-        let (vars, secrets) = self.run_vars(&spec, &inv, Some(&run_bundle), &params, 0, Mode::Plan).await?;
+        self.plan_of(&mut spec, &params).await
+    }
+
+    /// What a task with `params` would run on `spec`'s hosts (its nodes named as a run would name
+    /// them), rendered with secrets redacted, after the bundle coverage check.
+    pub(crate) async fn plan_of(&self, spec: &mut ClusterSpec, params: &TaskParams) -> Result<String> {
+        let playbooks = params.playbooks.iter().map(|p| self.playbook(p)).collect::<Result<Vec<_>>>()?;
+        let (inv, run_bundle) = self.checked_inventory(spec, params).await?;
+        let (vars, secrets) = self.run_vars(spec, &inv, run_bundle.as_ref(), params, 0, Mode::Plan).await?;
         let renderer = Renderer::new(vars, secrets, Mode::Plan);
         let mut out = String::new();
         for p in &playbooks {
@@ -214,28 +224,40 @@ impl Api {
         Ok(out)
     }
 
+    /// The hosts a task with `params` runs on (limited to its nodes for a Day-2 operation), with
+    /// `spec`'s nodes named for good, after checking that its bundle covers what its playbooks
+    /// install on them — so a missing file stops it before any task exists.
+    pub(crate) async fn checked_inventory(
+        &self,
+        spec: &mut ClusterSpec,
+        params: &TaskParams,
+    ) -> Result<(ko_playbook::Inventory, Option<crate::ssh_transport::RunBundle>)> {
+        let mut inv = self.stored_inventory(spec).await?;
+        crate::kube_vars::assign_node_names(spec, &inv);
+        Self::limit_to(&mut inv, &params.nodes);
+        let run_bundle = params.bundle.as_deref().map(|b| self.run_bundle(b)).transpose()?;
+        if let (Some(name), Some(b)) = (&params.bundle, &run_bundle) {
+            crate::bundle_needs::check_bundle_covers(spec, &inv, name, &b.manifest, &params.playbooks)?;
+        }
+        Ok((inv, run_bundle))
+    }
+
     /// Registers the cluster in `yaml` and prepares its creation: the [`CREATE_PLAYBOOKS`] up to
     /// `until` (all without it), the precheck stopping it before any change when a check fails.
     /// A failed or interrupted create resumes with `task_retry`.
     pub async fn cluster_create(&self, actor: &Actor, yaml: &str, until: Option<&str>) -> Result<PreparedTask> {
         let end = stage_end(until)?;
-        let (spec, bundle) = self.checked_spec(actor, yaml).await?;
-        let inv = self.stored_inventory(&spec).await?;
+        let (mut spec, bundle) = self.checked_spec(actor, yaml).await?;
         let playbooks: Vec<String> = CREATE_PLAYBOOKS[..end].iter().map(|s| s.to_string()).collect();
-        crate::bundle_needs::check_bundle_covers(
-            &spec,
-            &inv,
-            &bundle,
-            &self.run_bundle(&bundle)?.manifest,
-            &playbooks,
-        )?;
+        let params = TaskParams { playbooks, bundle: Some(bundle), ..TaskParams::default() };
+        // the nodes are named now, for good: a node added later takes the next free name
+        self.checked_inventory(&mut spec, &params).await?;
         let spec_json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
         let nodes: Vec<(String, bool, bool, bool)> = spec
             .nodes
             .iter()
             .map(|n| (n.host.clone(), n.has(NodeRole::Master), n.has(NodeRole::Etcd), n.has(NodeRole::Worker)))
             .collect();
-        let params = TaskParams { playbooks, bundle: Some(bundle), backup: None };
         let suffix = stage_suffix(&params.playbooks);
         let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
         let (name, by, project) = (spec.name.clone(), actor.user_id, spec.project.clone());
@@ -274,7 +296,7 @@ impl Api {
 
     /// Cluster `name`, if the actor may operate it and it is in the state a `kind` task needs
     /// (running; staged for a deploy; anything for a reset).
-    async fn operable_cluster(&self, actor: &Actor, name: &str, kind: &str) -> Result<Cluster> {
+    pub(crate) async fn operable_cluster(&self, actor: &Actor, name: &str, kind: &str) -> Result<Cluster> {
         self.reconcile_tasks().await?;
         let cluster = self.cluster_row(name).await?;
         let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
@@ -315,7 +337,7 @@ impl Api {
     }
 
     /// Records the task (checked by [`Api::operable_cluster`]) and takes the cluster's lock.
-    async fn start_cluster_task(
+    pub(crate) async fn start_cluster_task(
         &self,
         actor: &Actor,
         cluster: &Cluster,
@@ -360,21 +382,15 @@ impl Api {
         let params = TaskParams {
             playbooks: CREATE_PLAYBOOKS[last + 1..end].iter().map(|s| s.to_string()).collect(),
             bundle: done.bundle,
-            backup: None,
+            ..TaskParams::default()
         };
-        if let Some(bundle) = &params.bundle {
-            let spec: ClusterSpec = serde_json::from_str(&cluster.spec)
-                .map_err(|e| ApiError::Internal(format!("cluster {name} has an unreadable spec: {e}")))?;
-            let inv = self.stored_inventory(&spec).await?;
-            let manifest = self.run_bundle(bundle)?.manifest;
-            crate::bundle_needs::check_bundle_covers(&spec, &inv, bundle, &manifest, &params.playbooks)?;
-        }
+        self.checked_inventory(&mut spec_of(&cluster)?, &params).await?;
         self.start_cluster_task(actor, &cluster, "cluster.deploy", params).await
     }
 
     /// How far the cluster's deployment got: the index in [`CREATE_PLAYBOOKS`] of the last playbook
     /// a finished create or deploy ran, with that task's parameters (its bundle).
-    async fn deployed_stage(&self, cluster_id: i64) -> Result<Option<(usize, TaskParams)>> {
+    pub(crate) async fn deployed_stage(&self, cluster_id: i64) -> Result<Option<(usize, TaskParams)>> {
         let done = self
             .db
             .read(move |c| journal::list(c, Some(cluster_id), 1000))
@@ -400,7 +416,7 @@ impl Api {
             stamp.minute(),
             stamp.second()
         );
-        let params = TaskParams { playbooks: vec!["backup".into()], bundle: None, backup: Some(file) };
+        let params = TaskParams { playbooks: vec!["backup".into()], backup: Some(file), ..TaskParams::default() };
         self.cluster_task(actor, name, "cluster.backup", params).await
     }
 
@@ -432,13 +448,13 @@ impl Api {
                 file.location, file.sha256
             )));
         }
-        let params = TaskParams { playbooks: vec!["restore".into()], bundle: None, backup: Some(file.name) };
+        let params = TaskParams { playbooks: vec!["restore".into()], backup: Some(file.name), ..TaskParams::default() };
         self.cluster_task(actor, name, "cluster.restore", params).await
     }
 
     /// Prepares removing what the deployment put on the cluster's hosts.
     pub async fn cluster_reset(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
-        let params = TaskParams { playbooks: vec!["reset".into()], bundle: None, backup: None };
+        let params = TaskParams { playbooks: vec!["reset".into()], ..TaskParams::default() };
         self.cluster_task(actor, name, "cluster.reset", params).await
     }
 

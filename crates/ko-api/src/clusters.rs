@@ -45,7 +45,7 @@ impl Api {
     }
 }
 
-fn load_context(c: &ko_store::Connection) -> Result<(ClusterContext, Vec<projects::Project>), ApiError> {
+pub(crate) fn load_context(c: &ko_store::Connection) -> Result<(ClusterContext, Vec<projects::Project>), ApiError> {
     let hosts = hosts::addresses(c)?
         .into_iter()
         .filter_map(|h| {

@@ -24,27 +24,14 @@ pub(crate) fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> 
         dns_ip.clone()
     };
     let pod_prefix = ko_core::parse_cidr("network.pod_cidr", &net.pod_cidr, false).map_or(32, |n| n.max_prefix_len());
+    let mut spec_named = spec.clone();
+    assign_node_names(&mut spec_named, inv);
     let mut names = serde_json::Map::new();
     let mut labels = serde_json::Map::new();
     let mut schedulable = serde_json::Map::new();
-    let (mut m, mut w) = (0, 0);
-    for (node, h) in spec.nodes.iter().zip(&inv.hosts) {
+    for (node, h) in spec_named.nodes.iter().zip(&inv.hosts) {
+        let Some(name) = &node.name else { continue }; // etcd only: not a Kubernetes node
         let master = node.has(NodeRole::Master);
-        if !master && !node.has(NodeRole::Worker) {
-            continue; // etcd only: not a Kubernetes node
-        }
-        let ordinal = if master {
-            m += 1;
-            m
-        } else {
-            w += 1;
-            w
-        };
-        let name = match spec.node_name_rule {
-            NodeNameRule::Default => format!("{}-{}-{ordinal}", spec.name, if master { "master" } else { "worker" }),
-            NodeNameRule::Hostname => h.name.clone(),
-            NodeNameRule::Ip => h.address.clone(),
-        };
         names.insert(h.name.clone(), json!(name));
         // the labels `post` puts on the node: its zone, the worker role, the cluster file's own
         let mut own = node.labels.clone();
@@ -94,6 +81,36 @@ pub(crate) fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> 
             || net.plugin == ko_core::NetworkPlugin::Cilium
             || spec.components.ingress == ko_core::IngressKind::Traefik,
     })
+}
+
+/// Names the Kubernetes nodes that have no name yet (all of them at a create, the new ones when
+/// nodes are added) by the cluster's `node_name_rule`; named nodes keep their names, so a node is
+/// never renamed and a removed node's name is not given again. `<cluster>-master-N` and
+/// `<cluster>-worker-N` take the next number after the highest in use; hosts that only run etcd
+/// get no name. `inv` holds the nodes' hosts in the same order as `spec.nodes`.
+pub(crate) fn assign_node_names(spec: &mut ClusterSpec, inv: &Inventory) {
+    let next = |spec: &ClusterSpec, kind: &str| {
+        let prefix = format!("{}-{kind}-", spec.name);
+        let used = spec.nodes.iter().filter_map(|n| n.name.as_deref()?.strip_prefix(&prefix)?.parse::<u32>().ok());
+        used.max().unwrap_or(0) + 1
+    };
+    for i in 0..spec.nodes.len() {
+        let node = &spec.nodes[i];
+        let master = node.has(NodeRole::Master);
+        if node.name.is_some() || !(master || node.has(NodeRole::Worker)) {
+            continue;
+        }
+        let Some(h) = inv.hosts.get(i) else { continue };
+        let name = match spec.node_name_rule {
+            NodeNameRule::Default => {
+                let kind = if master { "master" } else { "worker" };
+                format!("{}-{kind}-{}", spec.name, next(spec, kind))
+            }
+            NodeNameRule::Hostname => h.name.clone(),
+            NodeNameRule::Ip => h.address.clone(),
+        };
+        spec.nodes[i].name = Some(name);
+    }
 }
 
 /// The `n`th address of an IPv4 block (the cluster DNS is the service network's 10th).

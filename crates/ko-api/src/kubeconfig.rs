@@ -7,7 +7,6 @@
 use crate::cluster_keys::{ADMIN_TOKEN, kept_entry};
 use crate::{Actor, Api, ApiError, Permission, Result};
 use base64::Engine;
-use ko_core::ClusterSpec;
 use ko_secrets::Sensitive;
 
 impl Api {
@@ -18,8 +17,7 @@ impl Api {
             let cluster = self.cluster_row(name).await?;
             let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
             self.authorize(actor, p, "export this cluster's kubeconfig").await?;
-            let spec: ClusterSpec = serde_json::from_str(&cluster.spec)
-                .map_err(|e| ApiError::Internal(format!("cluster {name} has an unreadable spec: {e}")))?;
+            let spec = crate::cluster_ops::spec_of(&cluster)?;
             let ca_path = self.cluster_dir(name).join("kubernetes/ca.crt");
             let ca = std::fs::read(&ca_path).map_err(|_| {
                 ApiError::Refused(format!(

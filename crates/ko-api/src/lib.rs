@@ -16,6 +16,7 @@ mod cluster_keys;
 mod cluster_ops;
 mod clusters;
 mod credentials;
+mod day2;
 mod etcd_pki;
 mod forms;
 mod hosts;
@@ -38,6 +39,7 @@ pub use bundles::{BuildRequest, HOST_STORE, HostPush, LIBRARY_DIR, LibraryBundle
 pub use cluster_ops::{CREATE_PLAYBOOKS, CheckResult, ClusterBackups, ClusterDetail};
 pub use clusters::ClusterValidation;
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
+pub use day2::{ADD_WORKER_PLAYBOOKS, Day2, REMOVE_WORKER_PLAYBOOKS};
 pub use error::{ApiError, Result};
 pub use forms::{CredentialForm, HostForm, Imported, Me, Started, UserForm};
 pub use hosts::{HostDetail, HostSpec, ImportRow, Trust};

@@ -46,7 +46,19 @@ impl Api {
                 facts,
             });
         }
-        Ok(Inventory { hosts })
+        Ok(Inventory { hosts, only_new: false })
+    }
+
+    /// Limits a Day-2 operation to `nodes` (the hosts it adds or removes): only they are `new`,
+    /// and the broad selectors pick only them. Without nodes the inventory stays whole.
+    pub(crate) fn limit_to(inv: &mut Inventory, nodes: &[String]) {
+        if nodes.is_empty() {
+            return;
+        }
+        inv.only_new = true;
+        for h in &mut inv.hosts {
+            h.new = nodes.contains(&h.name);
+        }
     }
 
     /// Connects to every host of the inventory and gathers its facts again (stored with the host),
@@ -110,6 +122,10 @@ impl Api {
         task: i64,
         mode: Mode,
     ) -> Result<(Value, BTreeMap<String, String>)> {
+        // the cluster as a whole (a Day-2 operation's limit is for choosing hosts, not for the
+        // cluster's masters, etcd members and load balancer)
+        let whole = Inventory { only_new: false, ..inv.clone() };
+        let inv = &whole;
         let ntp: Vec<String> = self
             .db
             .read(ko_store::settings::ntp_servers)
@@ -238,10 +254,10 @@ impl Api {
         cancel: CancellationToken,
     ) -> Result<TaskOutcome> {
         let row = self.cluster_row(cluster).await?;
-        let spec: ClusterSpec = serde_json::from_str(&row.spec)
-            .map_err(|e| ApiError::Internal(format!("cluster {cluster} has an unreadable spec: {e}")))?;
+        let spec = crate::cluster_ops::spec_of(&row)?;
         let playbooks = params.playbooks.iter().map(|p| self.playbook(p)).collect::<Result<Vec<Playbook>>>()?;
         let mut inv = self.stored_inventory(&spec).await?;
+        Self::limit_to(&mut inv, &params.nodes);
         let mut targets = HashMap::new();
         for h in &inv.hosts {
             let target = self.target_of(&h.name).await.map_err(|e| {
@@ -277,7 +293,9 @@ impl Api {
         let row = self.cluster_row(cluster).await?;
         let cid = row.id;
         // a create or the rest of a staged one: running when its last phase is the create's last
-        let deploys = params.playbooks.iter().all(|p| crate::CREATE_PLAYBOOKS.contains(&p.as_str()));
+        // (adding nodes runs create playbooks too, but leaves the cluster's status alone)
+        let deploys =
+            params.nodes.is_empty() && params.playbooks.iter().all(|p| crate::CREATE_PLAYBOOKS.contains(&p.as_str()));
         if deploys {
             let last = params.playbooks.last().map(String::as_str).unwrap_or_default();
             let (s, msg) = if status == "ok" && Some(&last) == crate::CREATE_PLAYBOOKS.last() {
@@ -288,6 +306,9 @@ impl Api {
                 ("failed", format!("task {id} {status}; resume it with `koctl task retry {id}`"))
             };
             self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_status(tx, cid, s, &msg)?)).await?;
+        }
+        if status == "ok" && params.playbooks.iter().any(|p| p == "remove-node") {
+            self.forget_removed_nodes(cluster, params).await?;
         }
         if let (Some(name), "ok", true) = (&params.backup, status, params.playbooks.iter().any(|p| p == "backup")) {
             let path = self.cluster_dir(cluster).join("backups").join(name);

@@ -43,7 +43,7 @@ pub struct TaskOutcome {
 }
 
 /// What a task needs to run (again): kept as the task's parameters.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct TaskParams {
     /// Playbooks, in order.
     pub playbooks: Vec<String>,
@@ -51,6 +51,10 @@ pub(crate) struct TaskParams {
     pub bundle: Option<String>,
     /// Backup file a backup makes or a restore reads.
     pub backup: Option<String>,
+    /// The hosts a Day-2 operation adds or removes: only they run the node playbooks (the
+    /// inventory's `only_new`); empty for whole-cluster operations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
 }
 
 /// How often a running task looks for a cancel request from another process.

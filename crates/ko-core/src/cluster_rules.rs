@@ -182,9 +182,25 @@ impl ClusterSpec {
     fn check_nodes(&self, ctx: &ClusterContext, out: &mut Vec<Problem>) -> Vec<HostRef> {
         let known: HashMap<&str, &HostRef> = ctx.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
         let mut seen = HashSet::new();
+        let mut names = HashSet::new();
         let mut resolved = Vec::new();
         for (i, node) in self.nodes.iter().enumerate() {
             let field = format!("nodes[{i}]");
+            if let Some(name) = &node.name {
+                if name.len() > 253 || name.split('.').any(|l| validate_dns1123_label("", l).is_some()) {
+                    out.push(Problem::new(
+                        "node.bad_name",
+                        format!("{field}.name"),
+                        format!("'{name}' is not a Kubernetes node name; use lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit"),
+                    ));
+                } else if !names.insert(name.as_str()) {
+                    out.push(Problem::new(
+                        "node.duplicate_name",
+                        format!("{field}.name"),
+                        format!("two nodes are named '{name}'; each node needs its own name"),
+                    ));
+                }
+            }
             if !seen.insert(node.host.as_str()) {
                 out.push(Problem::new(
                     "node.duplicate_host",

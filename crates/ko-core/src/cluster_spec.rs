@@ -406,6 +406,10 @@ pub struct NodeSpec {
     /// Extra Kubernetes node labels.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub labels: std::collections::BTreeMap<String, String>,
+    /// Kubernetes node name. Usually left out: the app names the node by `node_name_rule` when the
+    /// cluster is created (or the node added) and keeps that name for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl NodeSpec {

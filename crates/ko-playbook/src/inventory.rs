@@ -11,7 +11,8 @@ pub struct InvHost {
     pub address: String,
     /// `master`, `etcd`, `worker`.
     pub roles: Vec<String>,
-    /// Joining in this operation (scale-up); all hosts on a create.
+    /// Joining (or leaving) in this operation: a scale-up's new nodes, a removed node; every host
+    /// on a create. With [`Inventory::only_new`] the broad selectors pick only these.
     pub new: bool,
     /// Facts gathered from the host (JSON of ko-ssh's `HostFacts`).
     pub facts: serde_json::Value,
@@ -40,8 +41,13 @@ impl InvHost {
 /// The hosts of an operation, in a stable order (the first master first among masters).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Inventory {
-    /// Every host.
+    /// Every host of the cluster.
     pub hosts: Vec<InvHost>,
+    /// A Day-2 operation on some nodes (add or remove): `all`, `masters`, `workers`, `nodes` and
+    /// `etcd` pick only the `new` hosts, so the node playbooks of a create run on those alone;
+    /// `first_master`, `first_etcd` and `host:<name>` still mean the cluster's own (a join token
+    /// comes from the cluster's first master), and templates still see every host in `hosts`.
+    pub only_new: bool,
 }
 
 /// Which hosts a step runs on.
@@ -96,12 +102,16 @@ impl Inventory {
     /// The hosts `selector` picks, in inventory order.
     pub fn select(&self, selector: &Selector) -> Vec<&InvHost> {
         if *selector == Selector::FirstEtcd {
-            return self.select(&Selector::Etcd).into_iter().take(1).collect();
+            let cluster = Self { only_new: false, ..self.clone() };
+            let first = cluster.select(&Selector::Etcd).first().map(|h| h.name.clone());
+            return self.hosts.iter().filter(|h| Some(&h.name) == first.as_ref()).collect();
         }
         let etcd_role = self.hosts.iter().any(|h| h.has("etcd"));
         let mut first_master_seen = false;
+        let broad = !matches!(selector, Selector::FirstMaster | Selector::FirstEtcd | Selector::Host(_));
         self.hosts
             .iter()
+            .filter(|h| h.new || !self.only_new || !broad)
             .filter(|h| match selector {
                 Selector::All => true,
                 Selector::Masters => h.has("master"),
@@ -145,6 +155,7 @@ mod tests {
     fn selectors_pick_the_right_hosts() {
         let inv = Inventory {
             hosts: vec![host("w1", &["worker"], true), host("m1", &["master"], false), host("m2", &["master"], false)],
+            only_new: false,
         };
         let names =
             |s: &str| inv.select(&Selector::parse(s).unwrap()).iter().map(|h| h.name.clone()).collect::<Vec<_>>();
@@ -155,6 +166,18 @@ mod tests {
         assert_eq!(names("first_etcd"), ["m1"]);
         assert_eq!(names("new_nodes"), ["w1"]);
         assert_eq!(names("host:m2"), ["m2"]);
+        // a Day-2 operation on w1: the broad selectors pick it alone, the cluster's roles stay
+        let day2 = Inventory { only_new: true, ..inv.clone() };
+        let names =
+            |s: &str| day2.select(&Selector::parse(s).unwrap()).iter().map(|h| h.name.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            (names("all"), names("nodes"), names("masters")),
+            (vec!["w1".to_string()], vec!["w1".into()], vec![])
+        );
+        assert_eq!(
+            (names("first_master"), names("first_etcd"), names("host:m2")),
+            (vec!["m1".to_string()], vec!["m1".into()], vec!["m2".into()])
+        );
         assert!(Selector::parse("everyone").is_err());
         assert!(Selector::parse("host:").is_err());
     }

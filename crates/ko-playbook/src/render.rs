@@ -101,7 +101,7 @@ mod tests {
             new: true,
             facts: serde_json::json!({"os_id": "debian"}),
         };
-        let inv = Inventory { hosts: vec![host.clone()] };
+        let inv = Inventory { hosts: vec![host.clone()], only_new: false };
         r.context(&inv, &host, &BTreeMap::new())
     }
 

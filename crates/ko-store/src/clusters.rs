@@ -128,14 +128,46 @@ pub fn insert(conn: &Connection, c: &NewCluster<'_>, nodes: &[(String, bool, boo
         rusqlite::params![c.name, c.project_id, c.provider, c.version, c.arch, c.spec],
     )?;
     let id = conn.last_insert_rowid();
-    for (host, master, etcd, worker) in nodes {
-        conn.execute(
-            "INSERT INTO cluster_nodes (cluster_id, name, host_id, is_master, is_etcd, is_worker)
-             VALUES (?1, ?2, (SELECT id FROM hosts WHERE name = ?2), ?3, ?4, ?5)",
-            rusqlite::params![id, host, master, etcd, worker],
-        )?;
+    for node in nodes {
+        insert_node(conn, id, node)?;
     }
     Ok(id)
+}
+
+fn insert_node(
+    conn: &Connection,
+    cluster: i64,
+    (host, master, etcd, worker): &(String, bool, bool, bool),
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO cluster_nodes (cluster_id, name, host_id, is_master, is_etcd, is_worker)
+         VALUES (?1, ?2, (SELECT id FROM hosts WHERE name = ?2), ?3, ?4, ?5)",
+        rusqlite::params![cluster, host, master, etcd, worker],
+    )?;
+    Ok(())
+}
+
+/// The cluster host `host` is a node of, if any.
+pub fn cluster_of_host(conn: &Connection, host: &str) -> Result<Option<String>> {
+    let mut st = conn.prepare(
+        "SELECT c.name FROM cluster_nodes n JOIN clusters c ON c.id = n.cluster_id WHERE n.name = ?1 LIMIT 1",
+    )?;
+    let mut rows = st.query_map([host], |r| r.get(0))?;
+    Ok(rows.next().transpose()?)
+}
+
+/// Replaces a cluster's spec and brings its node rows in line with `nodes` (nodes added or
+/// removed by a Day-2 operation); rows of nodes that stay are kept as they are.
+pub fn set_nodes(conn: &Connection, id: i64, spec: &str, nodes: &[(String, bool, bool, bool)]) -> Result<()> {
+    conn.execute("UPDATE clusters SET spec = ?2 WHERE id = ?1", rusqlite::params![id, spec])?;
+    let existing: Vec<String> = self::nodes(conn, id)?.into_iter().map(|n| n.host).collect();
+    for gone in existing.iter().filter(|h| !nodes.iter().any(|n| &n.0 == *h)) {
+        conn.execute("DELETE FROM cluster_nodes WHERE cluster_id = ?1 AND name = ?2", rusqlite::params![id, gone])?;
+    }
+    for node in nodes.iter().filter(|n| !existing.contains(&n.0)) {
+        insert_node(conn, id, node)?;
+    }
+    Ok(())
 }
 
 const CLUSTER_COLUMNS: &str = "c.id, c.name, p.name, p.id, c.provider, c.version, c.arch, c.spec, c.status,

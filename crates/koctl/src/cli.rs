@@ -552,6 +552,38 @@ pub enum ClusterCmd {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Add registered hosts to a running cluster as workers: only they run the node phases
+    /// (precheck, bundle, base, runtime, load balancer, Kubernetes components, join, post).
+    AddWorker {
+        /// Cluster name.
+        name: String,
+        /// A host to add (repeat for several).
+        #[arg(long = "host", value_name = "HOST", required = true)]
+        hosts: Vec<String>,
+        /// Availability zone of the new nodes.
+        #[arg(long)]
+        zone: Option<String>,
+        /// Print exactly what would run on which host and touch nothing.
+        #[arg(long)]
+        plan: bool,
+        /// Also print every output line of the hosts.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Remove a worker from a running cluster: cordon, drain and delete it, then reset its host.
+    RemoveWorker {
+        /// Cluster name.
+        name: String,
+        /// The worker's host.
+        #[arg(long = "host", value_name = "HOST")]
+        host: String,
+        /// Print exactly what would run on which host and touch nothing.
+        #[arg(long)]
+        plan: bool,
+        /// Also print every output line of the hosts.
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// List clusters.
     List,
     /// A cluster: nodes, latest tasks, backups.

@@ -590,6 +590,8 @@ export interface NodeSpec {
   host: string
   /** Extra Kubernetes node labels. */
   labels?: Record<string, string>
+  /** Kubernetes node name. Usually left out: the app names the node by `node_name_rule` when the cluster is created (or the node added) and keeps that name for good. */
+  name?: string | null
   /** What the node does. */
   roles: NodeRole[]
   /** Availability zone (failure domain) the host sits in. */

@@ -113,7 +113,11 @@ export const httpBackend: Backend = {
   createCluster: async (file, until) =>
     (await call<{ task_id: number }>('POST', `/api/clusters${until ? `?until=${encodeURIComponent(until)}` : ''}`, file, true)).task_id,
   deployCluster: async (name, until) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/deploy${until ? `?until=${encodeURIComponent(until)}` : ''}`, {}))
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/deploy`, { until: until || null })).task_id,
+  addWorkers: async (name, hosts, zone) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/workers`, { hosts, zone: zone || null })).task_id,
+  removeWorker: async (name, host) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/workers/${encodeURIComponent(host)}/remove`, {}))
       .task_id,
   async exportKubeconfig(name) {
     // a download the browser saves; the server never caches it

@@ -96,6 +96,10 @@ export interface Backend {
   createCluster(file: string, until?: string): Promise<number>
   /** Continues a staged cluster (created with `--until`): the phases after the last one done, up to `until` when given. */
   deployCluster(name: string, until?: string): Promise<number>
+  /** Adds registered hosts to a running cluster as workers (in `zone`, when given); returns the task id. */
+  addWorkers(name: string, hosts: string[], zone?: string): Promise<number>
+  /** Removes a worker (drain, delete, reset its host); returns the task id. */
+  removeWorker(name: string, host: string): Promise<number>
   /** Saves the cluster's kubeconfig (cluster-admin via ko-admin) where the person chooses; the file name, or null if cancelled. */
   exportKubeconfig(name: string): Promise<string | null>
   clusters(): Promise<Cluster[]>

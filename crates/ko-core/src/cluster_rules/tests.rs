@@ -212,12 +212,24 @@ fn nodes_must_be_registered_unique_and_have_roles() {
             roles: vec![NodeRole::Worker],
             zone: None,
             labels: Default::default(),
+            name: None,
         });
-        s.nodes.push(NodeSpec { host: "node-5".into(), roles: vec![], zone: None, labels: Default::default() });
+        s.nodes.push(NodeSpec {
+            host: "node-5".into(),
+            roles: vec![],
+            zone: None,
+            labels: Default::default(),
+            name: Some("Node_5".into()),
+        });
+        s.nodes[0].name = Some("n-1".into());
+        s.nodes[1].name = Some("n-1".into());
     });
     let got: Vec<_> = p.iter().map(|p| p.code).collect();
-    assert_eq!(got, ["node.unknown_host", "node.duplicate_host", "node.no_roles"]);
-    assert!(p[0].message.contains("koctl host add --name ghost"));
+    assert_eq!(
+        got,
+        ["node.duplicate_name", "node.unknown_host", "node.duplicate_host", "node.bad_name", "node.no_roles"]
+    );
+    assert!(p[1].message.contains("koctl host add --name ghost"));
 }
 
 #[test]

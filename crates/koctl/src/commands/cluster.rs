@@ -5,7 +5,7 @@ use crate::EXIT_INVALID;
 use crate::cli::{ClusterCmd, Format};
 use crate::output::{InputError, Table, done, emit};
 use anyhow::Result;
-use ko_api::{Actor, Api, BackupFile, Cluster, ClusterDetail, ClusterValidation};
+use ko_api::{Actor, Api, BackupFile, Cluster, ClusterDetail, ClusterValidation, Day2, TaskOutcome};
 use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
@@ -18,6 +18,17 @@ fn read_file(file: &Path) -> Result<String> {
     } else {
         std::fs::read_to_string(file).map_err(|e| InputError(format!("cannot read {}: {e}", file.display())))?
     })
+}
+
+/// Prints a Day-2 operation's plan (nothing to finish), or runs its task with progress.
+async fn day2(op: Day2, verbose: bool, f: Format) -> Result<Option<TaskOutcome>> {
+    match op {
+        Day2::Plan(text) => {
+            print!("{text}");
+            Ok(None)
+        }
+        Day2::Started(task) => Ok(Some(task.run(ctrl_c_cancels(), printer(verbose && f == Format::Table)).await?)),
+    }
 }
 
 fn backups_table(b: &[BackupFile]) -> Table {
@@ -53,6 +64,16 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
                 .await?
                 .run(ctrl_c_cancels(), verbose_printer(verbose))
                 .await?
+        }
+        ClusterCmd::AddWorker { name, hosts, zone, plan, verbose } => {
+            let op = api.cluster_add_workers(actor, &name, &hosts, zone.as_deref(), plan).await?;
+            let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
+            outcome
+        }
+        ClusterCmd::RemoveWorker { name, host, plan, verbose } => {
+            let op = api.cluster_remove_worker(actor, &name, &host, plan).await?;
+            let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
+            outcome
         }
         ClusterCmd::List => {
             let clusters = api.cluster_list(actor).await?;

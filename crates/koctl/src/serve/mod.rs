@@ -8,6 +8,7 @@
 //! events) — for tasks run by this server or by any other process on the same data dir.
 
 mod admin_routes;
+mod day2_routes;
 mod error;
 mod inventory_routes;
 mod routes;

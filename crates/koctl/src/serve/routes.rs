@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(super::inventory_routes::router())
         .merge(super::settings_routes::router())
         .merge(super::admin_routes::router())
+        .merge(super::day2_routes::router())
         .fallback(super::static_files::serve)
         .with_state(state)
 }

@@ -187,3 +187,91 @@ fn the_kubeconfig_waits_for_the_clusters_ca_and_token_then_carries_them_in_a_pri
     assert_eq!(k.run(&["cluster", "delete", &name]).status.code(), Some(0));
     assert!(kc.get(&entry).is_err(), "the token left the keychain with the cluster");
 }
+
+/// A "running" cluster `c` of m1 (master) and w1 (worker, zone az1), with hosts w2 and w3 free:
+/// registered by a create that cannot reach its hosts, then marked running as a finished create
+/// leaves it.
+pub fn running_cluster(k: &Koctl) {
+    let hosts = [
+        ("m1", "10.0.0.11", "amd64"),
+        ("w1", "10.0.0.21", "amd64"),
+        ("w2", "10.0.0.22", "amd64"),
+        ("w3", "10.0.0.23", "amd64"),
+    ];
+    fake_hosts(k, &hosts, &["amd64"]);
+    let file = k.file("c.yaml", "name: c\nversion: v1.34.1\nnodes:\n  - {host: m1, roles: [master, etcd], zone: az1}\n  - {host: w1, roles: [worker], zone: az1}\n");
+    k.run(&["cluster", "create", "-f", file.to_str().unwrap(), "--until", "precheck"]);
+    let db = ko_store::Connection::open(k.data_dir().join("ko.db")).unwrap();
+    db.execute("UPDATE clusters SET status = 'running' WHERE name = 'c'", []).unwrap();
+}
+
+/// The hosts each planned step runs on, by phase: `(phase, step, host)`.
+fn steps_of(plan: &str) -> Vec<(String, String, String)> {
+    let mut phase = String::new();
+    let mut out = Vec::new();
+    for line in plan.lines() {
+        if let Some(p) = line.strip_prefix("== phase ") {
+            phase = p.to_string();
+        } else if let Some(rest) = line.strip_prefix("-- ") {
+            let (step, after) = rest.split_once(" @ ").unwrap();
+            out.push((phase.clone(), step.to_string(), after.split(' ').next().unwrap().to_string()));
+        }
+    }
+    out
+}
+
+#[test]
+fn an_added_worker_runs_the_node_phases_alone_with_a_token_from_the_first_master() {
+    let k = Koctl::new();
+    running_cluster(&k);
+    let out = k.run(&["cluster", "add-worker", "c", "--host", "w2", "--zone", "az2", "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = text(&out.stdout);
+    for (phase, step, host) in steps_of(&plan) {
+        let on_first_master = ["join secrets", "post"].contains(&phase.as_str());
+        assert_eq!(host, if on_first_master { "m1" } else { "w2" }, "{phase} / {step} on {host}");
+    }
+    assert!(!plan.contains("== phase etcd") && !plan.contains("kubeadm init") && !plan.contains("== phase network"));
+    assert!(plan.contains("name: c-worker-2"), "w1 is c-worker-1: the new node takes the next name");
+    assert!(plan.contains(
+        "kubectl label node c-worker-2 --overwrite node-role.kubernetes.io/worker= topology.kubernetes.io/zone=az2"
+    ));
+    insta::assert_snapshot!("add_worker_plan", plan);
+
+    // what cannot be added, each named
+    let refused = |args: &[&str], want: &str| {
+        let out = k.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains(want), "{want} in {}", text(&out.stderr));
+    };
+    refused(&["cluster", "add-worker", "c", "--host", "w1"], "host 'w1' is already a node of cluster 'c'");
+    refused(&["cluster", "add-worker", "c", "--host", "ghost"], "host 'ghost' is not registered");
+
+    // started: the new node is the cluster's from then on, named for good; the failed add (its host
+    // cannot be reached) leaves the cluster running, to be retried or undone
+    let out = k.run(&["cluster", "add-worker", "c", "--host", "w3"]);
+    assert_eq!(out.status.code(), Some(1));
+    let show = k.json(&["cluster", "show", "c"]);
+    assert_eq!(show["cluster"]["status"], "running");
+    let spec: serde_json::Value = serde_json::from_str(show["cluster"]["spec"].as_str().unwrap()).unwrap();
+    let w3 = spec["nodes"].as_array().unwrap().iter().find(|n| n["host"] == "w3").unwrap();
+    assert_eq!((w3["name"].as_str(), w3["roles"][0].as_str()), (Some("c-worker-2"), Some("worker")));
+    assert_eq!(show["nodes"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_removed_worker_is_drained_from_the_first_master_and_only_its_host_is_reset() {
+    let k = Koctl::new();
+    running_cluster(&k);
+    let out = k.run(&["cluster", "remove-worker", "c", "--host", "w1", "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = text(&out.stdout);
+    for (phase, step, host) in steps_of(&plan) {
+        assert_eq!(host, if phase == "drain" { "m1" } else { "w1" }, "{phase} / {step} on {host}");
+    }
+    assert!(plan.contains("node=c-worker-1\n") && plan.contains("kubectl delete node c-worker-1 --ignore-not-found"));
+    insta::assert_snapshot!("remove_worker_plan", plan);
+    let out = k.run(&["cluster", "remove-worker", "c", "--host", "m1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("'m1' is a master or an etcd member of 'c'; only workers are removed this way"));
+}

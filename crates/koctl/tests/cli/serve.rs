@@ -296,3 +296,24 @@ fn a_bundle_push_streams_its_progress_and_each_hosts_result() {
     assert!(message.starts_with("the uploaded file is not a bundle"), "named as the upload: {message}");
     assert!(std::fs::read_dir(k.data_dir().join("uploads")).unwrap().next().is_none(), "the upload is removed");
 }
+
+#[test]
+fn day_two_operations_answer_with_a_plan_or_a_task_over_http() {
+    let k = Koctl::new();
+    crate::kube_plans::running_cluster(&k);
+    let server = serve(&k);
+    let mut c = admin_client(&server);
+    let (status, plan) = c.post("/api/clusters/c/workers", r#"{"hosts": ["w2"], "plan": true}"#);
+    assert_eq!(status, 200);
+    let plan = plan.as_str().unwrap();
+    assert!(plan.contains("kubeadm join (worker) @ w2") && !plan.contains("@ w1"), "{plan}");
+    let (status, plan) = c.post("/api/clusters/c/workers/w1/remove", r#"{"plan": true}"#);
+    assert_eq!(status, 200);
+    assert!(plan.as_str().unwrap().contains("kubectl delete node c-worker-1"));
+    let (status, e) = c.post("/api/clusters/c/workers/m1/remove", "{}");
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("remove.not_worker")), "{e}");
+    // started: 202 with the task, which fails on its unreachable host
+    let (status, started) = c.post("/api/clusters/c/workers", r#"{"hosts": ["w3"]}"#);
+    assert_eq!(status, 202, "{started}");
+    assert!(started["task_id"].as_i64().is_some());
+}
