@@ -141,7 +141,7 @@ pub async fn deploy_cluster(d: D<'_>, name: String, until: Option<String>) -> Ui
 /// The task of a Day-2 operation started (never a plan: the window does not ask for one).
 fn day2_task(op: ko_api::Day2) -> UiResult<i64> {
     match op {
-        ko_api::Day2::Started(task) => Ok(task.spawn()),
+        ko_api::Day2::Started(task) => Ok((*task).spawn()),
         ko_api::Day2::Plan(_) => {
             Err(crate::error::UiError::shell("day2", "a plan was returned where a task was asked for"))
         }
@@ -156,6 +156,31 @@ pub async fn add_workers(d: D<'_>, name: String, hosts: Vec<String>, zone: Optio
 #[tauri::command]
 pub async fn remove_worker(d: D<'_>, name: String, host: String) -> UiResult<i64> {
     day2_task(d.api.cluster_remove_worker(&d.actor, &name, &host, false).await?)
+}
+
+#[tauri::command]
+pub async fn upgrade_cluster(d: D<'_>, name: String, to: String, batch: usize) -> UiResult<i64> {
+    day2_task(d.api.cluster_upgrade(&d.actor, &name, &to, batch, false).await?)
+}
+
+#[tauri::command]
+pub async fn reset_cluster(d: D<'_>, name: String) -> UiResult<i64> {
+    Ok(d.api.cluster_reset(&d.actor, &name).await?.spawn())
+}
+
+#[tauri::command]
+pub async fn delete_cluster(d: D<'_>, name: String) -> UiResult<()> {
+    Ok(d.api.cluster_delete(&d.actor, &name).await?)
+}
+
+#[tauri::command]
+pub async fn check_certs(d: D<'_>, name: String) -> UiResult<i64> {
+    Ok(d.api.cluster_check_certs(&d.actor, &name).await?.spawn())
+}
+
+#[tauri::command]
+pub async fn renew_certs(d: D<'_>, name: String) -> UiResult<i64> {
+    Ok(d.api.cluster_renew_certs(&d.actor, &name).await?.spawn())
 }
 
 #[tauri::command]

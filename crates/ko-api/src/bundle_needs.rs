@@ -49,6 +49,7 @@ fn needs(spec: &ClusterSpec) -> Vec<Need> {
     }
     out.push(need("etcd", "etcd", "etcd-server", Selector::Etcd));
     out.push(need("etcd", "etcd", "etcd-client", Selector::Etcd));
+    out.push(need("upgrade", "upgrade", "kubernetes-server", Selector::Nodes));
     let kube = |component| need("kubernetes", "kubernetes components", component, Selector::Nodes);
     out.extend([kube("kubernetes-server"), kube("pause"), kube("coredns")]);
     let helm = spec.components.helm

@@ -42,6 +42,20 @@ fn stage_end(until: Option<&str>) -> Result<usize> {
     }
 }
 
+/// The name of a new etcd backup file of cluster `name`: `etcd-NAME-YYYYMMDD-HHMMSS.db` (UTC).
+pub(crate) fn backup_file(name: &str) -> String {
+    let stamp = time::OffsetDateTime::now_utc();
+    format!(
+        "etcd-{name}-{:04}{:02}{:02}-{:02}{:02}{:02}.db",
+        stamp.year(),
+        u8::from(stamp.month()),
+        stamp.day(),
+        stamp.hour(),
+        stamp.minute(),
+        stamp.second()
+    )
+}
+
 /// A registered cluster's spec.
 pub(crate) fn spec_of(cluster: &Cluster) -> Result<ClusterSpec> {
     serde_json::from_str(&cluster.spec)
@@ -81,6 +95,8 @@ pub struct ClusterDetail {
     /// The last deployment playbook a finished create or deploy ran (a staged cluster continues
     /// after it).
     pub deployed_up_to: Option<String>,
+    /// Its hosts' certificates as the last check found them, soonest to expire first.
+    pub certificates: Vec<crate::CertExpiry>,
 }
 
 /// One line of a precheck: a host, a check, and how it went.
@@ -152,7 +168,8 @@ impl Api {
             })
             .await?;
         let deployed_up_to = self.deployed_stage(id).await?.map(|(last, _)| CREATE_PLAYBOOKS[last].to_string());
-        Ok(ClusterDetail { cluster, nodes, tasks, backups, deployed_up_to })
+        let certificates = self.collected_certs(name);
+        Ok(ClusterDetail { cluster, nodes, tasks, backups, deployed_up_to, certificates })
     }
 
     /// Checks a cluster file and picks its bundle; every problem is returned together.
@@ -212,7 +229,8 @@ impl Api {
     /// What a task with `params` would run on `spec`'s hosts (its nodes named as a run would name
     /// them), rendered with secrets redacted, after the bundle coverage check.
     pub(crate) async fn plan_of(&self, spec: &mut ClusterSpec, params: &TaskParams) -> Result<String> {
-        let playbooks = params.playbooks.iter().map(|p| self.playbook(p)).collect::<Result<Vec<_>>>()?;
+        let playbooks = params.playbooks(self)?;
+        params.apply_to(spec);
         let (inv, run_bundle) = self.checked_inventory(spec, params).await?;
         let (vars, secrets) = self.run_vars(spec, &inv, run_bundle.as_ref(), params, 0, Mode::Plan).await?;
         let renderer = Renderer::new(vars, secrets, Mode::Plan);
@@ -309,7 +327,7 @@ impl Api {
                 cluster.status
             )),
             "cluster.deploy" => Ok(cluster),
-            "cluster.backup" | "cluster.restore"
+            "cluster.backup" | "cluster.restore" | "cluster.certs" | "cluster.renew_certs"
                 if cluster.status == "staged" && self.etcd_deployed(&cluster).await? =>
             {
                 Ok(cluster)
@@ -331,7 +349,13 @@ impl Api {
     }
 
     /// Prepares a new task of `kind` running `params` on a cluster that may take it.
-    async fn cluster_task(&self, actor: &Actor, name: &str, kind: &str, params: TaskParams) -> Result<PreparedTask> {
+    pub(crate) async fn cluster_task(
+        &self,
+        actor: &Actor,
+        name: &str,
+        kind: &str,
+        params: TaskParams,
+    ) -> Result<PreparedTask> {
         let cluster = self.operable_cluster(actor, name, kind).await?;
         self.start_cluster_task(actor, &cluster, kind, params).await
     }
@@ -406,17 +430,8 @@ impl Api {
 
     /// Prepares an etcd snapshot on the first member, brought to this machine as a backup file.
     pub async fn cluster_backup(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
-        let stamp = time::OffsetDateTime::now_utc();
-        let file = format!(
-            "etcd-{name}-{:04}{:02}{:02}-{:02}{:02}{:02}.db",
-            stamp.year(),
-            u8::from(stamp.month()),
-            stamp.day(),
-            stamp.hour(),
-            stamp.minute(),
-            stamp.second()
-        );
-        let params = TaskParams { playbooks: vec!["backup".into()], backup: Some(file), ..TaskParams::default() };
+        let params =
+            TaskParams { playbooks: vec!["backup".into()], backup: Some(backup_file(name)), ..TaskParams::default() };
         self.cluster_task(actor, name, "cluster.backup", params).await
     }
 
@@ -450,6 +465,13 @@ impl Api {
         }
         let params = TaskParams { playbooks: vec!["restore".into()], backup: Some(file.name), ..TaskParams::default() };
         self.cluster_task(actor, name, "cluster.restore", params).await
+    }
+
+    /// What resetting the cluster would run on which host (nothing is touched).
+    pub async fn cluster_reset_plan(&self, actor: &Actor, name: &str) -> Result<String> {
+        let cluster = self.operable_cluster(actor, name, "cluster.reset").await?;
+        let params = TaskParams { playbooks: vec!["reset".into()], ..TaskParams::default() };
+        self.plan_of(&mut spec_of(&cluster)?, &params).await
     }
 
     /// Prepares removing what the deployment put on the cluster's hosts.

@@ -22,7 +22,7 @@ pub enum Day2 {
     /// What it would run on which host (secrets redacted); nothing was changed.
     Plan(String),
     /// The task, ready to run.
-    Started(PreparedTask),
+    Started(Box<PreparedTask>),
 }
 
 /// The node rows of `spec`: (host, master, etcd, worker).
@@ -100,7 +100,7 @@ impl Api {
         let (id, rows) = (cluster.id, node_rows(&spec));
         let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
         self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_nodes(tx, id, &json, &rows)?)).await?;
-        Ok(Day2::Started(task))
+        Ok(Day2::Started(Box::new(task)))
     }
 
     /// Removes worker `host` from running cluster `name`: drained and deleted from the first
@@ -135,7 +135,7 @@ impl Api {
         if plan {
             return Ok(Day2::Plan(self.plan_of(&mut spec, &params).await?));
         }
-        Ok(Day2::Started(self.start_cluster_task(actor, &cluster, "cluster.remove_worker", params).await?))
+        Ok(Day2::Started(Box::new(self.start_cluster_task(actor, &cluster, "cluster.remove_worker", params).await?)))
     }
 
     /// After a removal ended `ok`: the removed nodes leave the cluster's spec and node rows.

@@ -142,11 +142,18 @@ fn issue(
     Ok(m)
 }
 
-/// Forgets the cluster's CA, the API servers' client certificate and the certificates of `hosts`
-/// (when the cluster is deleted).
-pub(crate) fn forget(keychain: &Keychain, cluster: &str, hosts: &[String]) -> Result<()> {
-    for key in hosts.iter().map(|h| member_entry(cluster, h)).chain([client_entry(cluster), ca_entry(cluster)]) {
+/// Forgets the certificates the CA issued — the API servers' client certificate and those of
+/// `hosts` — so the next run issues new ones (a renewal).
+pub(crate) fn forget_issued(keychain: &Keychain, cluster: &str, hosts: &[String]) -> Result<()> {
+    for key in hosts.iter().map(|h| member_entry(cluster, h)).chain([client_entry(cluster)]) {
         keychain.delete(&key)?;
     }
+    Ok(())
+}
+
+/// Forgets the cluster's CA and everything it issued (when the cluster is deleted).
+pub(crate) fn forget(keychain: &Keychain, cluster: &str, hosts: &[String]) -> Result<()> {
+    forget_issued(keychain, cluster, hosts)?;
+    keychain.delete(&ca_entry(cluster))?;
     Ok(())
 }

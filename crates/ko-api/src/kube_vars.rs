@@ -29,6 +29,7 @@ pub(crate) fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> 
     let mut names = serde_json::Map::new();
     let mut labels = serde_json::Map::new();
     let mut schedulable = serde_json::Map::new();
+    let mut images = serde_json::Map::new();
     for (node, h) in spec_named.nodes.iter().zip(&inv.hosts) {
         let Some(name) = &node.name else { continue }; // etcd only: not a Kubernetes node
         let master = node.has(NodeRole::Master);
@@ -42,6 +43,10 @@ pub(crate) fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> 
             own.insert("node-role.kubernetes.io/worker".into(), String::new());
         }
         labels.insert(h.name.clone(), json!(own));
+        // the images each node runs from the server archive: the control plane's on masters
+        let mut own_images: Vec<&str> = if master { CONTROL_PLANE_IMAGES.to_vec() } else { Vec::new() };
+        own_images.push("kube-proxy");
+        images.insert(h.name.clone(), json!(own_images));
         schedulable.insert(h.name.clone(), json!(!master || spec.masters_schedulable || node.has(NodeRole::Worker)));
     }
     let mut sans: Vec<String> = vec!["127.0.0.1".into(), "localhost".into()];
@@ -72,7 +77,7 @@ pub(crate) fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> 
         "nodelocal_dns_ip": NODELOCAL_DNS_IP,
         "cert_sans": sans,
         "cert_validity": format!("{}h0m0s", u64::from(spec.certificate_validity_days) * 24),
-        "control_plane_images": CONTROL_PLANE_IMAGES,
+        "node_images": images,
         "cri_socket": match spec.runtime.kind {
             ko_core::RuntimeKind::Containerd => "unix:///run/containerd/containerd.sock",
             ko_core::RuntimeKind::Docker => "unix:///run/cri-dockerd.sock",

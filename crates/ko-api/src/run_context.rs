@@ -7,7 +7,7 @@ use crate::ssh_transport::{RunBundle, SshTransport};
 use crate::tasks::{TaskOutcome, TaskParams};
 use crate::{Api, ApiError, Result};
 use ko_core::ClusterSpec;
-use ko_playbook::{InvHost, Inventory, Mode, Playbook, Renderer, RunOptions};
+use ko_playbook::{InvHost, Inventory, Mode, Renderer, RunOptions};
 use ko_ssh::{CancellationToken, SshPool};
 use ko_store::clusters;
 use serde_json::{Value, json};
@@ -166,9 +166,11 @@ impl Api {
         vars["kube"] = crate::kube_vars::kube_vars(spec, inv, vars["lb"]["endpoint"].as_str().unwrap_or_default());
         let runs = |name: &str| params.playbooks.iter().any(|p| p == name);
         let mut secrets = BTreeMap::new();
-        if runs("etcd") || runs("control-plane") {
-            vars["pki"] =
-                self.pki_vars(spec, &etcd_hosts, runs("etcd"), runs("control-plane"), mode, &mut secrets).await?;
+        // etcd members' certificates for etcd (and a renewal), the API servers' client certificate
+        // for the control plane (and a renewal)
+        let (members, client) = (runs("etcd") || runs("renew-certs"), runs("control-plane") || runs("renew-certs"));
+        if members || client {
+            vars["pki"] = self.pki_vars(spec, &etcd_hosts, members, client, mode, &mut secrets).await?;
         }
         if runs("control-plane") && spec.encryption_at_rest {
             let key = match mode {
@@ -254,8 +256,9 @@ impl Api {
         cancel: CancellationToken,
     ) -> Result<TaskOutcome> {
         let row = self.cluster_row(cluster).await?;
-        let spec = crate::cluster_ops::spec_of(&row)?;
-        let playbooks = params.playbooks.iter().map(|p| self.playbook(p)).collect::<Result<Vec<Playbook>>>()?;
+        let mut spec = crate::cluster_ops::spec_of(&row)?;
+        params.apply_to(&mut spec);
+        let playbooks = params.playbooks(self)?;
         let mut inv = self.stored_inventory(&spec).await?;
         Self::limit_to(&mut inv, &params.nodes);
         let mut targets = HashMap::new();
@@ -306,6 +309,10 @@ impl Api {
                 ("failed", format!("task {id} {status}; resume it with `koctl task retry {id}`"))
             };
             self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_status(tx, cid, s, &msg)?)).await?;
+        }
+        if let (Some(version), "ok", true) = (&params.version, status, params.playbooks.iter().any(|p| p == "upgrade"))
+        {
+            self.record_upgrade(cluster, version).await?;
         }
         if status == "ok" && params.playbooks.iter().any(|p| p == "remove-node") {
             self.forget_removed_nodes(cluster, params).await?;

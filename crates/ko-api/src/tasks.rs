@@ -55,6 +55,35 @@ pub(crate) struct TaskParams {
     /// inventory's `only_new`); empty for whole-cluster operations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<String>,
+    /// The Kubernetes version an upgrade goes to (the playbooks see it as `kube.version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Workers per batch in an upgrade's rolling worker phases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<usize>,
+}
+
+impl TaskParams {
+    /// The playbooks this task runs, as it runs them: an upgrade's worker batch size set on its
+    /// rolling phases over the workers.
+    pub(crate) fn playbooks(&self, api: &Api) -> Result<Vec<Playbook>> {
+        let mut playbooks = self.playbooks.iter().map(|p| api.playbook(p)).collect::<Result<Vec<_>>>()?;
+        if let Some(n) = self.batch {
+            for phase in playbooks.iter_mut().flat_map(|p| &mut p.phases) {
+                if phase.serial.is_some() && phase.hosts == "workers" {
+                    phase.serial = Some(n.max(1));
+                }
+            }
+        }
+        Ok(playbooks)
+    }
+
+    /// The cluster as this task sees it: at the version an upgrade goes to.
+    pub(crate) fn apply_to(&self, spec: &mut ko_core::ClusterSpec) {
+        if let Some(v) = &self.version {
+            spec.version = v.clone();
+        }
+    }
 }
 
 /// How often a running task looks for a cancel request from another process.

@@ -69,6 +69,8 @@ pub struct PlannedStep {
     pub sensitive: bool,
     /// The keychain entry the output is kept in.
     pub keep_secret: Option<String>,
+    /// The host the step runs on for this one (a delegated step).
+    pub on: Option<String>,
     /// What it does.
     pub action: PlannedAction,
 }
@@ -89,61 +91,75 @@ pub fn plan(playbook: &Playbook, inv: &Inventory, renderer: &Renderer) -> Result
     let mut phases = Vec::new();
     for phase in &playbook.phases {
         let mut steps = Vec::new();
-        for step in &phase.steps {
-            let selector = Selector::parse(step.hosts.as_deref().unwrap_or(&phase.hosts)).unwrap_or(Selector::All);
-            let hosts = inv.select(&selector);
-            let mut chosen = Vec::new();
-            for h in hosts {
-                if step.os_family.is_some_and(|f| h.os_family() != Some(f)) {
-                    continue;
-                }
-                let ctx = renderer.context(inv, h, &registered);
-                if let Some(when) = &step.when
-                    && !renderer.truthy(when, &ctx, &step.name, &h.name)?
-                {
-                    continue;
-                }
-                chosen.push((h, ctx));
-            }
-            for (i, (h, ctx)) in chosen.iter().enumerate() {
-                let r = |t: &str| renderer.render(t, ctx, &step.name, &h.name);
-                let action = match step.action() {
-                    Action::Run(script) => PlannedAction::Run { script: r(script)? },
-                    Action::Upload(u) => {
-                        PlannedAction::Upload { src: u.src.clone(), dest: r(&u.dest)?, mode: u.mode.clone() }
+        // a rolling phase: batch by batch, every step on a batch before the next
+        let batches: Vec<Option<Vec<&crate::InvHost>>> = match phase.serial {
+            None => vec![None],
+            Some(n) => inv.select(&crate::run::phase_selector(phase)).chunks(n).map(|c| Some(c.to_vec())).collect(),
+        };
+        for (b, batch) in batches.iter().enumerate() {
+            for step in &phase.steps {
+                let hosts = crate::run::step_hosts(inv, phase, step, batch.as_deref());
+                let mut chosen = Vec::new();
+                for h in hosts {
+                    if step.os_family.is_some_and(|f| h.os_family() != Some(f)) {
+                        continue;
                     }
-                    Action::Template(t) => {
-                        PlannedAction::Template { dest: r(&t.dest)?, content: r(&t.content)?, mode: t.mode.clone() }
+                    let ctx = renderer.context(inv, h, &registered);
+                    if let Some(when) = &step.when
+                        && !renderer.truthy(when, &ctx, &step.name, &h.name)?
+                    {
+                        continue;
                     }
-                    Action::Fetch(f) => PlannedAction::Fetch { src: r(&f.src)?, dest: r(&f.dest)? },
-                    Action::WaitFor(w) => PlannedAction::WaitFor {
-                        what: match (w.port, &w.command) {
-                            (Some(p), _) => format!("port {p}"),
-                            (None, Some(c)) => format!("command: {}", r(c)?),
-                            (None, None) => String::new(),
+                    chosen.push((h, ctx));
+                }
+                let on = step
+                    .delegate
+                    .as_deref()
+                    .and_then(|d| Selector::parse(d).ok())
+                    .and_then(|sel| inv.select(&sel).first().map(|h| h.name.clone()));
+                for (i, (h, ctx)) in chosen.iter().enumerate() {
+                    let r = |t: &str| renderer.render(t, ctx, &step.name, &h.name);
+                    let action = match step.action() {
+                        Action::Run(script) => PlannedAction::Run { script: r(script)? },
+                        Action::Upload(u) => {
+                            PlannedAction::Upload { src: u.src.clone(), dest: r(&u.dest)?, mode: u.mode.clone() }
+                        }
+                        Action::Template(t) => {
+                            PlannedAction::Template { dest: r(&t.dest)?, content: r(&t.content)?, mode: t.mode.clone() }
+                        }
+                        Action::Fetch(f) => PlannedAction::Fetch { src: r(&f.src)?, dest: r(&f.dest)? },
+                        Action::WaitFor(w) => PlannedAction::WaitFor {
+                            what: match (w.port, &w.command) {
+                                (Some(p), _) => format!("port {p}"),
+                                (None, Some(c)) => format!("command: {}", r(c)?),
+                                (None, None) => String::new(),
+                            },
+                            timeout: w.timeout,
                         },
-                        timeout: w.timeout,
-                    },
-                    Action::PushBundle => PlannedAction::PushBundle,
-                };
-                steps.push(PlannedStep {
-                    step: step.name.clone(),
-                    host: h.name.clone(),
-                    become_root: step.become_root,
-                    creates: step.creates.as_deref().map(r).transpose()?,
-                    unless: step.unless.as_deref().map(r).transpose()?,
-                    batch: step.serial.map_or(0, |n| i / n + 1),
-                    sensitive: step.sensitive,
-                    keep_secret: step.keep_secret.clone(),
-                    action,
-                });
-            }
-            if let Some(name) = &step.register {
-                let values = chosen
-                    .iter()
-                    .map(|(h, _)| (h.name.clone(), format!("<output of '{}' on {}>", step.name, h.name)))
-                    .collect();
-                registered.insert(name.clone(), values);
+                        Action::PushBundle => PlannedAction::PushBundle,
+                    };
+                    steps.push(PlannedStep {
+                        step: step.name.clone(),
+                        host: h.name.clone(),
+                        become_root: step.become_root,
+                        creates: step.creates.as_deref().map(r).transpose()?,
+                        unless: step.unless.as_deref().map(r).transpose()?,
+                        batch: match phase.serial {
+                            Some(_) => b + 1,
+                            None => step.serial.map_or(0, |n| i / n + 1),
+                        },
+                        sensitive: step.sensitive,
+                        keep_secret: step.keep_secret.clone(),
+                        on: on.clone(),
+                        action,
+                    });
+                }
+                if let Some(name) = &step.register {
+                    let values = chosen
+                        .iter()
+                        .map(|(h, _)| (h.name.clone(), format!("<output of '{}' on {}>", step.name, h.name)));
+                    registered.entry(name.clone()).or_default().extend(values);
+                }
             }
         }
         phases.push(PlannedPhase { name: phase.name.clone(), steps });
@@ -163,6 +179,9 @@ pub fn render_plan(phases: &[PlannedPhase]) -> String {
             }
             if s.batch > 0 {
                 flags.push(format!("batch {}", s.batch));
+            }
+            if let Some(on) = &s.on {
+                flags.push(format!("run on {on}"));
             }
             if let Some(c) = &s.creates {
                 flags.push(format!("skip if {c} exists"));

@@ -30,6 +30,11 @@ pub struct Phase {
     /// reports every problem at once); otherwise the phase stops after the failing step.
     #[serde(default)]
     pub keep_going: bool,
+    /// Rolling phase: the phase's hosts in batches of this many, every step on one batch before
+    /// the next batch starts (an upgrade: drain, upgrade, uncordon — then the next nodes). A step
+    /// runs on the batch's hosts its own selector picks.
+    #[serde(default)]
+    pub serial: Option<usize>,
     /// Steps, in order.
     pub steps: Vec<Step>,
 }
@@ -178,6 +183,11 @@ pub struct Step {
     /// Hosts at a time (rolling); all at once when absent.
     #[serde(default)]
     pub serial: Option<usize>,
+    /// Run the step for each of its hosts on this one instead (`first_master`, `first_etcd` or
+    /// `host:<name>`): templates still see the host it is for, the journal records it under that
+    /// host — a drain of a node runs on the first master.
+    #[serde(default)]
+    pub delegate: Option<String>,
     /// Run as root (sudo when the login is not root).
     #[serde(default = "yes", rename = "become")]
     pub become_root: bool,
@@ -246,6 +256,9 @@ impl Playbook {
             |step: &str, cause: String| PlaybookError::Invalid { playbook: name.into(), step: step.into(), cause };
         for phase in &p.phases {
             Selector::parse(&phase.hosts).map_err(|e| invalid(&phase.name, e))?;
+            if phase.serial == Some(0) {
+                return Err(invalid(&phase.name, "serial must be at least 1".into()));
+            }
             for s in &phase.steps {
                 let actions = [
                     s.run.is_some(),
@@ -272,6 +285,19 @@ impl Playbook {
                 if s.keep_secret.is_some() && !(s.sensitive && s.run.is_some()) {
                     return Err(invalid(&s.name, "keep_secret needs a run action and sensitive: true".into()));
                 }
+                if let Some(d) = &s.delegate {
+                    match Selector::parse(d) {
+                        Ok(Selector::FirstMaster | Selector::FirstEtcd | Selector::Host(_)) => {}
+                        _ => {
+                            return Err(invalid(
+                                &s.name,
+                                format!(
+                                    "delegate must name one host (first_master, first_etcd, host:<name>), not '{d}'"
+                                ),
+                            ));
+                        }
+                    }
+                }
                 if s.serial == Some(0) {
                     return Err(invalid(&s.name, "serial must be at least 1".into()));
                 }
@@ -296,6 +322,9 @@ pub const BUILTIN: &[&str] = &[
     "addons",
     "post",
     "remove-node",
+    "certs",
+    "renew-certs",
+    "upgrade",
     "backup",
     "restore",
     "reset",
@@ -317,6 +346,9 @@ pub fn builtin(name: &str) -> Result<Playbook> {
         "addons" => include_str!("../../../playbooks/addons.yaml"),
         "post" => include_str!("../../../playbooks/post.yaml"),
         "remove-node" => include_str!("../../../playbooks/remove-node.yaml"),
+        "certs" => include_str!("../../../playbooks/certs.yaml"),
+        "renew-certs" => include_str!("../../../playbooks/renew-certs.yaml"),
+        "upgrade" => include_str!("../../../playbooks/upgrade.yaml"),
         "backup" => include_str!("../../../playbooks/backup.yaml"),
         "restore" => include_str!("../../../playbooks/restore.yaml"),
         "reset" => include_str!("../../../playbooks/reset.yaml"),

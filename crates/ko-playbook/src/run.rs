@@ -2,7 +2,7 @@
 //! rolling batches, registered outputs, cancel — and resuming a task exactly where it stopped.
 
 use crate::events::{Event, EventSink, Status};
-use crate::{Action, InvHost, Inventory, Playbook, Renderer, Selector, Step, UploadFrom};
+use crate::{Action, InvHost, Inventory, Phase, Playbook, Renderer, Selector, Step, UploadFrom};
 use ko_ssh::{CancellationToken, ExecOptions, ExecOutcome, OutputLine, shell_quote};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -157,8 +157,7 @@ pub async fn run<T: Transport, S: EventSink>(
     let total = playbooks
         .iter()
         .flat_map(|p| &p.phases)
-        .flat_map(|ph| ph.steps.iter().map(move |s| selector_of(s, &ph.hosts)))
-        .map(|sel| inv.select(&sel).len())
+        .flat_map(|ph| ph.steps.iter().map(move |s| step_hosts(inv, ph, s, None).len()))
         .sum();
     let run = Run {
         inv,
@@ -178,26 +177,37 @@ pub async fn run<T: Transport, S: EventSink>(
         sink.emit(Event::PhaseStarted { phase: seq, name: phase.name.clone() });
         let mut failures = Vec::new();
         let mut status = Status::Ok;
-        for (i, step) in phase.steps.iter().enumerate() {
-            if opts.cancel.is_cancelled() {
-                status = Status::Cancelled;
-                break;
-            }
-            let (step_status, failed_hosts) = run.step(seq, i, step, &phase.hosts).await;
-            sink.checkpoint().await;
-            match step_status {
-                Status::Failed => {
-                    failures.push(format!("'{}' on {}", step.name, failed_hosts.join(", ")));
-                    status = Status::Failed;
-                    if !phase.keep_going {
-                        break;
-                    }
-                }
-                Status::Cancelled => {
+        // a rolling phase goes batch by batch, every step on a batch before the next
+        let batches: Vec<Option<Vec<&InvHost>>> = match phase.serial {
+            None => vec![None],
+            Some(n) => inv.select(&phase_selector(phase)).chunks(n).map(|c| Some(c.to_vec())).collect(),
+        };
+        'batches: for batch in &batches {
+            for (i, step) in phase.steps.iter().enumerate() {
+                if opts.cancel.is_cancelled() {
                     status = Status::Cancelled;
-                    break;
+                    break 'batches;
                 }
-                _ => {}
+                let hosts = step_hosts(inv, phase, step, batch.as_deref());
+                if batch.is_some() && hosts.is_empty() {
+                    continue;
+                }
+                let (step_status, failed_hosts) = run.step(seq, i, step, hosts).await;
+                sink.checkpoint().await;
+                match step_status {
+                    Status::Failed => {
+                        failures.push(format!("'{}' on {}", step.name, failed_hosts.join(", ")));
+                        status = Status::Failed;
+                        if !phase.keep_going {
+                            break 'batches;
+                        }
+                    }
+                    Status::Cancelled => {
+                        status = Status::Cancelled;
+                        break 'batches;
+                    }
+                    _ => {}
+                }
             }
         }
         sink.emit(Event::PhaseFinished { phase: seq, status });
@@ -212,6 +222,29 @@ pub async fn run<T: Transport, S: EventSink>(
         }
     }
     RunOutcome { status: Status::Ok, error: None }
+}
+
+/// The hosts `step` runs on: its selector's, within the phase's hosts for a rolling phase, and
+/// within `batch` when one is running.
+pub(crate) fn step_hosts<'i>(
+    inv: &'i Inventory,
+    phase: &Phase,
+    step: &Step,
+    batch: Option<&[&InvHost]>,
+) -> Vec<&'i InvHost> {
+    let mut hosts = inv.select(&selector_of(step, &phase.hosts));
+    if phase.serial.is_some() {
+        let within = inv.select(&phase_selector(phase));
+        hosts.retain(|h| within.iter().any(|w| w.name == h.name));
+    }
+    if let Some(b) = batch {
+        hosts.retain(|h| b.iter().any(|w| w.name == h.name));
+    }
+    hosts
+}
+
+pub(crate) fn phase_selector(phase: &Phase) -> Selector {
+    Selector::parse(&phase.hosts).unwrap_or(Selector::All)
 }
 
 fn selector_of(step: &Step, phase_hosts: &str) -> Selector {
@@ -239,8 +272,7 @@ impl HostResult {
 impl<T: Transport, S: EventSink> Run<'_, T, S> {
     /// Runs a step on its hosts (in rolling batches with `serial`); returns its status and the
     /// hosts it failed on.
-    async fn step(&self, phase: usize, index: usize, step: &Step, phase_hosts: &str) -> (Status, Vec<String>) {
-        let hosts: Vec<&InvHost> = self.inv.select(&selector_of(step, phase_hosts));
+    async fn step(&self, phase: usize, index: usize, step: &Step, hosts: Vec<&InvHost>) -> (Status, Vec<String>) {
         self.sink.emit(Event::StepStarted {
             phase,
             step: index,
@@ -357,7 +389,7 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
         };
         if let Some((check, reason)) = guard {
             let opts = self.exec_options(step, step.become_root);
-            match self.transport.exec(host, &check, &opts, &mut |_| {}).await {
+            match self.transport.exec(self.target(step, host), &check, &opts, &mut |_| {}).await {
                 Ok(o) if o.success() => return HostResult::skipped(format!("skipped: {reason}")),
                 Ok(_) => {}
                 Err(e) => return HostResult::failed(e.message, None),
@@ -425,8 +457,11 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
                 Action::Upload(u) if u.from == UploadFrom::Cluster => {
                     let mode = octal(&u.mode)?;
                     let (src, dest) = (render(&u.src)?, render(&u.dest)?);
-                    let message =
-                        self.transport.send_file(host, &src, &dest, mode, sudo).await.map_err(|e| e.message)?;
+                    let message = self
+                        .transport
+                        .send_file(self.target(step, host), &src, &dest, mode, sudo)
+                        .await
+                        .map_err(|e| e.message)?;
                     Ok(ok(message))
                 }
                 Action::Upload(u) => {
@@ -443,7 +478,7 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
                     let content = render(&t.content)?;
                     let mode = octal(&t.mode)?;
                     self.transport
-                        .write_file(host, &dest, content.into_bytes(), mode, sudo)
+                        .write_file(self.target(step, host), &dest, content.into_bytes(), mode, sudo)
                         .await
                         .map_err(|e| e.message)?;
                     Ok(ok(format!("wrote {dest}")))
@@ -451,7 +486,7 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
                 Action::Fetch(f) => {
                     let message = self
                         .transport
-                        .fetch(host, &render(&f.src)?, &render(&f.dest)?, sudo)
+                        .fetch(self.target(step, host), &render(&f.src)?, &render(&f.dest)?, sudo)
                         .await
                         .map_err(|e| e.message)?;
                     Ok(ok(message))
@@ -483,6 +518,15 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
         result.unwrap_or_else(|message| HostResult::failed(message, None))
     }
 
+    /// Where `step` runs for `host`: the host itself, or the one it delegates to.
+    fn target<'h>(&'h self, step: &Step, host: &'h InvHost) -> &'h InvHost {
+        step.delegate
+            .as_deref()
+            .and_then(|d| Selector::parse(d).ok())
+            .and_then(|sel| self.inv.select(&sel).into_iter().next())
+            .unwrap_or(host)
+    }
+
     /// Runs a script (stopping at the first failing command), streaming its lines as events.
     async fn script(&self, phase: usize, index: usize, step: &Step, host: &InvHost, script: &str) -> HostResult {
         let mut full = String::from("set -e\n");
@@ -506,7 +550,7 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
             };
             self.sink.emit(Event::Line { phase, step: index, host: name.clone(), stream, line: l.line });
         };
-        match self.transport.exec(host, &full, &opts, &mut on_line).await {
+        match self.transport.exec(self.target(step, host), &full, &opts, &mut on_line).await {
             Ok(o) if o.success() => HostResult {
                 status: Status::Ok,
                 exit_code: Some(0),

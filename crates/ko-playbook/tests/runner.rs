@@ -347,3 +347,41 @@ async fn a_kept_secret_goes_to_the_transport_trimmed_and_into_no_event() {
     let e = Playbook::parse("keep", &KEEP.replace("        sensitive: true\n", "")).unwrap_err();
     assert!(e.to_string().contains("keep_secret needs a run action and sensitive: true"), "{e}");
 }
+
+const ROLL: &str = r#"
+name: roll
+phases:
+  - name: roll
+    hosts: masters
+    serial: 1
+    steps:
+      - name: drain
+        delegate: host:w1
+        run: |
+          # drain {{ host.name }}
+      - name: upgrade
+        run: |
+          # upgrade {{ host.name }}
+          FAIL@m2
+"#;
+
+#[tokio::test]
+async fn a_rolling_phase_finishes_each_batch_before_the_next_and_delegated_steps_run_elsewhere() {
+    let p = Playbook::parse("roll", ROLL).unwrap();
+    let fake = Fake::failing("m2", 1);
+    let first = Events::default();
+    assert_eq!(go(&p, &fake, &first, &Resume::default(), &opts()).await.status, Status::Failed);
+    let all: Vec<(String, String)> = fake.ran.lock().unwrap().clone();
+    let on = |h: &str, s: &str| (h.to_string(), s.to_string());
+    assert_eq!(all, [on("w1", "drain m1"), on("m1", "upgrade m1"), on("w1", "drain m2"), on("m2", "upgrade m2")]);
+    // the delegated step is journaled under the host it was for
+    let drained: Vec<String> = first.finished("drain").into_iter().map(|(h, _, _)| h).collect();
+    assert_eq!(drained, ["m1", "m2"]);
+    // a retry runs only the failed step of the second batch
+    let fake2 = Fake::default();
+    assert_eq!(go(&p, &fake2, &Events::default(), &first.resume(), &opts()).await.status, Status::Ok);
+    assert_eq!(*fake2.ran.lock().unwrap(), [on("m2", "upgrade m2")]);
+    // a delegate must be one host
+    let e = Playbook::parse("roll", &ROLL.replace("host:w1", "workers")).unwrap_err();
+    assert!(e.to_string().contains("delegate must name one host"), "{e}");
+}

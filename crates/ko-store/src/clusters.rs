@@ -147,6 +147,12 @@ fn insert_node(
     Ok(())
 }
 
+/// Records that a cluster now runs Kubernetes `version` (after an upgrade), with its spec.
+pub fn set_version(conn: &Connection, id: i64, version: &str, spec: &str) -> Result<()> {
+    conn.execute("UPDATE clusters SET version = ?2, spec = ?3 WHERE id = ?1", rusqlite::params![id, version, spec])?;
+    Ok(())
+}
+
 /// The cluster host `host` is a node of, if any.
 pub fn cluster_of_host(conn: &Connection, host: &str) -> Result<Option<String>> {
     let mut st = conn.prepare(

@@ -584,6 +584,45 @@ pub enum ClusterCmd {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// The expiry dates of the cluster's certificates as the last check found them; `--check`
+    /// collects them from the hosts first.
+    Certs {
+        /// Cluster name.
+        name: String,
+        /// Collect the certificates from the hosts now.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Renew the cluster's etcd and Kubernetes certificates (members and masters restarted one at
+    /// a time), then collect them again.
+    RenewCerts {
+        /// Cluster name.
+        name: String,
+        /// Print exactly what would run on which host and touch nothing.
+        #[arg(long)]
+        plan: bool,
+        /// Also print every output line of the hosts.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Upgrade a running cluster's Kubernetes (one minor version at a time): an etcd snapshot
+    /// fetched here first, the new bundle pushed, masters one at a time, workers in drained batches.
+    Upgrade {
+        /// Cluster name.
+        name: String,
+        /// The version to go to, e.g. v1.35.4 (a bundle of it must be in the library).
+        #[arg(long, value_name = "VERSION")]
+        to: String,
+        /// Workers upgraded at a time.
+        #[arg(long, default_value_t = 1)]
+        batch: usize,
+        /// Print what changes and exactly what would run, and touch nothing.
+        #[arg(long)]
+        plan: bool,
+        /// Also print every output line of the hosts.
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// List clusters.
     List,
     /// A cluster: nodes, latest tasks, backups.
@@ -621,6 +660,9 @@ pub enum ClusterCmd {
     Reset {
         /// Cluster name.
         name: String,
+        /// Print exactly what would run on which host and touch nothing.
+        #[arg(long)]
+        plan: bool,
     },
     /// Forget a cluster (its certificates and backup files too); `--reset` cleans its hosts first.
     Delete {

@@ -72,6 +72,18 @@ export interface BundleManifest {
   name: string
 }
 
+/** One certificate on one host. */
+export interface CertExpiry {
+  /** Whole days from now until then (negative: expired). */
+  days_left: number
+  /** Its file on the host (a kubeconfig for the certificates embedded in one). */
+  file: string
+  /** The host it was found on. */
+  host: string
+  /** When it stops being valid (RFC 3339, UTC). */
+  not_after: string
+}
+
 /** One line of a precheck: a host, a check, and how it went. */
 export interface CheckResult {
   /** What was checked. */
@@ -124,6 +136,8 @@ export interface ClusterBackups {
 export interface ClusterDetail {
   /** Its backup files. */
   backups: BackupFile[]
+  /** Its hosts' certificates as the last check found them, soonest to expire first. */
+  certificates: CertExpiry[]
   /** The cluster. */
   cluster: Cluster
   /** The last deployment playbook a finished create or deploy ran (a staged cluster continues after it). */

@@ -119,6 +119,12 @@ export const httpBackend: Backend = {
   removeWorker: async (name, host) =>
     (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/workers/${encodeURIComponent(host)}/remove`, {}))
       .task_id,
+  upgradeCluster: async (name, to, batch) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/upgrade`, { to, batch })).task_id,
+  resetCluster: async (name) => (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/reset`, {})).task_id,
+  deleteCluster: (name) => call('DELETE', `/api/clusters/${encodeURIComponent(name)}`),
+  checkCerts: async (name) => (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/certs/check`, {})).task_id,
+  renewCerts: async (name) => (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/certs/renew`, {})).task_id,
   async exportKubeconfig(name) {
     // a download the browser saves; the server never caches it
     const res = await fetch(`/api/clusters/${encodeURIComponent(name)}/kubeconfig`, { credentials: 'same-origin' })

@@ -100,6 +100,16 @@ export interface Backend {
   addWorkers(name: string, hosts: string[], zone?: string): Promise<number>
   /** Removes a worker (drain, delete, reset its host); returns the task id. */
   removeWorker(name: string, host: string): Promise<number>
+  /** Upgrades the cluster to Kubernetes `to`, workers `batch` at a time; returns the task id. */
+  upgradeCluster(name: string, to: string, batch: number): Promise<number>
+  /** Removes what the deployment put on the cluster's hosts; returns the task id. */
+  resetCluster(name: string): Promise<number>
+  /** Forgets the cluster (its certificates and backups too); its hosts stay registered. */
+  deleteCluster(name: string): Promise<void>
+  /** Collects the cluster's certificates from its hosts (their expiry shows on the cluster); returns the task id. */
+  checkCerts(name: string): Promise<number>
+  /** Renews the cluster's certificates (members and masters one at a time); returns the task id. */
+  renewCerts(name: string): Promise<number>
   /** Saves the cluster's kubeconfig (cluster-admin via ko-admin) where the person chooses; the file name, or null if cancelled. */
   exportKubeconfig(name: string): Promise<string | null>
   clusters(): Promise<Cluster[]>

@@ -5,7 +5,7 @@ use crate::EXIT_INVALID;
 use crate::cli::{ClusterCmd, Format};
 use crate::output::{InputError, Table, done, emit};
 use anyhow::Result;
-use ko_api::{Actor, Api, BackupFile, Cluster, ClusterDetail, ClusterValidation, Day2, TaskOutcome};
+use ko_api::{Actor, Api, BackupFile, CertExpiry, Cluster, ClusterDetail, ClusterValidation, Day2, TaskOutcome};
 use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
@@ -27,7 +27,7 @@ async fn day2(op: Day2, verbose: bool, f: Format) -> Result<Option<TaskOutcome>>
             print!("{text}");
             Ok(None)
         }
-        Day2::Started(task) => Ok(Some(task.run(ctrl_c_cancels(), printer(verbose && f == Format::Table)).await?)),
+        Day2::Started(task) => Ok(Some((*task).run(ctrl_c_cancels(), printer(verbose && f == Format::Table)).await?)),
     }
 }
 
@@ -74,6 +74,39 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
             let op = api.cluster_remove_worker(actor, &name, &host, plan).await?;
             let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
             outcome
+        }
+        ClusterCmd::Upgrade { name, to, batch, plan, verbose } => {
+            let op = api.cluster_upgrade(actor, &name, &to, batch, plan).await?;
+            let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
+            outcome
+        }
+        ClusterCmd::Certs { name, check } => {
+            if check {
+                let o =
+                    api.cluster_check_certs(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?;
+                if o.status != "ok" {
+                    return finish(api, actor, f, &o).await;
+                }
+            }
+            let certs = api.cluster_show(actor, &name).await?.certificates;
+            emit(f, &certs, |c: &Vec<CertExpiry>| {
+                let mut t = Table::new(&["HOST", "FILE", "EXPIRES", "DAYS LEFT"]);
+                for x in c {
+                    t.row([x.host.clone(), x.file.clone(), x.not_after.clone(), x.days_left.to_string()]);
+                }
+                t
+            })?;
+            if f == Format::Table && certs.is_empty() {
+                println!("no certificates collected yet: `koctl cluster certs {name} --check`");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        ClusterCmd::RenewCerts { name, plan: true, .. } => {
+            print!("{}", api.cluster_renew_certs_plan(actor, &name).await?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        ClusterCmd::RenewCerts { name, plan: false, verbose } => {
+            api.cluster_renew_certs(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(verbose)).await?
         }
         ClusterCmd::List => {
             let clusters = api.cluster_list(actor).await?;
@@ -137,7 +170,11 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
         ClusterCmd::Restore { name, backup } => {
             api.cluster_restore(actor, &name, &backup).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?
         }
-        ClusterCmd::Reset { name } => {
+        ClusterCmd::Reset { name, plan: true } => {
+            print!("{}", api.cluster_reset_plan(actor, &name).await?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        ClusterCmd::Reset { name, plan: false } => {
             api.cluster_reset(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?
         }
         ClusterCmd::Delete { name, reset } => {

@@ -1,5 +1,6 @@
-//! Day-2 routes on a running cluster's nodes: add workers, remove a worker. Each answers `202`
-//! with the task's id, or with `"plan": true` the plan as text (`200`), nothing changed.
+//! Day-2 routes: add workers, remove a worker, upgrade (each `202` with the task's id, or with
+//! `"plan": true` the plan as text, `200`, nothing changed); check and renew certificates, reset
+//! the hosts (`202`); forget a cluster (`204`).
 
 use super::AppState;
 use super::error::HttpError;
@@ -16,6 +17,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/clusters/{name}/workers", routing::post(add_workers))
         .route("/api/clusters/{name}/workers/{host}/remove", routing::post(remove_worker))
+        .route("/api/clusters/{name}/upgrade", routing::post(upgrade))
+        .route("/api/clusters/{name}/reset", routing::post(reset))
+        .route("/api/clusters/{name}", routing::delete(delete))
+        .route("/api/clusters/{name}/certs/check", routing::post(check_certs))
+        .route("/api/clusters/{name}/certs/renew", routing::post(renew_certs))
 }
 
 #[derive(Deserialize)]
@@ -36,8 +42,30 @@ struct PlanOnly {
 fn reply(op: Day2) -> Response {
     match op {
         Day2::Plan(text) => (StatusCode::OK, text).into_response(),
-        Day2::Started(task) => (StatusCode::ACCEPTED, Json(Started { task_id: task.spawn() })).into_response(),
+        Day2::Started(task) => (StatusCode::ACCEPTED, Json(Started { task_id: (*task).spawn() })).into_response(),
     }
+}
+
+#[derive(Deserialize)]
+struct Upgrade {
+    to: String,
+    #[serde(default = "one")]
+    batch: usize,
+    #[serde(default)]
+    plan: bool,
+}
+
+fn one() -> usize {
+    1
+}
+
+async fn upgrade(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+    Json(u): Json<Upgrade>,
+) -> Result<Response, HttpError> {
+    Ok(reply(s.api.cluster_upgrade(&a, &name, &u.to, u.batch, u.plan).await?))
 }
 
 async fn add_workers(
@@ -56,4 +84,37 @@ async fn remove_worker(
     Json(p): Json<PlanOnly>,
 ) -> Result<Response, HttpError> {
     Ok(reply(s.api.cluster_remove_worker(&a, &name, &host, p.plan).await?))
+}
+
+async fn check_certs(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+) -> Result<(StatusCode, Json<Started>), HttpError> {
+    Ok((StatusCode::ACCEPTED, Json(Started { task_id: s.api.cluster_check_certs(&a, &name).await?.spawn() })))
+}
+
+async fn renew_certs(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+) -> Result<(StatusCode, Json<Started>), HttpError> {
+    Ok((StatusCode::ACCEPTED, Json(Started { task_id: s.api.cluster_renew_certs(&a, &name).await?.spawn() })))
+}
+
+async fn reset(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+) -> Result<(StatusCode, Json<Started>), HttpError> {
+    Ok((StatusCode::ACCEPTED, Json(Started { task_id: s.api.cluster_reset(&a, &name).await?.spawn() })))
+}
+
+async fn delete(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+) -> Result<StatusCode, HttpError> {
+    s.api.cluster_delete(&a, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -27,11 +27,13 @@ fn local_bundle(test: &str) -> Option<PathBuf> {
 
 /// Removes what a deployment left on a host (before a test, and after it even when it fails: other
 /// tests expect hosts without a runtime).
-const CLEAN_HOST: &str = "systemctl disable --now etcd keepalived haproxy containerd chrony >/dev/null 2>&1; \
+const CLEAN_HOST: &str = "systemctl disable --now etcd keepalived haproxy containerd chrony kubelet >/dev/null 2>&1; \
     systemctl stop ko-standin >/dev/null 2>&1; \
     dpkg --purge etcd-server etcd-client keepalived haproxy containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
     pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /etc/haproxy /etc/keepalived /var/lib/ko/repo /var/log/ko \
-    /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl /usr/local/sbin/ko-apt-install; \
+    /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl /usr/local/sbin/ko-apt-install \
+    /usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl /usr/local/sbin/ko-kube /var/lib/containerd \
+    /etc/systemd/system/kubelet.service /etc/systemd/system/kubelet.service.d; systemctl daemon-reload; \
     sed -i '/^# BEGIN kubeoperator$/,/^# END kubeoperator$/d' /etc/hosts; true";
 
 /// Cleans its hosts when dropped.
@@ -689,6 +691,8 @@ fn a_staged_create_stops_after_its_phase_and_deploy_continues_from_there() {
     let lease = bed.lease("public", 1);
     let hosts = lease.hosts();
     let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "stage");
+    let spec = std::fs::read_to_string(&file).unwrap().replace("nodes:\n", "certificate_validity_days: 400\nnodes:\n");
+    std::fs::write(&file, spec).unwrap();
     let f = file.to_str().unwrap();
     let out = k.run(&["cluster", "create", "-f", f, "--until", "nope"]);
     assert_eq!(out.status.code(), Some(2));
@@ -733,4 +737,92 @@ fn a_staged_create_stops_after_its_phase_and_deploy_continues_from_there() {
     }
     assert_eq!(k.json(&["task", "list"]).as_array().unwrap().len(), before, "no task was started");
     assert_eq!(k.run(&["cluster", "backup", "stage"]).status.code(), Some(0), "etcd is there to back up");
+
+    // the certificates on the host, as the app reads them: the member's valid for the 400 days the
+    // cluster file asks, the CA for 10 years
+    assert!(text(&k.run(&["cluster", "certs", "stage"]).stdout).contains("no certificates collected yet"));
+    let out = k.run(&["cluster", "certs", "stage", "--check", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let certs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let days = |file: &str| {
+        certs.as_array().unwrap().iter().find(|c| c["file"] == file).unwrap_or_else(|| panic!("{file}: {certs:#}"))["days_left"]
+            .as_i64()
+            .unwrap()
+    };
+    assert!((399..=400).contains(&days("/etc/etcd/pki/member.crt")), "{certs:#}");
+    assert!((3640..=3653).contains(&days("/etc/etcd/pki/ca.crt")), "{certs:#}");
+    // renewed: a new member certificate on the host, etcd healthy again; no Kubernetes here, so
+    // its steps are skipped, saying why
+    let before = bed.root_sh(h, "sha256sum /etc/etcd/pki/member.crt");
+    let out = k.run(&["cluster", "renew-certs", "stage"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_ne!(bed.root_sh(h, "sha256sum /etc/etcd/pki/member.crt"), before, "a new certificate");
+    assert!(etcdctl(bed, h, "endpoint health 2>&1").contains("is healthy"));
+    let renew = journal(&k, k.json(&["task", "list"])[0]["id"].as_i64().unwrap());
+    assert!(renew.iter().any(|r| r.1 == "kubeadm certs renew" && r.3 == "skipped"), "{renew:#?}");
+    assert!(renew.iter().any(|r| r.1 == "restart etcd" && r.3 == "ok"), "{renew:#?}");
+    assert_eq!(k.json(&["cluster", "show", "stage"])["certificates"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn the_kubernetes_components_phase_installs_the_archives_binaries_and_imports_its_images_under_kubeadms_names() {
+    let t =
+        "the_kubernetes_components_phase_installs_the_archives_binaries_and_imports_its_images_under_kubeadms_names";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 2);
+    let hosts = lease.hosts();
+    let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "kcomp");
+    // the test bundle plus a release-shaped kubernetes-server archive and images (fake_kubernetes.sh)
+    let cache = bundle.parent().unwrap().join("local");
+    let out = k.data_dir().join("fake-kubernetes");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/fake_kubernetes.sh");
+    let made = std::process::Command::new("bash")
+        .arg(&script)
+        .args([cache.join("local.toml"), cache.join("files"), out.clone()])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let zip = out.join("bundle.zip");
+    let recipe = out.join("recipe.toml");
+    let built = k.run(&[
+        "bundle",
+        "build",
+        recipe.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--from",
+        out.join("files").to_str().unwrap(),
+        "--out",
+        zip.to_str().unwrap(),
+    ]);
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    k.json(&["bundle", "import", zip.to_str().unwrap(), "--allow-unsigned"]);
+    let spec = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("bundle: local-bookworm\n", "bundle: local-fake-kubernetes\ncomponents: {helm: false}\n");
+    std::fs::write(&file, spec).unwrap();
+
+    let run = k.run(&["cluster", "create", "-f", file.to_str().unwrap(), "--until", "kubernetes"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let (master, worker) = (hosts[0], hosts[1]);
+    let images = |h: &BedHost| bed.root_sh(h, "ctr -n k8s.io images ls -q");
+    let on_master = images(master);
+    for c in ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"] {
+        assert!(
+            on_master.lines().any(|l| l == format!("registry.k8s.io/{c}:v1.34.1")),
+            "{c} under kubeadm's name: {on_master}"
+        );
+    }
+    let on_worker = images(worker);
+    assert!(on_worker.lines().any(|l| l == "registry.k8s.io/kube-proxy:v1.34.1"), "{on_worker}");
+    assert!(!on_worker.contains("kube-apiserver"), "no control-plane images on a worker: {on_worker}");
+    assert!(on_worker.lines().any(|l| l == "registry.k8s.io/pause:3.10"), "the bundle's images came with the runtime");
+    for h in [master, worker] {
+        assert_eq!(bed.root_sh(h, "/usr/local/bin/kubelet --version").trim(), "Kubernetes v1.34.1");
+        assert_eq!(bed.root_sh(h, "systemctl is-enabled kubelet").trim(), "enabled");
+    }
+    let show = k.json(&["cluster", "show", "kcomp"]);
+    assert_eq!(show["deployed_up_to"], "kubernetes");
 }

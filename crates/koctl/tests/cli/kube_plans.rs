@@ -136,7 +136,7 @@ fn a_mixed_arch_cluster_gives_each_node_its_own_arch() {
     let on = |host: &str| comps.split("\n-- ").filter(|s| s.contains(&format!(" @ {host} "))).collect::<String>();
     assert!(on("x1").contains(&amd) && !on("x1").contains(&arm), "{}", on("x1"));
     assert!(on("a1").contains(&arm) && !on("a1").contains(&amd), "{}", on("a1"));
-    assert!(on("a1").contains("registry.k8s.io/$c-arm64:$tag"), "arm64 images renamed from their arm64 names");
+    assert!(on("a1").contains(" v1.34.1 arm64 kube-proxy"), "arm64 images renamed from their arm64 names");
     insta::assert_snapshot!("kube_mixed_arch_components", comps);
 }
 
@@ -274,4 +274,109 @@ fn a_removed_worker_is_drained_from_the_first_master_and_only_its_host_is_reset(
     let out = k.run(&["cluster", "remove-worker", "c", "--host", "m1"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("'m1' is a master or an etcd member of 'c'; only workers are removed this way"));
+}
+
+#[test]
+fn a_reset_takes_kubernetes_off_every_host_before_the_rest() {
+    let k = Koctl::new();
+    running_cluster(&k);
+    let out = k.run(&["cluster", "reset", "c", "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = text(&out.stdout);
+    let steps = steps_of(&plan);
+    for host in ["m1", "w1"] {
+        let order: Vec<&str> = steps.iter().filter(|s| s.2 == host).map(|s| s.1.as_str()).collect();
+        assert_eq!(order.first(), Some(&"kubeadm reset"), "{host}: {order:?}");
+        assert!(order.contains(&"remove the bundle store"), "{host}: {order:?}");
+    }
+    assert!(!steps.iter().any(|s| s.2 == "w2"), "a free host is not touched");
+    assert!(plan.contains("kubeadm reset --force --cri-socket unix:///run/containerd/containerd.sock"));
+    insta::assert_snapshot!("reset_plan", plan);
+}
+
+#[test]
+fn an_upgrade_snapshots_etcd_first_then_masters_one_at_a_time_then_workers_drained_in_batches() {
+    let k = Koctl::new();
+    running_cluster(&k);
+    // w2 joins as a second worker (its add task fails on the unreachable host; it is a node now)
+    k.run(&["cluster", "add-worker", "c", "--host", "w2"]);
+    // a bundle of the next version in the library
+    let lib = k.data_dir().join("bundles/k8s-next");
+    std::fs::create_dir_all(&lib).unwrap();
+    let mut files = crate::clusters::test_bundle_files("amd64");
+    for f in &mut files {
+        f["sha256"] = serde_json::json!(f["sha256"].as_str().unwrap().replace('0', "f"));
+    }
+    let manifest = serde_json::json!({"format": 1, "name": "k8s-next", "kubernetes_version": "v1.35.0", "arches": ["amd64"], "files": files});
+    std::fs::write(lib.join("manifest.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+
+    let out = k.run(&["cluster", "upgrade", "c", "--to", "v1.35.0", "--batch", "2", "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = text(&out.stdout);
+    assert!(plan.starts_with("# upgrade c from v1.34.1 to v1.35.0 with bundle k8s-next\n"), "{plan}");
+    assert!(plan.contains("# 3. masters one at a time: m1\n# 4. workers in drained batches of 2: w1, w2\n"), "{plan}");
+    let steps = steps_of(&plan);
+    let phases: Vec<&str> = steps.iter().map(|s| s.0.as_str()).fold(Vec::new(), |mut v, p| {
+        if v.last() != Some(&p) {
+            v.push(p);
+        }
+        v
+    });
+    assert_eq!(phases, ["backup", "bundle", "upgrade preparation", "control-plane upgrade", "worker upgrade"]);
+    assert!(plan.contains("kubeadm upgrade apply v1.35.0 --yes"));
+    // both workers in one batch: both drained (on the first master), then both upgraded
+    let workers: Vec<(String, String)> =
+        steps.iter().filter(|s| s.0 == "worker upgrade").map(|s| (s.1.clone(), s.2.clone())).collect();
+    let w = |s: &str, h: &str| (s.to_string(), h.to_string());
+    assert_eq!(
+        workers,
+        [
+            w("drain", "w1"),
+            w("drain", "w2"),
+            w("kubeadm upgrade (worker)", "w1"),
+            w("kubeadm upgrade (worker)", "w2"),
+            w("uncordon", "w1"),
+            w("uncordon", "w2")
+        ]
+    );
+    assert!(plan.contains("-- drain @ w1 (as root, batch 1, run on m1)"), "{plan}");
+    // the snapshot's file name has the time in it: `etcd-c-YYYYMMDD-HHMMSS.db`
+    let mut parts = plan.split("etcd-c-");
+    let stable =
+        parts.next().unwrap().to_string() + &parts.map(|p| format!("etcd-c-<time>{}", &p[15..])).collect::<String>();
+    insta::assert_snapshot!("upgrade_plan", stable);
+
+    let refused = |to: &str, want: &str| {
+        let out = k.run(&["cluster", "upgrade", "c", "--to", to, "--plan"]);
+        assert_eq!(out.status.code(), Some(2), "{to}");
+        assert!(text(&out.stderr).contains(want), "{want} in {}", text(&out.stderr));
+    };
+    refused("v1.36.0", "kubeadm upgrades one minor version at a time: from v1.34.1 go to v1.35.x first");
+    refused("v1.34.1", "is not newer than the cluster's v1.34.1");
+    refused("v1.35.9", "no bundle in the library brings Kubernetes v1.35.9");
+    refused("1.35", "is not a Kubernetes version like");
+}
+
+#[test]
+fn a_certificate_renewal_restarts_etcd_members_and_masters_one_at_a_time_then_collects_again() {
+    let k = Koctl::new();
+    running_cluster(&k);
+    let out = k.run(&["cluster", "renew-certs", "c", "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = text(&out.stdout);
+    assert!(!plan.contains("PRIVATE KEY") && plan.contains("<redacted>"), "no key is shown");
+    assert!(plan.contains("<etcd certificate of m1>"), "the new certificate, issued when it runs");
+    assert!(
+        plan.contains("-- restart etcd @ m1 (as root, batch 1)")
+            && plan.contains("-- kubeadm certs renew @ m1 (as root, batch 1,")
+    );
+    assert!(plan.contains("kubeadm certs renew all --config /etc/kubernetes/kubeadm.yaml"));
+    let phases: Vec<String> = steps_of(&plan).into_iter().map(|s| s.0).fold(Vec::new(), |mut v, p| {
+        if v.last() != Some(&p) {
+            v.push(p);
+        }
+        v
+    });
+    assert_eq!(phases, ["etcd certificates", "Kubernetes certificates", "certificates"]);
+    insta::assert_snapshot!("renew_certs_plan", plan);
 }

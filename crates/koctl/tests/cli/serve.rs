@@ -312,8 +312,10 @@ fn day_two_operations_answer_with_a_plan_or_a_task_over_http() {
     assert!(plan.as_str().unwrap().contains("kubectl delete node c-worker-1"));
     let (status, e) = c.post("/api/clusters/c/workers/m1/remove", "{}");
     assert_eq!((status, e["error"]["code"].as_str()), (400, Some("remove.not_worker")), "{e}");
-    // started: 202 with the task, which fails on its unreachable host
-    let (status, started) = c.post("/api/clusters/c/workers", r#"{"hosts": ["w3"]}"#);
-    assert_eq!(status, 202, "{started}");
-    assert!(started["task_id"].as_i64().is_some());
+    // an upgrade without a bundle of the version is refused with its code
+    let (status, e) = c.post("/api/clusters/c/upgrade", r#"{"to": "v1.35.0", "plan": true}"#);
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("bundle.none_for_version")), "{e}");
+    // forgotten: 204, then no such cluster
+    assert_eq!(c.send("DELETE", "/api/clusters/c", None).0, 204);
+    assert_eq!(c.get("/api/clusters/c").0, 404);
 }

@@ -1,0 +1,62 @@
+//! A cluster's certificates: a task that collects them from the hosts (their expiry dates shown
+//! per cluster), and one that renews them — etcd's issued again by the app, kubeadm's renewed on
+//! the masters — restarting members and masters one at a time.
+
+use crate::cert_expiry::{CertExpiry, read_collected};
+use crate::cluster_ops::spec_of;
+use crate::tasks::{PreparedTask, TaskParams};
+use crate::{Actor, Api, ApiError, Result, etcd_pki};
+
+impl Api {
+    /// Prepares collecting the certificates of cluster `name` from its hosts (task `cluster.certs`);
+    /// [`Api::cluster_show`] then lists their expiry dates.
+    pub async fn cluster_check_certs(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
+        let params = TaskParams { playbooks: vec!["certs".into()], ..TaskParams::default() };
+        self.cluster_task(actor, name, "cluster.certs", params).await
+    }
+
+    /// Prepares renewing the certificates of cluster `name` (task `cluster.renew_certs`): the etcd
+    /// members' and the API servers' etcd client certificates the app issued are forgotten now, so
+    /// the task issues new ones once (a retry keeps those); then the hosts' certificates are
+    /// collected again, so the expiry dates shown are the new ones.
+    pub async fn cluster_renew_certs(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
+        let cluster = self.operable_cluster(actor, name, "cluster.renew_certs").await?;
+        let inv = self.stored_inventory(&spec_of(&cluster)?).await?;
+        let members: Vec<String> = inv.select(&ko_playbook::Selector::Etcd).iter().map(|h| h.name.clone()).collect();
+        let params = TaskParams { playbooks: vec!["renew-certs".into(), "certs".into()], ..TaskParams::default() };
+        let task = self.start_cluster_task(actor, &cluster, "cluster.renew_certs", params).await?;
+        let (keychain, n) = (self.keychain.clone(), name.to_string());
+        tokio::task::spawn_blocking(move || etcd_pki::forget_issued(&keychain, &n, &members))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
+        Ok(task)
+    }
+
+    /// What renewing the certificates of cluster `name` would run (nothing is touched and no
+    /// certificate is issued: the new ones show as placeholders).
+    pub async fn cluster_renew_certs_plan(&self, actor: &Actor, name: &str) -> Result<String> {
+        let cluster = self.operable_cluster(actor, name, "cluster.renew_certs").await?;
+        let params = TaskParams { playbooks: vec!["renew-certs".into(), "certs".into()], ..TaskParams::default() };
+        self.plan_of(&mut spec_of(&cluster)?, &params).await
+    }
+
+    /// The certificates the last check collected from cluster `name`'s hosts, soonest to expire
+    /// first (none before a check).
+    pub(crate) fn collected_certs(&self, name: &str) -> Vec<CertExpiry> {
+        let dir = self.cluster_dir(name).join("certs");
+        let now = time::OffsetDateTime::now_utc();
+        let mut out: Vec<CertExpiry> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let path = e.path();
+                let host = path.file_name()?.to_str()?.strip_suffix(".pem")?.to_string();
+                Some(read_collected(&host, &std::fs::read_to_string(&path).ok()?, now))
+            })
+            .flatten()
+            .collect();
+        out.sort_by(|a, b| (a.days_left, &a.host, &a.file).cmp(&(b.days_left, &b.host, &b.file)));
+        out
+    }
+}
