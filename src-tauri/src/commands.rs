@@ -159,6 +159,16 @@ pub async fn remove_worker(d: D<'_>, name: String, host: String) -> UiResult<i64
 }
 
 #[tauri::command]
+pub async fn add_masters(d: D<'_>, name: String, hosts: Vec<String>, replacing: Option<String>) -> UiResult<i64> {
+    day2_task(d.api.cluster_add_masters(&d.actor, &name, &hosts, replacing.as_deref(), false).await?)
+}
+
+#[tauri::command]
+pub async fn remove_master(d: D<'_>, name: String, host: String) -> UiResult<i64> {
+    day2_task(d.api.cluster_remove_master(&d.actor, &name, &host, false).await?)
+}
+
+#[tauri::command]
 pub async fn upgrade_cluster(d: D<'_>, name: String, to: String, batch: usize) -> UiResult<i64> {
     day2_task(d.api.cluster_upgrade(&d.actor, &name, &to, batch, false).await?)
 }

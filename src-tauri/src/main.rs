@@ -89,6 +89,8 @@ fn main() -> ExitCode {
             commands::deploy_cluster,
             commands::add_workers,
             commands::remove_worker,
+            commands::add_masters,
+            commands::remove_master,
             commands::upgrade_cluster,
             commands::reset_cluster,
             commands::delete_cluster,

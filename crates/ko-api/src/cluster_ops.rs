@@ -252,7 +252,7 @@ impl Api {
     ) -> Result<(ko_playbook::Inventory, Option<crate::ssh_transport::RunBundle>)> {
         let mut inv = self.stored_inventory(spec).await?;
         crate::kube_vars::assign_node_names(spec, &inv);
-        Self::limit_to(&mut inv, &params.nodes);
+        Self::limit_to(&mut inv, params);
         let run_bundle = params.bundle.as_deref().map(|b| self.run_bundle(b)).transpose()?;
         if let (Some(name), Some(b)) = (&params.bundle, &run_bundle) {
             crate::bundle_needs::check_bundle_covers(spec, &inv, name, &b.manifest, &params.playbooks)?;

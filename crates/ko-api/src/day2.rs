@@ -1,7 +1,8 @@
 //! Day-2 operations on a running cluster's nodes, each a resumable task (or, planned, only what
 //! it would run): add workers — only the new nodes run the node playbooks, with a join token
-//! from the first master — and remove a worker — cordon, drain and delete from the first master,
-//! then reset its host.
+//! from the first master; remove a worker — cordon, drain and delete from the first master, then
+//! reset its host; add masters (etcd members too) and remove a master, which together replace
+//! one — the load balancers and API servers refreshed on the whole cluster.
 
 use crate::cluster_ops::spec_of;
 use crate::tasks::{PreparedTask, TaskParams};
@@ -16,6 +17,19 @@ pub const ADD_WORKER_PLAYBOOKS: &[&str] =
 
 /// What removing a worker runs: `remove-node` from the first master, then `reset` on its host.
 pub const REMOVE_WORKER_PLAYBOOKS: &[&str] = &["remove-node", "reset"];
+
+/// What an added master runs: the node playbooks on it, etcd joined (when masters carry etcd),
+/// the control-plane join — with the load balancer's backends and the API servers' etcd
+/// endpoints refreshed on the whole cluster.
+pub const ADD_MASTER_PLAYBOOKS: &[&str] =
+    &["precheck", "bundle", "base", "runtime", "loadbalancer", "etcd", "kubernetes", "control-plane", "join", "post"];
+
+/// What removing a master runs: drained and deleted, out of etcd, the load balancer and the API
+/// servers refreshed without it, its host reset.
+pub const REMOVE_MASTER_PLAYBOOKS: &[&str] = &["remove-node", "etcd-leave", "loadbalancer", "control-plane", "reset"];
+
+/// The playbooks changing the masters refreshes on the whole cluster.
+const MASTER_REFRESH: &[&str] = &["loadbalancer", "control-plane"];
 
 /// A Day-2 operation: started as a task, or only planned.
 pub enum Day2 {
@@ -49,6 +63,131 @@ impl Api {
     ) -> Result<Day2> {
         let cluster = self.operable_cluster(actor, name, "cluster.add_workers").await?;
         let mut spec = spec_of(&cluster)?;
+        self.add_nodes(&mut spec, name, hosts, &[NodeRole::Worker], zone).await?;
+        self.check_node_rules(&spec).await?;
+        let params = TaskParams {
+            playbooks: ADD_WORKER_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            bundle: self.cluster_bundle(cluster.id).await?,
+            nodes: hosts.to_vec(),
+            ..TaskParams::default()
+        };
+        self.start_day2(actor, &cluster, spec, params, "cluster.add_workers", plan).await
+    }
+
+    /// Removes worker `host` from running cluster `name`: drained and deleted from the first
+    /// master, then its host reset. Masters and etcd members are refused (their removal is a
+    /// replacement), and so is a host that carries the load balancer's VIP. The node leaves the
+    /// cluster's records when the task ends `ok`.
+    pub async fn cluster_remove_worker(&self, actor: &Actor, name: &str, host: &str, plan: bool) -> Result<Day2> {
+        let cluster = self.operable_cluster(actor, name, "cluster.remove_worker").await?;
+        let spec = spec_of(&cluster)?;
+        let node = spec.nodes.iter().find(|n| n.host == host).ok_or_else(|| {
+            ApiError::invalid("remove.not_node", "host", format!("host '{host}' is not a node of cluster '{name}'"))
+        })?;
+        if node.has(NodeRole::Master) || node.has(NodeRole::Etcd) {
+            return Err(ApiError::invalid(
+                "remove.not_worker",
+                "host",
+                format!("'{host}' is a master or an etcd member of '{name}'; only workers are removed this way"),
+            ));
+        }
+        if spec.load_balancer.hosts.iter().any(|h| h == host) {
+            return Err(ApiError::invalid(
+                "remove.vip_holder",
+                "host",
+                format!("'{host}' carries the load balancer's VIP; give load_balancer.hosts other hosts first"),
+            ));
+        }
+        let params = TaskParams {
+            playbooks: REMOVE_WORKER_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            nodes: vec![host.to_string()],
+            leaving: true,
+            ..TaskParams::default()
+        };
+        self.start_day2(actor, &cluster, spec, params, "cluster.remove_worker", plan).await
+    }
+
+    /// Adds registered `hosts` to running cluster `name` as masters (etcd members too when the
+    /// masters carry etcd). `replacing` names the master a later [`Api::cluster_remove_master`]
+    /// takes out: the rules then judge the cluster as it will be (an odd etcd membership), so one
+    /// master can be swapped for another — which the reference system could not do.
+    pub async fn cluster_add_masters(
+        &self,
+        actor: &Actor,
+        name: &str,
+        hosts: &[String],
+        replacing: Option<&str>,
+        plan: bool,
+    ) -> Result<Day2> {
+        let cluster = self.operable_cluster(actor, name, "cluster.add_masters").await?;
+        let mut spec = spec_of(&cluster)?;
+        if let Some(old) = replacing
+            && !spec.nodes.iter().any(|n| n.host == old && n.has(NodeRole::Master))
+        {
+            return Err(ApiError::invalid(
+                "replace.not_master",
+                "replacing",
+                format!("'{old}' is not a master of cluster '{name}'"),
+            ));
+        }
+        // like the masters there are: etcd members when they all are (no etcd role anywhere means
+        // the masters carry etcd, and so will this one)
+        let masters: Vec<&NodeSpec> = spec.nodes.iter().filter(|n| n.has(NodeRole::Master)).collect();
+        let explicit_etcd = spec.nodes.iter().any(|n| n.has(NodeRole::Etcd));
+        let roles = match explicit_etcd && masters.iter().all(|n| n.has(NodeRole::Etcd)) {
+            true => vec![NodeRole::Master, NodeRole::Etcd],
+            false => vec![NodeRole::Master],
+        };
+        self.add_nodes(&mut spec, name, hosts, &roles, None).await?;
+        let mut after = spec.clone();
+        after.nodes.retain(|n| Some(n.host.as_str()) != replacing);
+        self.check_node_rules(&after).await?;
+        let params = TaskParams {
+            playbooks: ADD_MASTER_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            bundle: self.cluster_bundle(cluster.id).await?,
+            nodes: hosts.to_vec(),
+            whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
+            ..TaskParams::default()
+        };
+        self.start_day2(actor, &cluster, spec, params, "cluster.add_masters", plan).await
+    }
+
+    /// Removes master `host` from running cluster `name`: drained and deleted from another
+    /// master, out of etcd's membership, the load balancers and API servers refreshed without it,
+    /// its host reset. The last master is refused, and so is a removal that leaves an even etcd
+    /// membership (add the replacement first: [`Api::cluster_add_masters`] with `replacing`).
+    pub async fn cluster_remove_master(&self, actor: &Actor, name: &str, host: &str, plan: bool) -> Result<Day2> {
+        let cluster = self.operable_cluster(actor, name, "cluster.remove_master").await?;
+        let spec = spec_of(&cluster)?;
+        if !spec.nodes.iter().any(|n| n.host == host && n.has(NodeRole::Master)) {
+            return Err(ApiError::invalid(
+                "remove.not_master",
+                "host",
+                format!("'{host}' is not a master of cluster '{name}'"),
+            ));
+        }
+        let mut after = spec.clone();
+        after.nodes.retain(|n| n.host != host);
+        self.check_node_rules(&after).await?;
+        let params = TaskParams {
+            playbooks: REMOVE_MASTER_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            nodes: vec![host.to_string()],
+            leaving: true,
+            whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
+            ..TaskParams::default()
+        };
+        self.start_day2(actor, &cluster, spec, params, "cluster.remove_master", plan).await
+    }
+
+    /// Appends free registered `hosts` to `spec` as nodes with `roles` (in `zone`).
+    async fn add_nodes(
+        &self,
+        spec: &mut ClusterSpec,
+        name: &str,
+        hosts: &[String],
+        roles: &[NodeRole],
+        zone: Option<&str>,
+    ) -> Result<()> {
         if hosts.is_empty() {
             return Err(ApiError::invalid("add.no_hosts", "hosts", "name at least one registered host to add"));
         }
@@ -70,72 +209,47 @@ impl Api {
             }
             spec.nodes.push(NodeSpec {
                 host: h.clone(),
-                roles: vec![NodeRole::Worker],
+                roles: roles.to_vec(),
                 zone: zone.map(str::to_string),
                 labels: Default::default(),
                 name: None,
             });
         }
-        // the rules new nodes can break: registered, unique, arch, addresses, room in the pod network
+        Ok(())
+    }
+
+    /// The rules a change of nodes can break: registered, unique, arch, addresses, an odd etcd
+    /// membership, zones, room in the pod network.
+    async fn check_node_rules(&self, spec: &ClusterSpec) -> Result<()> {
         let (ctx, _) = self.db.read(crate::clusters::load_context).await?;
         let problems: Vec<_> = spec
             .validate(&ctx)
             .into_iter()
             .filter(|p| p.field.starts_with("nodes") || p.field.starts_with("network.pod_cidr"))
             .collect();
-        if !problems.is_empty() {
-            return Err(ApiError::Invalid(ko_core::Invalid(problems)));
-        }
-        let params = TaskParams {
-            playbooks: ADD_WORKER_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
-            bundle: self.cluster_bundle(cluster.id).await?,
-            nodes: hosts.to_vec(),
-            ..TaskParams::default()
-        };
+        if problems.is_empty() { Ok(()) } else { Err(ApiError::Invalid(ko_core::Invalid(problems))) }
+    }
+
+    /// A checked Day-2 operation over `spec` (the cluster with the added nodes, or with the nodes
+    /// to remove still in it): planned, or started — nodes that join are the cluster's from then on.
+    async fn start_day2(
+        &self,
+        actor: &Actor,
+        cluster: &ko_store::clusters::Cluster,
+        mut spec: ClusterSpec,
+        params: TaskParams,
+        kind: &str,
+        plan: bool,
+    ) -> Result<Day2> {
         if plan {
             return Ok(Day2::Plan(self.plan_of(&mut spec, &params).await?));
         }
         self.checked_inventory(&mut spec, &params).await?;
-        let task = self.start_cluster_task(actor, &cluster, "cluster.add_workers", params).await?;
+        let task = self.start_cluster_task(actor, cluster, kind, params).await?;
         let (id, rows) = (cluster.id, node_rows(&spec));
         let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
         self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_nodes(tx, id, &json, &rows)?)).await?;
         Ok(Day2::Started(Box::new(task)))
-    }
-
-    /// Removes worker `host` from running cluster `name`: drained and deleted from the first
-    /// master, then its host reset. Masters and etcd members are refused (their removal is a
-    /// replacement), and so is a host that carries the load balancer's VIP. The node leaves the
-    /// cluster's records when the task ends `ok`.
-    pub async fn cluster_remove_worker(&self, actor: &Actor, name: &str, host: &str, plan: bool) -> Result<Day2> {
-        let cluster = self.operable_cluster(actor, name, "cluster.remove_worker").await?;
-        let mut spec = spec_of(&cluster)?;
-        let node = spec.nodes.iter().find(|n| n.host == host).ok_or_else(|| {
-            ApiError::invalid("remove.not_node", "host", format!("host '{host}' is not a node of cluster '{name}'"))
-        })?;
-        if node.has(NodeRole::Master) || node.has(NodeRole::Etcd) {
-            return Err(ApiError::invalid(
-                "remove.not_worker",
-                "host",
-                format!("'{host}' is a master or an etcd member of '{name}'; only workers are removed this way"),
-            ));
-        }
-        if spec.load_balancer.hosts.iter().any(|h| h == host) {
-            return Err(ApiError::invalid(
-                "remove.vip_holder",
-                "host",
-                format!("'{host}' carries the load balancer's VIP; give load_balancer.hosts other hosts first"),
-            ));
-        }
-        let params = TaskParams {
-            playbooks: REMOVE_WORKER_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
-            nodes: vec![host.to_string()],
-            ..TaskParams::default()
-        };
-        if plan {
-            return Ok(Day2::Plan(self.plan_of(&mut spec, &params).await?));
-        }
-        Ok(Day2::Started(Box::new(self.start_cluster_task(actor, &cluster, "cluster.remove_worker", params).await?)))
     }
 
     /// After a removal ended `ok`: the removed nodes leave the cluster's spec and node rows.

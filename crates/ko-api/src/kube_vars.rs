@@ -14,7 +14,8 @@ const CONTROL_PLANE_IMAGES: &[&str] = &["kube-apiserver", "kube-controller-manag
 
 /// The variables of the Kubernetes phases. `endpoint` is the load balancer's (`lb.endpoint`).
 pub(crate) fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> Value {
-    let masters = inv.select(&Selector::Masters);
+    // the cluster's masters, the hosts leaving it aside; every node keeps its name and labels
+    let masters = inv.select_in(&Selector::Masters, true);
     let net = &spec.network;
     let dns_ip = nth_address(&net.service_cidr, 10);
     // in IPVS mode the kubelet must point pods at the local cache itself (upstream's instructions)
@@ -30,7 +31,8 @@ pub(crate) fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> 
     let mut labels = serde_json::Map::new();
     let mut schedulable = serde_json::Map::new();
     let mut images = serde_json::Map::new();
-    for (node, h) in spec_named.nodes.iter().zip(&inv.hosts) {
+    for node in &spec_named.nodes {
+        let Some(h) = inv.hosts.iter().find(|h| h.name == node.host) else { continue };
         let Some(name) = &node.name else { continue }; // etcd only: not a Kubernetes node
         let master = node.has(NodeRole::Master);
         names.insert(h.name.clone(), json!(name));
@@ -92,7 +94,7 @@ pub(crate) fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> 
 /// nodes are added) by the cluster's `node_name_rule`; named nodes keep their names, so a node is
 /// never renamed and a removed node's name is not given again. `<cluster>-master-N` and
 /// `<cluster>-worker-N` take the next number after the highest in use; hosts that only run etcd
-/// get no name. `inv` holds the nodes' hosts in the same order as `spec.nodes`.
+/// get no name. `inv` holds the nodes' hosts.
 pub(crate) fn assign_node_names(spec: &mut ClusterSpec, inv: &Inventory) {
     let next = |spec: &ClusterSpec, kind: &str| {
         let prefix = format!("{}-{kind}-", spec.name);
@@ -105,7 +107,7 @@ pub(crate) fn assign_node_names(spec: &mut ClusterSpec, inv: &Inventory) {
         if node.name.is_some() || !(master || node.has(NodeRole::Worker)) {
             continue;
         }
-        let Some(h) = inv.hosts.get(i) else { continue };
+        let Some(h) = inv.hosts.iter().find(|h| h.name == node.host) else { continue };
         let name = match spec.node_name_rule {
             NodeNameRule::Default => {
                 let kind = if master { "master" } else { "worker" };

@@ -43,7 +43,7 @@ pub use cert_expiry::CertExpiry;
 pub use cluster_ops::{CREATE_PLAYBOOKS, CheckResult, ClusterBackups, ClusterDetail};
 pub use clusters::ClusterValidation;
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
-pub use day2::{ADD_WORKER_PLAYBOOKS, Day2, REMOVE_WORKER_PLAYBOOKS};
+pub use day2::{ADD_MASTER_PLAYBOOKS, ADD_WORKER_PLAYBOOKS, Day2, REMOVE_MASTER_PLAYBOOKS, REMOVE_WORKER_PLAYBOOKS};
 pub use error::{ApiError, Result};
 pub use forms::{CredentialForm, HostForm, Imported, Me, Started, UserForm};
 pub use hosts::{HostDetail, HostSpec, ImportRow, Trust};

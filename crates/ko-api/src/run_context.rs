@@ -46,16 +46,19 @@ impl Api {
                 facts,
             });
         }
-        Ok(Inventory { hosts, only_new: false })
+        Ok(Inventory { hosts, ..Inventory::default() })
     }
 
-    /// Limits a Day-2 operation to `nodes` (the hosts it adds or removes): only they are `new`,
-    /// and the broad selectors pick only them. Without nodes the inventory stays whole.
-    pub(crate) fn limit_to(inv: &mut Inventory, nodes: &[String]) {
+    /// Limits a Day-2 operation to its `nodes` (the hosts it adds or removes): only they are `new`,
+    /// and the broad selectors pick only them (but in whole-cluster playbooks). Without nodes the
+    /// inventory stays whole.
+    pub(crate) fn limit_to(inv: &mut Inventory, params: &TaskParams) {
+        let nodes = &params.nodes;
         if nodes.is_empty() {
             return;
         }
         inv.only_new = true;
+        inv.leaving = params.leaving;
         for h in &mut inv.hosts {
             h.new = nodes.contains(&h.name);
         }
@@ -122,10 +125,6 @@ impl Api {
         task: i64,
         mode: Mode,
     ) -> Result<(Value, BTreeMap<String, String>)> {
-        // the cluster as a whole (a Day-2 operation's limit is for choosing hosts, not for the
-        // cluster's masters, etcd members and load balancer)
-        let whole = Inventory { only_new: false, ..inv.clone() };
-        let inv = &whole;
         let ntp: Vec<String> = self
             .db
             .read(ko_store::settings::ntp_servers)
@@ -134,7 +133,9 @@ impl Api {
             .filter(|s| s.enabled)
             .map(|s| s.address)
             .collect();
-        let etcd_hosts = inv.select(&ko_playbook::Selector::Etcd);
+        // the cluster as a whole, the hosts leaving it aside: a Day-2 operation's limit is for
+        // choosing where steps run, not for the cluster's etcd members, masters and load balancer
+        let etcd_hosts = inv.select_in(&ko_playbook::Selector::Etcd, true);
         let initial_cluster: Vec<String> =
             etcd_hosts.iter().map(|h| format!("{}=https://{}:2380", h.name, h.address)).collect();
         let endpoints: Vec<String> = etcd_hosts.iter().map(|h| format!("https://{}:2379", h.address)).collect();
@@ -156,6 +157,8 @@ impl Api {
                 "endpoints": endpoints.join(","),
                 "token": format!("ko-{}", spec.name),
                 "members": etcd_hosts.len(),
+                // members join a running etcd in a Day-2 operation that adds nodes
+                "state": if params.nodes.is_empty() || params.leaving { "new" } else { "existing" },
             },
             "lb": lb_vars(spec, inv),
             "task": {"id": task},
@@ -260,7 +263,7 @@ impl Api {
         params.apply_to(&mut spec);
         let playbooks = params.playbooks(self)?;
         let mut inv = self.stored_inventory(&spec).await?;
-        Self::limit_to(&mut inv, &params.nodes);
+        Self::limit_to(&mut inv, params);
         let mut targets = HashMap::new();
         for h in &inv.hosts {
             let target = self.target_of(&h.name).await.map_err(|e| {
@@ -395,11 +398,12 @@ fn bundle_vars(b: &RunBundle) -> Value {
 /// the VIP there), the masters behind it, and the endpoint nodes reach the API servers at.
 pub(crate) fn lb_vars(spec: &ClusterSpec, inv: &Inventory) -> Value {
     let external = spec.load_balancer.mode == ko_core::LoadBalancerMode::External;
-    let masters = inv.select(&ko_playbook::Selector::Masters);
+    let masters = inv.select_in(&ko_playbook::Selector::Masters, true);
+    let all = inv.select_in(&ko_playbook::Selector::All, true);
     let carriers: Vec<&ko_playbook::InvHost> = match (external, spec.load_balancer.hosts.is_empty()) {
-        (false, _) => inv.hosts.iter().collect(),
+        (false, _) => all,
         (true, true) => masters.clone(),
-        (true, false) => inv.hosts.iter().filter(|h| spec.load_balancer.hosts.contains(&h.name)).collect(),
+        (true, false) => all.into_iter().filter(|h| spec.load_balancer.hosts.contains(&h.name)).collect(),
     };
     let hosts: Vec<Value> = carriers
         .iter()

@@ -61,13 +61,23 @@ pub(crate) struct TaskParams {
     /// Workers per batch in an upgrade's rolling worker phases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<usize>,
+    /// The `nodes` are leaving the cluster (a removal), not joining it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub leaving: bool,
+    /// Playbooks run over the whole cluster (the leaving nodes aside) rather than only the
+    /// operation's `nodes`: what changing the masters refreshes everywhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub whole_cluster: Vec<String>,
 }
 
 impl TaskParams {
-    /// The playbooks this task runs, as it runs them: an upgrade's worker batch size set on its
-    /// rolling phases over the workers.
+    /// The playbooks this task runs, as it runs them: those it refreshes over the whole cluster
+    /// marked so, an upgrade's worker batch size set on its rolling phases over the workers.
     pub(crate) fn playbooks(&self, api: &Api) -> Result<Vec<Playbook>> {
         let mut playbooks = self.playbooks.iter().map(|p| api.playbook(p)).collect::<Result<Vec<_>>>()?;
+        for p in playbooks.iter_mut().filter(|p| self.whole_cluster.contains(&p.name)) {
+            p.phases.iter_mut().for_each(|phase| phase.whole_cluster = true);
+        }
         if let Some(n) = self.batch {
             for phase in playbooks.iter_mut().flat_map(|p| &mut p.phases) {
                 if phase.serial.is_some() && phase.hosts == "workers" {

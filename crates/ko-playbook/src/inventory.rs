@@ -48,6 +48,9 @@ pub struct Inventory {
     /// `first_master`, `first_etcd` and `host:<name>` still mean the cluster's own (a join token
     /// comes from the cluster's first master), and templates still see every host in `hosts`.
     pub only_new: bool,
+    /// The `new` hosts are leaving the cluster in this operation (a removal): `first_master`,
+    /// `first_etcd` and whole-cluster phases never pick them.
+    pub leaving: bool,
 }
 
 /// Which hosts a step runs on.
@@ -99,41 +102,48 @@ impl Selector {
 }
 
 impl Inventory {
-    /// The hosts `selector` picks, in inventory order.
+    /// The hosts `selector` picks, in inventory order (see [`Inventory::only_new`]).
     pub fn select(&self, selector: &Selector) -> Vec<&InvHost> {
-        if *selector == Selector::FirstEtcd {
-            let cluster = Self { only_new: false, ..self.clone() };
-            let first = cluster.select(&Selector::Etcd).first().map(|h| h.name.clone());
-            return self.hosts.iter().filter(|h| Some(&h.name) == first.as_ref()).collect();
-        }
+        self.select_in(selector, false)
+    }
+
+    /// Whether `h` stays in the cluster (it is not leaving in this operation).
+    fn stays(&self, h: &InvHost) -> bool {
+        !(self.leaving && h.new)
+    }
+
+    /// The hosts `selector` picks; with `whole_cluster`, the broad selectors pick from the whole
+    /// cluster (but the hosts leaving) even in a Day-2 operation. `first_master` and `first_etcd`
+    /// are always the cluster's own, never a leaving host.
+    pub fn select_in(&self, selector: &Selector, whole_cluster: bool) -> Vec<&InvHost> {
         let etcd_role = self.hosts.iter().any(|h| h.has("etcd"));
-        let mut first_master_seen = false;
-        let broad = !matches!(selector, Selector::FirstMaster | Selector::FirstEtcd | Selector::Host(_));
-        self.hosts
-            .iter()
-            .filter(|h| h.new || !self.only_new || !broad)
-            .filter(|h| match selector {
-                Selector::All => true,
-                Selector::Masters => h.has("master"),
-                Selector::Workers => h.has("worker"),
-                Selector::Nodes => h.has("master") || h.has("worker"),
-                Selector::Etcd => {
-                    if etcd_role {
-                        h.has("etcd")
-                    } else {
-                        h.has("master")
-                    }
-                }
-                Selector::FirstMaster => {
-                    let pick = h.has("master") && !first_master_seen;
-                    first_master_seen |= h.has("master");
-                    pick
-                }
-                Selector::NewNodes => h.new,
-                Selector::FirstEtcd => false, // answered above
-                Selector::Host(n) => h.name == *n,
-            })
-            .collect()
+        let etcd = |h: &InvHost| if etcd_role { h.has("etcd") } else { h.has("master") };
+        let first = |pick: &dyn Fn(&InvHost) -> bool| {
+            self.hosts.iter().filter(|h| self.stays(h) && pick(h)).take(1).collect::<Vec<_>>()
+        };
+        let in_scope = |h: &&InvHost| match (whole_cluster, self.only_new) {
+            (true, _) => self.stays(h),
+            (false, true) => h.new,
+            (false, false) => true,
+        };
+        match selector {
+            Selector::FirstMaster => first(&|h| h.has("master")),
+            Selector::FirstEtcd => first(&etcd),
+            Selector::Host(n) => self.hosts.iter().filter(|h| h.name == *n).collect(),
+            broad => self
+                .hosts
+                .iter()
+                .filter(in_scope)
+                .filter(|h| match broad {
+                    Selector::Masters => h.has("master"),
+                    Selector::Workers => h.has("worker"),
+                    Selector::Nodes => h.has("master") || h.has("worker"),
+                    Selector::Etcd => etcd(h),
+                    Selector::NewNodes => h.new,
+                    _ => true,
+                })
+                .collect(),
+        }
     }
 }
 
@@ -156,6 +166,7 @@ mod tests {
         let inv = Inventory {
             hosts: vec![host("w1", &["worker"], true), host("m1", &["master"], false), host("m2", &["master"], false)],
             only_new: false,
+            leaving: false,
         };
         let names =
             |s: &str| inv.select(&Selector::parse(s).unwrap()).iter().map(|h| h.name.clone()).collect::<Vec<_>>();
@@ -168,6 +179,19 @@ mod tests {
         assert_eq!(names("host:m2"), ["m2"]);
         // a Day-2 operation on w1: the broad selectors pick it alone, the cluster's roles stay
         let day2 = Inventory { only_new: true, ..inv.clone() };
+        let whole = |s: &str| {
+            day2.select_in(&Selector::parse(s).unwrap(), true).iter().map(|h| h.name.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(whole("masters"), ["m1", "m2"], "a whole-cluster phase sees the cluster");
+        // w1 leaving: whole-cluster phases and the first roles never pick it
+        let leaving = Inventory {
+            only_new: true,
+            leaving: true,
+            hosts: vec![host("m1", &["master"], true), host("m2", &["master"], false)],
+        };
+        assert_eq!(leaving.select(&Selector::FirstMaster)[0].name, "m2");
+        assert_eq!(leaving.select_in(&Selector::Masters, true).len(), 1);
+        assert_eq!(leaving.select(&Selector::All)[0].name, "m1", "the operation's own phases act on it");
         let names =
             |s: &str| day2.select(&Selector::parse(s).unwrap()).iter().map(|h| h.name.clone()).collect::<Vec<_>>();
         assert_eq!(

@@ -94,7 +94,11 @@ pub fn plan(playbook: &Playbook, inv: &Inventory, renderer: &Renderer) -> Result
         // a rolling phase: batch by batch, every step on a batch before the next
         let batches: Vec<Option<Vec<&crate::InvHost>>> = match phase.serial {
             None => vec![None],
-            Some(n) => inv.select(&crate::run::phase_selector(phase)).chunks(n).map(|c| Some(c.to_vec())).collect(),
+            Some(n) => inv
+                .select_in(&crate::run::phase_selector(phase), phase.whole_cluster)
+                .chunks(n)
+                .map(|c| Some(c.to_vec()))
+                .collect(),
         };
         for (b, batch) in batches.iter().enumerate() {
             for step in &phase.steps {

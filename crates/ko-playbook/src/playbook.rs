@@ -35,6 +35,11 @@ pub struct Phase {
     /// runs on the batch's hosts its own selector picks.
     #[serde(default)]
     pub serial: Option<usize>,
+    /// In a Day-2 operation on some nodes, run over the whole cluster (the hosts leaving it aside)
+    /// rather than only those nodes — set by the app on the playbooks an operation refreshes
+    /// everywhere (the load balancer's backends when masters change).
+    #[serde(default)]
+    pub whole_cluster: bool,
     /// Steps, in order.
     pub steps: Vec<Step>,
 }
@@ -322,6 +327,7 @@ pub const BUILTIN: &[&str] = &[
     "addons",
     "post",
     "remove-node",
+    "etcd-leave",
     "certs",
     "renew-certs",
     "upgrade",
@@ -346,6 +352,7 @@ pub fn builtin(name: &str) -> Result<Playbook> {
         "addons" => include_str!("../../../playbooks/addons.yaml"),
         "post" => include_str!("../../../playbooks/post.yaml"),
         "remove-node" => include_str!("../../../playbooks/remove-node.yaml"),
+        "etcd-leave" => include_str!("../../../playbooks/etcd-leave.yaml"),
         "certs" => include_str!("../../../playbooks/certs.yaml"),
         "renew-certs" => include_str!("../../../playbooks/renew-certs.yaml"),
         "upgrade" => include_str!("../../../playbooks/upgrade.yaml"),

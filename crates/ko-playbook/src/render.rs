@@ -101,7 +101,7 @@ mod tests {
             new: true,
             facts: serde_json::json!({"os_id": "debian"}),
         };
-        let inv = Inventory { hosts: vec![host.clone()], only_new: false };
+        let inv = Inventory { hosts: vec![host.clone()], ..Inventory::default() };
         r.context(&inv, &host, &BTreeMap::new())
     }
 

@@ -180,7 +180,9 @@ pub async fn run<T: Transport, S: EventSink>(
         // a rolling phase goes batch by batch, every step on a batch before the next
         let batches: Vec<Option<Vec<&InvHost>>> = match phase.serial {
             None => vec![None],
-            Some(n) => inv.select(&phase_selector(phase)).chunks(n).map(|c| Some(c.to_vec())).collect(),
+            Some(n) => {
+                inv.select_in(&phase_selector(phase), phase.whole_cluster).chunks(n).map(|c| Some(c.to_vec())).collect()
+            }
         };
         'batches: for batch in &batches {
             for (i, step) in phase.steps.iter().enumerate() {
@@ -232,9 +234,9 @@ pub(crate) fn step_hosts<'i>(
     step: &Step,
     batch: Option<&[&InvHost]>,
 ) -> Vec<&'i InvHost> {
-    let mut hosts = inv.select(&selector_of(step, &phase.hosts));
+    let mut hosts = inv.select_in(&selector_of(step, &phase.hosts), phase.whole_cluster);
     if phase.serial.is_some() {
-        let within = inv.select(&phase_selector(phase));
+        let within = inv.select_in(&phase_selector(phase), phase.whole_cluster);
         hosts.retain(|h| within.iter().any(|w| w.name == h.name));
     }
     if let Some(b) = batch {

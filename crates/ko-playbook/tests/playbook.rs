@@ -27,7 +27,7 @@ fn inventory() -> Inventory {
             h("node-2", "10.0.0.12", &["master", "etcd"], facts("node-2", "rocky", 2, 4096)),
             h("node-3", "10.0.0.13", &["worker"], facts("node-3", "debian", 1, 2048)),
         ],
-        only_new: false,
+        ..Inventory::default()
     }
 }
 

@@ -153,7 +153,7 @@ fn inventory() -> Inventory {
         new: true,
         facts: serde_json::json!({"os_id": "debian", "os_like": ""}),
     };
-    Inventory { hosts: vec![h("m1", &["master"]), h("m2", &["master"]), h("w1", &["worker"])], only_new: false }
+    Inventory { hosts: vec![h("m1", &["master"]), h("m2", &["master"]), h("w1", &["worker"])], ..Inventory::default() }
 }
 
 fn opts() -> RunOptions {

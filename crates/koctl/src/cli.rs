@@ -605,6 +605,56 @@ pub enum ClusterCmd {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Add registered hosts to a running cluster as masters (etcd members too when the masters
+    /// carry etcd): the node phases and the control-plane join on them, the load balancers and
+    /// API servers refreshed everywhere.
+    AddMaster {
+        /// Cluster name.
+        name: String,
+        /// A host to add (repeat for several).
+        #[arg(long = "host", value_name = "HOST", required = true)]
+        hosts: Vec<String>,
+        /// The master this one will replace (removed next with `remove-master`); the etcd
+        /// membership is judged as it will be after that.
+        #[arg(long, value_name = "HOST")]
+        replacing: Option<String>,
+        /// Print exactly what would run on which host and touch nothing.
+        #[arg(long)]
+        plan: bool,
+        /// Also print every output line of the hosts.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Remove a master from a running cluster: drained and deleted, out of etcd, the load
+    /// balancers and API servers refreshed without it, its host reset.
+    RemoveMaster {
+        /// Cluster name.
+        name: String,
+        /// The master's host.
+        #[arg(long = "host", value_name = "HOST")]
+        host: String,
+        /// Print exactly what would run on which host and touch nothing.
+        #[arg(long)]
+        plan: bool,
+        /// Also print every output line of the hosts.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Replace master OLD with host NEW: add NEW (etcd member and control-plane join), then
+    /// remove OLD — two tasks, each resumable; the second starts only when the first ended ok.
+    ReplaceMaster {
+        /// Cluster name.
+        name: String,
+        /// The master to replace.
+        #[arg(long, value_name = "HOST")]
+        old: String,
+        /// The registered host that takes its place.
+        #[arg(long, value_name = "HOST")]
+        new: String,
+        /// Also print every output line of the hosts.
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// Upgrade a running cluster's Kubernetes (one minor version at a time): an etcd snapshot
     /// fetched here first, the new bundle pushed, masters one at a time, workers in drained batches.
     Upgrade {

@@ -125,6 +125,11 @@ export const httpBackend: Backend = {
   deleteCluster: (name) => call('DELETE', `/api/clusters/${encodeURIComponent(name)}`),
   checkCerts: async (name) => (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/certs/check`, {})).task_id,
   renewCerts: async (name) => (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/certs/renew`, {})).task_id,
+  addMasters: async (name, hosts, replacing) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/masters`, { hosts, replacing: replacing || null })).task_id,
+  removeMaster: async (name, host) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/masters/${encodeURIComponent(host)}/remove`, {}))
+      .task_id,
   async exportKubeconfig(name) {
     // a download the browser saves; the server never caches it
     const res = await fetch(`/api/clusters/${encodeURIComponent(name)}/kubeconfig`, { credentials: 'same-origin' })

@@ -1,4 +1,4 @@
-//! Day-2 routes: add workers, remove a worker, upgrade (each `202` with the task's id, or with
+//! Day-2 routes: add workers, remove a worker, add masters, remove a master, upgrade (each `202` with the task's id, or with
 //! `"plan": true` the plan as text, `200`, nothing changed); check and renew certificates, reset
 //! the hosts (`202`); forget a cluster (`204`).
 
@@ -17,6 +17,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/clusters/{name}/workers", routing::post(add_workers))
         .route("/api/clusters/{name}/workers/{host}/remove", routing::post(remove_worker))
+        .route("/api/clusters/{name}/masters", routing::post(add_masters))
+        .route("/api/clusters/{name}/masters/{host}/remove", routing::post(remove_master))
         .route("/api/clusters/{name}/upgrade", routing::post(upgrade))
         .route("/api/clusters/{name}/reset", routing::post(reset))
         .route("/api/clusters/{name}", routing::delete(delete))
@@ -44,6 +46,33 @@ fn reply(op: Day2) -> Response {
         Day2::Plan(text) => (StatusCode::OK, text).into_response(),
         Day2::Started(task) => (StatusCode::ACCEPTED, Json(Started { task_id: (*task).spawn() })).into_response(),
     }
+}
+
+#[derive(Deserialize)]
+struct AddMasters {
+    hosts: Vec<String>,
+    #[serde(default)]
+    replacing: Option<String>,
+    #[serde(default)]
+    plan: bool,
+}
+
+async fn add_masters(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+    Json(m): Json<AddMasters>,
+) -> Result<Response, HttpError> {
+    Ok(reply(s.api.cluster_add_masters(&a, &name, &m.hosts, m.replacing.as_deref(), m.plan).await?))
+}
+
+async fn remove_master(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path((name, host)): Path<(String, String)>,
+    Json(p): Json<PlanOnly>,
+) -> Result<Response, HttpError> {
+    Ok(reply(s.api.cluster_remove_master(&a, &name, &host, p.plan).await?))
 }
 
 #[derive(Deserialize)]

@@ -380,3 +380,93 @@ fn a_certificate_renewal_restarts_etcd_members_and_masters_one_at_a_time_then_co
     assert_eq!(phases, ["etcd certificates", "Kubernetes certificates", "certificates"]);
     insta::assert_snapshot!("renew_certs_plan", plan);
 }
+
+/// A "running" cluster `ha` of masters m1-m3 (etcd on them) and worker w1, with host m4 free.
+fn running_ha_cluster(k: &Koctl) {
+    let hosts = [
+        ("m1", "10.0.0.11", "amd64"),
+        ("m2", "10.0.0.12", "amd64"),
+        ("m3", "10.0.0.13", "amd64"),
+        ("w1", "10.0.0.21", "amd64"),
+        ("m4", "10.0.0.14", "amd64"),
+    ];
+    fake_hosts(k, &hosts, &["amd64"]);
+    let file = k.file(
+        "ha.yaml",
+        "name: ha\nversion: v1.34.1\nnodes:\n  - {host: m1, roles: [master]}\n  - {host: m2, roles: [master]}\n  - {host: m3, roles: [master]}\n  - {host: w1, roles: [worker]}\n",
+    );
+    k.run(&["cluster", "create", "-f", file.to_str().unwrap(), "--until", "precheck"]);
+    let db = ko_store::Connection::open(k.data_dir().join("ko.db")).unwrap();
+    db.execute("UPDATE clusters SET status = 'running' WHERE name = 'ha'", []).unwrap();
+}
+
+#[test]
+fn a_master_is_replaced_by_adding_one_to_etcd_and_the_control_plane_then_removing_the_old() {
+    let k = Koctl::new();
+    running_ha_cluster(&k);
+    // adding one master to three would leave an even etcd: only as a replacement
+    let out = k.run(&["cluster", "add-master", "ha", "--host", "m4", "--plan"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("etcd.even_members"), "{}", text(&out.stderr));
+
+    let out = k.run(&["cluster", "add-master", "ha", "--host", "m4", "--replacing", "m2", "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = text(&out.stdout);
+    let steps = steps_of(&plan);
+    let hosts_of = |phase: &str| {
+        let mut h: Vec<String> = steps.iter().filter(|s| s.0 == phase).map(|s| s.2.clone()).collect();
+        h.sort();
+        h.dedup();
+        h
+    };
+    for phase in ["precheck", "base", "runtime", "kubernetes components"] {
+        assert_eq!(hosts_of(phase), ["m4"], "{phase}: only the new master");
+    }
+    assert_eq!(hosts_of("load balancer"), ["m1", "m2", "m3", "m4", "w1"], "every node's haproxy gets the new backend");
+    assert_eq!(
+        hosts_of("control plane"),
+        ["m1", "m2", "m3", "m4"],
+        "every master's configuration names the new etcd member"
+    );
+    assert!(plan.contains("-- join the etcd cluster @ m4 (as root, run on m1)"), "announced by a member");
+    assert!(plan.contains("ETCD_INITIAL_CLUSTER_STATE=existing") && plan.contains("m4=https://10.0.0.14:2380"));
+    assert!(plan.contains("server m4 10.0.0.14:6443"), "the new API server behind every haproxy");
+    assert!(
+        plan.contains("-- API server manifest @ m1 (as root, batch 1,")
+            && plan.contains("-- API server manifest @ m3 (as root, batch 3,")
+    );
+    assert!(
+        plan.contains("-- kubeadm join (master) @ m4")
+            && plan.contains("certificateKey: <output of 'certificate key' on m1>")
+    );
+    insta::assert_snapshot!("add_master_plan", plan);
+
+    // started (its host cannot be reached: the task fails, m4 is a master of the cluster now),
+    // then the old master's removal
+    k.run(&["cluster", "add-master", "ha", "--host", "m4", "--replacing", "m2"]);
+    let out = k.run(&["cluster", "remove-master", "ha", "--host", "m2", "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = text(&out.stdout);
+    let steps = steps_of(&plan);
+    let hosts_of = |phase: &str| {
+        let mut h: Vec<String> = steps.iter().filter(|s| s.0 == phase).map(|s| s.2.clone()).collect();
+        h.sort();
+        h.dedup();
+        h
+    };
+    assert_eq!(hosts_of("drain"), ["m1"]);
+    assert_eq!(hosts_of("etcd membership"), ["m1"]);
+    assert_eq!(hosts_of("load balancer"), ["m1", "m3", "m4", "w1"], "the leaving master's haproxy is not refreshed");
+    assert_eq!(hosts_of("control plane"), ["m1", "m3", "m4"]);
+    assert_eq!(hosts_of("reset"), ["m2"]);
+    assert!(plan.contains("kubectl drain \"$node\"") && plan.contains("node=ha-master-2\n"));
+    assert!(!plan.contains("server m2 10.0.0.12:6443"), "no haproxy sends to the old master");
+    assert!(!plan.contains("https://10.0.0.12:2379"), "no API server names its etcd endpoint");
+    insta::assert_snapshot!("remove_master_plan", plan);
+    // the first master can go too: the next one drains it and takes its etcd member out
+    let out = k.run(&["cluster", "remove-master", "ha", "--host", "m1", "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let steps = steps_of(&text(&out.stdout));
+    assert!(steps.iter().any(|s| s.0 == "drain" && s.2 == "m2") && steps.iter().any(|s| s.0 == "reset" && s.2 == "m1"));
+    assert!(!steps.iter().any(|s| s.0 == "etcd membership" && s.2 == "m1"), "{steps:?}");
+}
