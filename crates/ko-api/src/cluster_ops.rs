@@ -327,7 +327,14 @@ impl Api {
                 cluster.status
             )),
             "cluster.deploy" => Ok(cluster),
-            "cluster.backup" | "cluster.restore" | "cluster.certs" | "cluster.renew_certs"
+            "cluster.backup"
+            | "cluster.restore"
+            | "cluster.certs"
+            | "cluster.renew_certs"
+            | "cluster.add_workers"
+            | "cluster.remove_worker"
+            | "cluster.add_masters"
+            | "cluster.remove_master"
                 if cluster.status == "staged" && self.etcd_deployed(&cluster).await? =>
             {
                 Ok(cluster)

@@ -2,7 +2,8 @@
 //! it would run): add workers — only the new nodes run the node playbooks, with a join token
 //! from the first master; remove a worker — cordon, drain and delete from the first master, then
 //! reset its host; add masters (etcd members too) and remove a master, which together replace
-//! one — the load balancers and API servers refreshed on the whole cluster.
+//! one — the load balancers and API servers refreshed on the whole cluster. A staged cluster
+//! (deployed up to etcd or further) takes them too, up to the stage it reached.
 
 use crate::cluster_ops::spec_of;
 use crate::tasks::{PreparedTask, TaskParams};
@@ -66,7 +67,7 @@ impl Api {
         self.add_nodes(&mut spec, name, hosts, &[NodeRole::Worker], zone).await?;
         self.check_node_rules(&spec).await?;
         let params = TaskParams {
-            playbooks: ADD_WORKER_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            playbooks: self.within_stage(&cluster, ADD_WORKER_PLAYBOOKS).await?,
             bundle: self.cluster_bundle(cluster.id).await?,
             nodes: hosts.to_vec(),
             ..TaskParams::default()
@@ -99,7 +100,7 @@ impl Api {
             ));
         }
         let params = TaskParams {
-            playbooks: REMOVE_WORKER_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            playbooks: self.within_stage(&cluster, REMOVE_WORKER_PLAYBOOKS).await?,
             nodes: vec![host.to_string()],
             leaving: true,
             ..TaskParams::default()
@@ -143,7 +144,7 @@ impl Api {
         after.nodes.retain(|n| Some(n.host.as_str()) != replacing);
         self.check_node_rules(&after).await?;
         let params = TaskParams {
-            playbooks: ADD_MASTER_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            playbooks: self.within_stage(&cluster, ADD_MASTER_PLAYBOOKS).await?,
             bundle: self.cluster_bundle(cluster.id).await?,
             nodes: hosts.to_vec(),
             whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
@@ -170,7 +171,7 @@ impl Api {
         after.nodes.retain(|n| n.host != host);
         self.check_node_rules(&after).await?;
         let params = TaskParams {
-            playbooks: REMOVE_MASTER_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
+            playbooks: self.within_stage(&cluster, REMOVE_MASTER_PLAYBOOKS).await?,
             nodes: vec![host.to_string()],
             leaving: true,
             whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
@@ -228,6 +229,21 @@ impl Api {
             .filter(|p| p.field.starts_with("nodes") || p.field.starts_with("network.pod_cidr"))
             .collect();
         if problems.is_empty() { Ok(()) } else { Err(ApiError::Invalid(ko_core::Invalid(problems))) }
+    }
+
+    /// `playbooks` as an operation on `cluster` runs them: on a staged cluster (deployed up to
+    /// etcd, say) only the deployment's playbooks it has reached — continuing the deployment does
+    /// the rest on every node — and the others (a removal's).
+    async fn within_stage(&self, cluster: &ko_store::clusters::Cluster, playbooks: &[&str]) -> Result<Vec<String>> {
+        let reached = match cluster.status.as_str() {
+            "staged" => self.deployed_stage(cluster.id).await?.map_or(0, |(last, _)| last),
+            _ => usize::MAX,
+        };
+        Ok(playbooks
+            .iter()
+            .filter(|p| crate::CREATE_PLAYBOOKS.iter().position(|c| c == *p).is_none_or(|i| i <= reached))
+            .map(|p| p.to_string())
+            .collect())
     }
 
     /// A checked Day-2 operation over `spec` (the cluster with the added nodes, or with the nodes

@@ -284,11 +284,22 @@ test('a bundle is imported, a cluster is created through the wizard and its live
   await expect(page.locator('[data-test=task-status]')).toHaveAttribute('data-status', 'ok', { timeout: 60_000 })
   await expect(page.locator('[data-test=task-tree]')).toContainText('restore')
 
+  // the certificates the host holds, read by the app: the etcd member's and the CA's
+  await page.getByRole('button', { name: 'e2e-wizard' }).click()
+  await expect(page.locator('[data-test=certificates]')).toContainText('Not checked yet')
+  await page.locator('[data-test=certs-check]').click()
+  await expect(page.locator('[data-test=task-status]')).toHaveAttribute('data-status', 'ok', { timeout: 60_000 })
+  await page.getByRole('button', { name: 'e2e-wizard' }).click()
+  const certs = page.locator('[data-test=certificates]')
+  await expect(certs).toContainText('/etc/etcd/pki/member.crt')
+  await expect(certs).toContainText('/etc/etcd/pki/ca.crt')
+  await expect(page.locator('[data-test=kubeconfig]')).toBeDisabled() // no Kubernetes at this stage
+
   // the overview: the cluster's backup at a glance, nothing running
   await page.getByRole('menuitem', { name: 'Overview' }).click()
   await expect(page.locator('[data-test=backups-summary] tr', { hasText: 'e2e-wizard' })).toContainText('1')
   await expect(page.locator('[data-test=running]')).toContainText('None')
-  await expect(page.locator('[data-test=recent-tasks] [data-status=ok]')).toHaveCount(4)
+  await expect(page.locator('[data-test=recent-tasks] [data-status=ok]')).toHaveCount(5)
   await shot(page, 'overview')
 })
 

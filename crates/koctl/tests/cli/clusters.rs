@@ -826,3 +826,55 @@ fn the_kubernetes_components_phase_installs_the_archives_binaries_and_imports_it
     let show = k.json(&["cluster", "show", "kcomp"]);
     assert_eq!(show["deployed_up_to"], "kubernetes");
 }
+
+#[test]
+fn a_master_of_a_staged_cluster_is_replaced_with_its_etcd_member_and_load_balancer_backends() {
+    let t = "a_master_of_a_staged_cluster_is_replaced_with_its_etcd_member_and_load_balancer_backends";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 4);
+    let hosts = lease.hosts();
+    let (old, new) = (hosts[1], hosts[3]);
+    let (k, file, _cleanup) = cluster_on(bed, &hosts[..3], &bundle, "swap");
+    bed.root_sh(new, CLEAN_HOST);
+    let _clean_new = Cleanup { bed, hosts: vec![new] };
+    let ip = new.ip.to_string();
+    k.json(&["host", "add", "--name", &new.name, "--address", &ip, "--credential", "bedroot", "--trust-on-first-use"]);
+    let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap(), "--until", "etcd"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    etcdctl(bed, hosts[0], "put ko-swap-key before-the-swap");
+
+    // the new master, up to the stage the cluster reached: an etcd member with the data, behind
+    // every haproxy
+    let out = k.run(&["cluster", "add-master", "swap", "--host", &new.name, "--replacing", &old.name]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(etcdctl(bed, hosts[0], "member list").lines().count(), 4);
+    assert_eq!(etcdctl(bed, new, "get ko-swap-key --print-value-only").trim(), "before-the-swap");
+    let backend = |h: &BedHost, of: &BedHost| {
+        bed.root_sh(h, "cat /etc/haproxy/haproxy.cfg").contains(&format!("server {} {}:6443", of.name, of.ip))
+    };
+    for h in [hosts[0], hosts[2], new] {
+        assert!(backend(h, new), "{} sends to the new master", h.name);
+    }
+
+    // the old one out: its member removed, no haproxy sends to it, its host reset
+    let out = k.run(&["cluster", "remove-master", "swap", "--host", &old.name]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let members = etcdctl(bed, hosts[0], "member list");
+    assert_eq!(members.lines().count(), 3, "{members}");
+    assert!(!members.contains(&format!("https://{}:2380", old.ip)), "{members}");
+    assert_eq!(etcdctl(bed, hosts[0], "endpoint health --cluster 2>&1").matches("is healthy").count(), 3);
+    for h in [hosts[0], hosts[2], new] {
+        assert!(!backend(h, old), "{} no longer sends to the old master", h.name);
+    }
+    assert!(bed.root_sh(old, "command -v etcd haproxy; true").trim().is_empty(), "the old master was reset");
+    let nodes: Vec<String> = k.json(&["cluster", "show", "swap"])["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["host"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(nodes, [hosts[0].name.clone(), hosts[2].name.clone(), new.name.clone()]);
+    assert_eq!(etcdctl(bed, new, "get ko-swap-key --print-value-only").trim(), "before-the-swap");
+}
