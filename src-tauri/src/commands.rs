@@ -154,18 +154,24 @@ pub async fn add_workers(d: D<'_>, name: String, hosts: Vec<String>, zone: Optio
 }
 
 #[tauri::command]
-pub async fn remove_worker(d: D<'_>, name: String, host: String) -> UiResult<i64> {
-    day2_task(d.api.cluster_remove_worker(&d.actor, &name, &host, false).await?)
+pub async fn remove_worker(d: D<'_>, name: String, host: String, down: bool) -> UiResult<i64> {
+    day2_task(d.api.cluster_remove_worker(&d.actor, &name, &host, down, false).await?)
 }
 
 #[tauri::command]
-pub async fn add_masters(d: D<'_>, name: String, hosts: Vec<String>, replacing: Option<String>) -> UiResult<i64> {
-    day2_task(d.api.cluster_add_masters(&d.actor, &name, &hosts, replacing.as_deref(), false).await?)
+pub async fn add_masters(
+    d: D<'_>,
+    name: String,
+    hosts: Vec<String>,
+    replacing: Option<String>,
+    down: Vec<String>,
+) -> UiResult<i64> {
+    day2_task(d.api.cluster_add_masters(&d.actor, &name, &hosts, replacing.as_deref(), &down, false).await?)
 }
 
 #[tauri::command]
-pub async fn remove_master(d: D<'_>, name: String, host: String) -> UiResult<i64> {
-    day2_task(d.api.cluster_remove_master(&d.actor, &name, &host, false).await?)
+pub async fn remove_master(d: D<'_>, name: String, host: String, down: bool) -> UiResult<i64> {
+    day2_task(d.api.cluster_remove_master(&d.actor, &name, &host, down, false).await?)
 }
 
 #[tauri::command]

@@ -21,7 +21,8 @@ pub const REMOVE_WORKER_PLAYBOOKS: &[&str] = &["remove-node", "reset"];
 
 /// What an added master runs: the node playbooks on it, etcd joined (when masters carry etcd),
 /// the control-plane join — with the load balancer's backends and the API servers' etcd
-/// endpoints refreshed on the whole cluster.
+/// endpoints refreshed on the whole cluster. With a node down for good, `etcd-leave` takes its
+/// member out before the new one joins.
 pub const ADD_MASTER_PLAYBOOKS: &[&str] =
     &["precheck", "bundle", "base", "runtime", "loadbalancer", "etcd", "kubernetes", "control-plane", "join", "post"];
 
@@ -77,9 +78,17 @@ impl Api {
 
     /// Removes worker `host` from running cluster `name`: drained and deleted from the first
     /// master, then its host reset. Masters and etcd members are refused (their removal is a
-    /// replacement), and so is a host that carries the load balancer's VIP. The node leaves the
-    /// cluster's records when the task ends `ok`.
-    pub async fn cluster_remove_worker(&self, actor: &Actor, name: &str, host: &str, plan: bool) -> Result<Day2> {
+    /// replacement), and so is a host that carries the load balancer's VIP. With `down` the host
+    /// is dead: it is not contacted (nor reset). The node leaves the cluster's records when the
+    /// task ends `ok`.
+    pub async fn cluster_remove_worker(
+        &self,
+        actor: &Actor,
+        name: &str,
+        host: &str,
+        down: bool,
+        plan: bool,
+    ) -> Result<Day2> {
         let cluster = self.operable_cluster(actor, name, "cluster.remove_worker").await?;
         let spec = spec_of(&cluster)?;
         let node = spec.nodes.iter().find(|n| n.host == host).ok_or_else(|| {
@@ -102,6 +111,7 @@ impl Api {
         let params = TaskParams {
             playbooks: self.within_stage(&cluster, REMOVE_WORKER_PLAYBOOKS).await?,
             nodes: vec![host.to_string()],
+            down: if down { vec![host.to_string()] } else { Vec::new() },
             leaving: true,
             ..TaskParams::default()
         };
@@ -111,13 +121,15 @@ impl Api {
     /// Adds registered `hosts` to running cluster `name` as masters (etcd members too when the
     /// masters carry etcd). `replacing` names the master a later [`Api::cluster_remove_master`]
     /// takes out: the rules then judge the cluster as it will be (an odd etcd membership), so one
-    /// master can be swapped for another — which the reference system could not do.
+    /// master can be swapped for another — which the reference system could not do. `down` names
+    /// nodes known to be dead (the one being replaced, say): they are not contacted.
     pub async fn cluster_add_masters(
         &self,
         actor: &Actor,
         name: &str,
         hosts: &[String],
         replacing: Option<&str>,
+        down: &[String],
         plan: bool,
     ) -> Result<Day2> {
         let cluster = self.operable_cluster(actor, name, "cluster.add_masters").await?;
@@ -139,14 +151,24 @@ impl Api {
             true => vec![NodeRole::Master, NodeRole::Etcd],
             false => vec![NodeRole::Master],
         };
+        if let Some(d) = down.iter().find(|d| !spec.nodes.iter().any(|n| &n.host == *d)) {
+            return Err(ApiError::invalid("down.not_node", "down", format!("'{d}' is not a node of cluster '{name}'")));
+        }
         self.add_nodes(&mut spec, name, hosts, &roles, None).await?;
         let mut after = spec.clone();
         after.nodes.retain(|n| Some(n.host.as_str()) != replacing);
         self.check_node_rules(&after).await?;
+        // a dead member goes first: etcd refuses a new member while one it has is down
+        let mut playbooks = ADD_MASTER_PLAYBOOKS.to_vec();
+        if !down.is_empty() {
+            let etcd = playbooks.iter().position(|p| *p == "etcd").unwrap_or(playbooks.len());
+            playbooks.insert(etcd, "etcd-leave");
+        }
         let params = TaskParams {
-            playbooks: self.within_stage(&cluster, ADD_MASTER_PLAYBOOKS).await?,
+            playbooks: self.within_stage(&cluster, &playbooks).await?,
             bundle: self.cluster_bundle(cluster.id).await?,
             nodes: hosts.to_vec(),
+            down: down.to_vec(),
             whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
             ..TaskParams::default()
         };
@@ -157,7 +179,15 @@ impl Api {
     /// master, out of etcd's membership, the load balancers and API servers refreshed without it,
     /// its host reset. The last master is refused, and so is a removal that leaves an even etcd
     /// membership (add the replacement first: [`Api::cluster_add_masters`] with `replacing`).
-    pub async fn cluster_remove_master(&self, actor: &Actor, name: &str, host: &str, plan: bool) -> Result<Day2> {
+    /// With `down` the host is dead: it is not contacted (nor reset).
+    pub async fn cluster_remove_master(
+        &self,
+        actor: &Actor,
+        name: &str,
+        host: &str,
+        down: bool,
+        plan: bool,
+    ) -> Result<Day2> {
         let cluster = self.operable_cluster(actor, name, "cluster.remove_master").await?;
         let spec = spec_of(&cluster)?;
         if !spec.nodes.iter().any(|n| n.host == host && n.has(NodeRole::Master)) {
@@ -173,6 +203,7 @@ impl Api {
         let params = TaskParams {
             playbooks: self.within_stage(&cluster, REMOVE_MASTER_PLAYBOOKS).await?,
             nodes: vec![host.to_string()],
+            down: if down { vec![host.to_string()] } else { Vec::new() },
             leaving: true,
             whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
             ..TaskParams::default()
@@ -260,7 +291,10 @@ impl Api {
         if plan {
             return Ok(Day2::Plan(self.plan_of(&mut spec, &params).await?));
         }
-        self.checked_inventory(&mut spec, &params).await?;
+        let (mut inv, _) = self.checked_inventory(&mut spec, &params).await?;
+        // every host the operation needs answers before anything is recorded or started (a dead
+        // one is named, with the way out: `--down`)
+        self.reach(&mut inv).await?;
         let task = self.start_cluster_task(actor, cluster, kind, params).await?;
         let (id, rows) = (cluster.id, node_rows(&spec));
         let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;

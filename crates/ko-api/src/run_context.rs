@@ -44,6 +44,7 @@ impl Api {
                 roles: n.roles.iter().map(|r| r.as_str().to_string()).collect(),
                 new: true,
                 facts,
+                down: false,
             });
         }
         Ok(Inventory { hosts, ..Inventory::default() })
@@ -61,7 +62,24 @@ impl Api {
         inv.leaving = params.leaving;
         for h in &mut inv.hosts {
             h.new = nodes.contains(&h.name);
+            h.down = params.down.contains(&h.name);
         }
+    }
+
+    /// Connects to every host of the inventory (but those known to be down) and gathers its facts
+    /// again: the pool and the targets a run goes on with. Fails, naming every host that cannot
+    /// be reached, before anything was changed.
+    pub(crate) async fn reach(&self, inv: &mut Inventory) -> Result<(SshPool, HashMap<String, ko_ssh::Target>)> {
+        let mut targets = HashMap::new();
+        for h in &inv.hosts {
+            let target = self.target_of(&h.name).await.map_err(|e| {
+                ApiError::Refused(format!("cannot connect to host '{}', nothing was changed: {e}", h.name))
+            })?;
+            targets.insert(h.name.clone(), target);
+        }
+        let pool = SshPool::new(self.connect_options());
+        self.gather(&pool, &targets, inv).await?;
+        Ok((pool, targets))
     }
 
     /// Connects to every host of the inventory and gathers its facts again (stored with the host),
@@ -73,7 +91,8 @@ impl Api {
         targets: &HashMap<String, ko_ssh::Target>,
         inv: &mut Inventory,
     ) -> Result<()> {
-        let names: Vec<String> = inv.hosts.iter().map(|h| h.name.clone()).collect();
+        // a host known to be down keeps the facts stored when it was last reached
+        let names: Vec<String> = inv.hosts.iter().filter(|h| !h.down).map(|h| h.name.clone()).collect();
         let results = ko_ssh::fan_out(names, ko_ssh::DEFAULT_PARALLELISM, |name| async move {
             let target = targets.get(&name).ok_or_else(|| ApiError::NotFound { kind: "host", name: name.clone() })?;
             let session = pool.session(target).await?;
@@ -102,7 +121,8 @@ impl Api {
             Ok(())
         } else {
             Err(ApiError::Refused(format!(
-                "cannot reach every host, nothing was changed: {}; check the hosts (`koctl host refresh NAME`) and retry",
+                "cannot reach every host, nothing was changed: {}; check the hosts (`koctl host refresh NAME`) and retry — \
+                 or, for a node that is down for good, remove or replace it with `--down HOST`",
                 failures.join("; ")
             )))
         }
@@ -161,6 +181,8 @@ impl Api {
                 "state": if params.nodes.is_empty() || params.leaving { "new" } else { "existing" },
             },
             "lb": lb_vars(spec, inv),
+            // the operation's nodes are leaving the cluster (a removal)
+            "leaving": params.leaving,
             "task": {"id": task},
         });
         if let Some(b) = &params.backup {
@@ -264,15 +286,7 @@ impl Api {
         let playbooks = params.playbooks(self)?;
         let mut inv = self.stored_inventory(&spec).await?;
         Self::limit_to(&mut inv, params);
-        let mut targets = HashMap::new();
-        for h in &inv.hosts {
-            let target = self.target_of(&h.name).await.map_err(|e| {
-                ApiError::Refused(format!("cannot connect to host '{}', nothing was changed: {e}", h.name))
-            })?;
-            targets.insert(h.name.clone(), target);
-        }
-        let pool = SshPool::new(self.connect_options());
-        self.gather(&pool, &targets, &mut inv).await?;
+        let (pool, targets) = self.reach(&mut inv).await?;
         let bundle = params.bundle.as_deref().map(|b| self.run_bundle(b)).transpose()?;
         let (vars, secrets) = self.run_vars(&spec, &inv, bundle.as_ref(), params, id, Mode::Run).await?;
         let renderer = Renderer::new(vars, secrets, Mode::Run);

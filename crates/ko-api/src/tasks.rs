@@ -61,6 +61,10 @@ pub(crate) struct TaskParams {
     /// Workers per batch in an upgrade's rolling worker phases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<usize>,
+    /// Hosts known to be down for good (a dead master being replaced): never contacted, no step
+    /// runs on them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub down: Vec<String>,
     /// The `nodes` are leaving the cluster (a removal), not joining it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub leaving: bool,

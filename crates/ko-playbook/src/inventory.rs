@@ -16,6 +16,10 @@ pub struct InvHost {
     pub new: bool,
     /// Facts gathered from the host (JSON of ko-ssh's `HostFacts`).
     pub facts: serde_json::Value,
+    /// Known to be down for good (a dead master being replaced): no step runs on it and no
+    /// selector picks it; templates still see it (its name, its address) in `hosts`.
+    #[serde(default)]
+    pub down: bool,
 }
 
 impl InvHost {
@@ -112,6 +116,11 @@ impl Inventory {
         !(self.leaving && h.new)
     }
 
+    /// The hosts steps may run on: not down.
+    fn up(&self) -> impl Iterator<Item = &InvHost> {
+        self.hosts.iter().filter(|h| !h.down)
+    }
+
     /// The hosts `selector` picks; with `whole_cluster`, the broad selectors pick from the whole
     /// cluster (but the hosts leaving) even in a Day-2 operation. `first_master` and `first_etcd`
     /// are always the cluster's own, never a leaving host.
@@ -119,7 +128,7 @@ impl Inventory {
         let etcd_role = self.hosts.iter().any(|h| h.has("etcd"));
         let etcd = |h: &InvHost| if etcd_role { h.has("etcd") } else { h.has("master") };
         let first = |pick: &dyn Fn(&InvHost) -> bool| {
-            self.hosts.iter().filter(|h| self.stays(h) && pick(h)).take(1).collect::<Vec<_>>()
+            self.up().filter(|h| self.stays(h) && pick(h)).take(1).collect::<Vec<_>>()
         };
         let in_scope = |h: &&InvHost| match (whole_cluster, self.only_new) {
             (true, _) => self.stays(h),
@@ -129,10 +138,9 @@ impl Inventory {
         match selector {
             Selector::FirstMaster => first(&|h| h.has("master")),
             Selector::FirstEtcd => first(&etcd),
-            Selector::Host(n) => self.hosts.iter().filter(|h| h.name == *n).collect(),
+            Selector::Host(n) => self.up().filter(|h| h.name == *n).collect(),
             broad => self
-                .hosts
-                .iter()
+                .up()
                 .filter(in_scope)
                 .filter(|h| match broad {
                     Selector::Masters => h.has("master"),
@@ -158,6 +166,7 @@ mod tests {
             roles: roles.iter().map(|r| r.to_string()).collect(),
             new,
             facts: serde_json::json!({}),
+            down: false,
         }
     }
 

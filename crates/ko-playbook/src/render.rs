@@ -100,6 +100,7 @@ mod tests {
             roles: vec!["master".into()],
             new: true,
             facts: serde_json::json!({"os_id": "debian"}),
+            down: false,
         };
         let inv = Inventory { hosts: vec![host.clone()], ..Inventory::default() };
         r.context(&inv, &host, &BTreeMap::new())

@@ -20,6 +20,7 @@ fn inventory() -> Inventory {
         roles: roles.iter().map(|r| r.to_string()).collect(),
         new: true,
         facts: f,
+        down: false,
     };
     Inventory {
         hosts: vec![

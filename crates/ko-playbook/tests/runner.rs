@@ -152,6 +152,7 @@ fn inventory() -> Inventory {
         roles: roles.iter().map(|r| r.to_string()).collect(),
         new: true,
         facts: serde_json::json!({"os_id": "debian", "os_like": ""}),
+        down: false,
     };
     Inventory { hosts: vec![h("m1", &["master"]), h("m2", &["master"]), h("w1", &["worker"])], ..Inventory::default() }
 }

@@ -577,6 +577,9 @@ pub enum ClusterCmd {
         /// The worker's host.
         #[arg(long = "host", value_name = "HOST")]
         host: String,
+        /// The host is down for good: it is not contacted (nor reset).
+        #[arg(long)]
+        down: bool,
         /// Print exactly what would run on which host and touch nothing.
         #[arg(long)]
         plan: bool,
@@ -618,6 +621,9 @@ pub enum ClusterCmd {
         /// membership is judged as it will be after that.
         #[arg(long, value_name = "HOST")]
         replacing: Option<String>,
+        /// A node known to be down for good (the one being replaced, say): not contacted.
+        #[arg(long = "down", value_name = "HOST")]
+        down: Vec<String>,
         /// Print exactly what would run on which host and touch nothing.
         #[arg(long)]
         plan: bool,
@@ -633,6 +639,9 @@ pub enum ClusterCmd {
         /// The master's host.
         #[arg(long = "host", value_name = "HOST")]
         host: String,
+        /// The host is down for good: it is not contacted (nor reset).
+        #[arg(long)]
+        down: bool,
         /// Print exactly what would run on which host and touch nothing.
         #[arg(long)]
         plan: bool,
@@ -651,6 +660,9 @@ pub enum ClusterCmd {
         /// The registered host that takes its place.
         #[arg(long, value_name = "HOST")]
         new: String,
+        /// The old master is down for good: it is not contacted (nor reset).
+        #[arg(long)]
+        old_down: bool,
         /// Also print every output line of the hosts.
         #[arg(short, long)]
         verbose: bool,

@@ -116,8 +116,8 @@ export const httpBackend: Backend = {
     (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/deploy`, { until: until || null })).task_id,
   addWorkers: async (name, hosts, zone) =>
     (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/workers`, { hosts, zone: zone || null })).task_id,
-  removeWorker: async (name, host) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/workers/${encodeURIComponent(host)}/remove`, {}))
+  removeWorker: async (name, host, down) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/workers/${encodeURIComponent(host)}/remove`, { down }))
       .task_id,
   upgradeCluster: async (name, to, batch) =>
     (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/upgrade`, { to, batch })).task_id,
@@ -125,10 +125,16 @@ export const httpBackend: Backend = {
   deleteCluster: (name) => call('DELETE', `/api/clusters/${encodeURIComponent(name)}`),
   checkCerts: async (name) => (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/certs/check`, {})).task_id,
   renewCerts: async (name) => (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/certs/renew`, {})).task_id,
-  addMasters: async (name, hosts, replacing) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/masters`, { hosts, replacing: replacing || null })).task_id,
-  removeMaster: async (name, host) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/masters/${encodeURIComponent(host)}/remove`, {}))
+  addMasters: async (name, hosts, replacing, down) =>
+    (
+      await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/masters`, {
+        hosts,
+        replacing: replacing || null,
+        down: down ?? [],
+      })
+    ).task_id,
+  removeMaster: async (name, host, down) =>
+    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/masters/${encodeURIComponent(host)}/remove`, { down }))
       .task_id,
   async exportKubeconfig(name) {
     // a download the browser saves; the server never caches it

@@ -99,11 +99,11 @@ export interface Backend {
   /** Adds registered hosts to a running cluster as workers (in `zone`, when given); returns the task id. */
   addWorkers(name: string, hosts: string[], zone?: string): Promise<number>
   /** Adds registered hosts as masters (replacing one a later removeMaster takes out, when given); returns the task id. */
-  addMasters(name: string, hosts: string[], replacing?: string): Promise<number>
-  /** Removes a master (drained, out of etcd, refreshed everywhere, its host reset); returns the task id. */
-  removeMaster(name: string, host: string): Promise<number>
-  /** Removes a worker (drain, delete, reset its host); returns the task id. */
-  removeWorker(name: string, host: string): Promise<number>
+  addMasters(name: string, hosts: string[], replacing?: string, down?: string[]): Promise<number>
+  /** Removes a master (drained, out of etcd, refreshed everywhere, its host reset unless `down`); returns the task id. */
+  removeMaster(name: string, host: string, down: boolean): Promise<number>
+  /** Removes a worker (drain, delete, reset its host unless `down`); returns the task id. */
+  removeWorker(name: string, host: string, down: boolean): Promise<number>
   /** Upgrades the cluster to Kubernetes `to`, workers `batch` at a time; returns the task id. */
   upgradeCluster(name: string, to: string, batch: number): Promise<number>
   /** Removes what the deployment put on the cluster's hosts; returns the task id. */

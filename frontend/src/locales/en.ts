@@ -229,6 +229,8 @@ export default {
     daysLeft: 'Days left',
     addWorkers: 'Add nodes',
     replacing: 'Replacing master (optional)',
+    replacedDown: 'it is down for good',
+    removeDown: 'The nodes I remove are down for good (not contacted, not reset)',
     addWorkersHosts: 'Free hosts to add',
     removeWorker: 'Remove',
     removeWorkerConfirm: 'Drain this node, take it out of the cluster (and etcd) and reset its host?',

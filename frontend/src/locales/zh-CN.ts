@@ -223,6 +223,8 @@ export default {
     daysLeft: '剩余天数',
     addWorkers: '添加节点',
     replacing: '替换的主节点（可选）',
+    replacedDown: '它已永久宕机',
+    removeDown: '要移除的节点已永久宕机（不连接、不重置）',
     addWorkersHosts: '可添加的空闲主机',
     removeWorker: '移除',
     removeWorkerConfirm: '驱逐该节点上的负载、将其移出集群（及 etcd）并重置主机？',

@@ -70,28 +70,30 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
             let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
             outcome
         }
-        ClusterCmd::RemoveWorker { name, host, plan, verbose } => {
-            let op = api.cluster_remove_worker(actor, &name, &host, plan).await?;
+        ClusterCmd::RemoveWorker { name, host, down, plan, verbose } => {
+            let op = api.cluster_remove_worker(actor, &name, &host, down, plan).await?;
             let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
             outcome
         }
-        ClusterCmd::AddMaster { name, hosts, replacing, plan, verbose } => {
-            let op = api.cluster_add_masters(actor, &name, &hosts, replacing.as_deref(), plan).await?;
+        ClusterCmd::AddMaster { name, hosts, replacing, down, plan, verbose } => {
+            let op = api.cluster_add_masters(actor, &name, &hosts, replacing.as_deref(), &down, plan).await?;
             let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
             outcome
         }
-        ClusterCmd::RemoveMaster { name, host, plan, verbose } => {
-            let op = api.cluster_remove_master(actor, &name, &host, plan).await?;
+        ClusterCmd::RemoveMaster { name, host, down, plan, verbose } => {
+            let op = api.cluster_remove_master(actor, &name, &host, down, plan).await?;
             let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
             outcome
         }
-        ClusterCmd::ReplaceMaster { name, old, new, verbose } => {
-            let add = api.cluster_add_masters(actor, &name, std::slice::from_ref(&new), Some(&old), false).await?;
+        ClusterCmd::ReplaceMaster { name, old, new, old_down, verbose } => {
+            let down = if old_down { vec![old.clone()] } else { Vec::new() };
+            let add =
+                api.cluster_add_masters(actor, &name, std::slice::from_ref(&new), Some(&old), &down, false).await?;
             let Some(added) = day2(add, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
             if added.status != "ok" {
                 return finish(api, actor, f, &added).await;
             }
-            let remove = api.cluster_remove_master(actor, &name, &old, false).await?;
+            let remove = api.cluster_remove_master(actor, &name, &old, old_down, false).await?;
             let Some(outcome) = day2(remove, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
             outcome
         }

@@ -36,7 +36,10 @@ struct AddWorkers {
 }
 
 #[derive(Deserialize)]
-struct PlanOnly {
+struct Removal {
+    /// The host is down for good.
+    #[serde(default)]
+    down: bool,
     #[serde(default)]
     plan: bool,
 }
@@ -54,6 +57,8 @@ struct AddMasters {
     #[serde(default)]
     replacing: Option<String>,
     #[serde(default)]
+    down: Vec<String>,
+    #[serde(default)]
     plan: bool,
 }
 
@@ -63,16 +68,16 @@ async fn add_masters(
     Path(name): Path<String>,
     Json(m): Json<AddMasters>,
 ) -> Result<Response, HttpError> {
-    Ok(reply(s.api.cluster_add_masters(&a, &name, &m.hosts, m.replacing.as_deref(), m.plan).await?))
+    Ok(reply(s.api.cluster_add_masters(&a, &name, &m.hosts, m.replacing.as_deref(), &m.down, m.plan).await?))
 }
 
 async fn remove_master(
     State(s): State<AppState>,
     Authed(a): Authed,
     Path((name, host)): Path<(String, String)>,
-    Json(p): Json<PlanOnly>,
+    Json(r): Json<Removal>,
 ) -> Result<Response, HttpError> {
-    Ok(reply(s.api.cluster_remove_master(&a, &name, &host, p.plan).await?))
+    Ok(reply(s.api.cluster_remove_master(&a, &name, &host, r.down, r.plan).await?))
 }
 
 #[derive(Deserialize)]
@@ -110,9 +115,9 @@ async fn remove_worker(
     State(s): State<AppState>,
     Authed(a): Authed,
     Path((name, host)): Path<(String, String)>,
-    Json(p): Json<PlanOnly>,
+    Json(r): Json<Removal>,
 ) -> Result<Response, HttpError> {
-    Ok(reply(s.api.cluster_remove_worker(&a, &name, &host, p.plan).await?))
+    Ok(reply(s.api.cluster_remove_worker(&a, &name, &host, r.down, r.plan).await?))
 }
 
 async fn check_certs(

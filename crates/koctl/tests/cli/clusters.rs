@@ -827,6 +827,25 @@ fn the_kubernetes_components_phase_installs_the_archives_binaries_and_imports_it
     assert_eq!(show["deployed_up_to"], "kubernetes");
 }
 
+/// Three masters (etcd members) on `hosts[..3]`, staged at etcd with a key `ko-swap-key` written,
+/// and `hosts[3]` registered and free.
+fn staged_masters<'a>(
+    bed: &'a Bed,
+    hosts: &[&'a BedHost],
+    bundle: &std::path::Path,
+    name: &str,
+) -> (Koctl, Cleanup<'a>) {
+    let (k, file, _) = cluster_on(bed, &hosts[..3], bundle, name);
+    let new = hosts[3];
+    bed.root_sh(new, CLEAN_HOST);
+    let ip = new.ip.to_string();
+    k.json(&["host", "add", "--name", &new.name, "--address", &ip, "--credential", "bedroot", "--trust-on-first-use"]);
+    let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap(), "--until", "etcd"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    etcdctl(bed, hosts[0], "put ko-swap-key before-the-swap");
+    (k, Cleanup { bed, hosts: hosts.to_vec() })
+}
+
 #[test]
 fn a_master_of_a_staged_cluster_is_replaced_with_its_etcd_member_and_load_balancer_backends() {
     let t = "a_master_of_a_staged_cluster_is_replaced_with_its_etcd_member_and_load_balancer_backends";
@@ -836,14 +855,7 @@ fn a_master_of_a_staged_cluster_is_replaced_with_its_etcd_member_and_load_balanc
     let lease = bed.lease("public", 4);
     let hosts = lease.hosts();
     let (old, new) = (hosts[1], hosts[3]);
-    let (k, file, _cleanup) = cluster_on(bed, &hosts[..3], &bundle, "swap");
-    bed.root_sh(new, CLEAN_HOST);
-    let _clean_new = Cleanup { bed, hosts: vec![new] };
-    let ip = new.ip.to_string();
-    k.json(&["host", "add", "--name", &new.name, "--address", &ip, "--credential", "bedroot", "--trust-on-first-use"]);
-    let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap(), "--until", "etcd"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    etcdctl(bed, hosts[0], "put ko-swap-key before-the-swap");
+    let (k, _cleanup) = staged_masters(bed, &hosts, &bundle, "swap");
 
     // the new master, up to the stage the cluster reached: an etcd member with the data, behind
     // every haproxy
@@ -877,4 +889,50 @@ fn a_master_of_a_staged_cluster_is_replaced_with_its_etcd_member_and_load_balanc
         .collect();
     assert_eq!(nodes, [hosts[0].name.clone(), hosts[2].name.clone(), new.name.clone()]);
     assert_eq!(etcdctl(bed, new, "get ko-swap-key --print-value-only").trim(), "before-the-swap");
+}
+
+#[test]
+fn a_dead_master_is_replaced_without_contacting_it() {
+    let t = "a_dead_master_is_replaced_without_contacting_it";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 4);
+    let hosts = lease.hosts();
+    let (dead, new) = (hosts[1], hosts[3]);
+    let (k, _cleanup) = staged_masters(bed, &hosts, &bundle, "dead");
+    bed.fault(dead, Fault::Cut);
+    struct Heal<'a>(&'a Bed, &'a BedHost);
+    impl Drop for Heal<'_> {
+        fn drop(&mut self) {
+            self.0.fault(self.1, Fault::Heal);
+        }
+    }
+    let _heal = Heal(bed, dead);
+
+    // without saying it is down, nothing starts: the message says how
+    let out = k.run(&["cluster", "add-master", "dead", "--host", &new.name, "--replacing", &dead.name]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stderr) + &text(&out.stdout);
+    assert!(said.contains("--down HOST"), "{said}");
+    let out = k.run(&["cluster", "replace-master", "dead", "--old", &dead.name, "--new", &new.name, "--old-down"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let members = etcdctl(bed, hosts[0], "member list");
+    assert_eq!(members.lines().count(), 3, "{members}");
+    assert!(
+        !members.contains(&format!("https://{}:2380", dead.ip))
+            && members.contains(&format!("https://{}:2380", new.ip))
+    );
+    assert_eq!(etcdctl(bed, hosts[0], "endpoint health --cluster 2>&1").matches("is healthy").count(), 3);
+    assert_eq!(etcdctl(bed, new, "get ko-swap-key --print-value-only").trim(), "before-the-swap");
+    let cfg = bed.root_sh(hosts[2], "cat /etc/haproxy/haproxy.cfg");
+    assert!(
+        cfg.contains(&format!("server {} ", new.name)) && !cfg.contains(&format!("server {} ", dead.name)),
+        "{cfg}"
+    );
+    // the dead host was never asked to do anything: no step of the replacement was journaled for it
+    for task in k.json(&["task", "list"]).as_array().unwrap().iter().take(2) {
+        let rows = journal(&k, task["id"].as_i64().unwrap());
+        assert!(rows.iter().all(|r| r.2 != dead.name), "{rows:#?}");
+    }
 }
