@@ -37,6 +37,8 @@ pub struct Host {
     pub status_message: String,
     /// When it was registered.
     pub created_at: String,
+    /// The cluster it is a node of, if any.
+    pub cluster: Option<String>,
 }
 
 /// A host to register, with what the first connection found.
@@ -65,7 +67,9 @@ pub struct PinnedKey<'a> {
     pub fingerprint: &'a str,
 }
 
-const SELECT: &str = "SELECT h.*, c.name AS credential_name, j.name AS jump_name
+const SELECT: &str = "SELECT h.*, c.name AS credential_name, j.name AS jump_name,
+    (SELECT cl.name FROM cluster_nodes n JOIN clusters cl ON cl.id = n.cluster_id WHERE n.name = h.name LIMIT 1)
+        AS cluster_name
     FROM hosts h JOIN credentials c ON c.id = h.credential_id LEFT JOIN hosts j ON j.id = h.jump_host_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Host> {
@@ -85,6 +89,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Host> {
         status: r.get("status")?,
         status_message: r.get("status_message")?,
         created_at: r.get("created_at")?,
+        cluster: r.get("cluster_name")?,
     })
 }
 

@@ -311,6 +311,8 @@ export interface HostDetail {
   address: string
   /** `amd64` / `arm64` once facts are gathered. */
   arch: string | null
+  /** The cluster it is a node of, if any. */
+  cluster: string | null
   /** When it was registered. */
   created_at: string
   /** Credential name. */

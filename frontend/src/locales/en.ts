@@ -96,7 +96,7 @@ export default {
     via: 'Via',
     error: 'Error',
   },
-  hosts: { name: 'Name', address: 'Address', cpu: 'CPU', memory: 'Memory', os: 'OS', arch: 'Arch', status: 'Status' },
+  hosts: { name: 'Name', address: 'Address', cpu: 'CPU', memory: 'Memory', os: 'OS', arch: 'Arch', status: 'Status', cluster: 'Cluster' },
   credentials: {
     name: 'Name',
     username: 'User',

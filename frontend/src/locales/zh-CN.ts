@@ -90,7 +90,7 @@ export default {
     via: '经由',
     error: '错误',
   },
-  hosts: { name: '名称', address: '地址', cpu: 'CPU', memory: '内存', os: '操作系统', arch: '架构', status: '状态' },
+  hosts: { name: '名称', address: '地址', cpu: 'CPU', memory: '内存', os: '操作系统', arch: '架构', status: '状态', cluster: '集群' },
   credentials: {
     name: '名称',
     username: '用户',

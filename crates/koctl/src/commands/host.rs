@@ -48,7 +48,7 @@ fn gib(mib: u64) -> String {
 }
 
 fn hosts_table(all: &[HostDetail]) -> Table {
-    let mut t = Table::new(&["NAME", "IP", "PORT", "CPU", "MEMORY", "OS", "ARCH", "STATUS", "JUMP"]);
+    let mut t = Table::new(&["NAME", "IP", "PORT", "CPU", "MEMORY", "OS", "ARCH", "STATUS", "JUMP", "CLUSTER"]);
     for h in all {
         let (cpu, mem, os) = match &h.facts {
             Some(f) => (f.cpus.to_string(), gib(f.memory_mib), format!("{} {}", f.os_id, f.os_version)),
@@ -69,6 +69,7 @@ fn hosts_table(all: &[HostDetail]) -> Table {
             h.host.arch.clone().unwrap_or_else(|| "-".into()),
             status,
             h.host.jump.clone().unwrap_or_else(|| "-".into()),
+            h.host.cluster.clone().unwrap_or_else(|| "-".into()),
         ]);
     }
     t

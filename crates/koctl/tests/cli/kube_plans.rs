@@ -224,6 +224,11 @@ fn steps_of(plan: &str) -> Vec<(String, String, String)> {
 fn an_added_worker_runs_the_node_phases_alone_with_a_token_from_the_first_master() {
     let k = Koctl::new();
     running_cluster(&k);
+    // the host list says which hosts are free (what the cluster page offers)
+    let hosts = k.json(&["host", "list"]);
+    let cluster_of =
+        |name: &str| hosts.as_array().unwrap().iter().find(|h| h["name"] == name).unwrap()["cluster"].clone();
+    assert_eq!((cluster_of("m1"), cluster_of("w2")), (serde_json::json!("c"), serde_json::Value::Null));
     let out = k.run(&["cluster", "add-worker", "c", "--host", "w2", "--zone", "az2", "--plan"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let plan = text(&out.stdout);
