@@ -41,6 +41,17 @@ pub enum Day2 {
     Started(Box<PreparedTask>),
 }
 
+/// The parameters of `playbooks` taking `host` out of the cluster (not contacted when `down`).
+fn removal(playbooks: Vec<String>, host: &str, down: bool) -> TaskParams {
+    TaskParams {
+        playbooks,
+        nodes: vec![host.to_string()],
+        down: if down { vec![host.to_string()] } else { Vec::new() },
+        leaving: true,
+        ..TaskParams::default()
+    }
+}
+
 /// The node rows of `spec`: (host, master, etcd, worker).
 fn node_rows(spec: &ClusterSpec) -> Vec<(String, bool, bool, bool)> {
     spec.nodes
@@ -108,13 +119,7 @@ impl Api {
                 format!("'{host}' carries the load balancer's VIP; give load_balancer.hosts other hosts first"),
             ));
         }
-        let params = TaskParams {
-            playbooks: self.within_stage(&cluster, REMOVE_WORKER_PLAYBOOKS).await?,
-            nodes: vec![host.to_string()],
-            down: if down { vec![host.to_string()] } else { Vec::new() },
-            leaving: true,
-            ..TaskParams::default()
-        };
+        let params = removal(self.within_stage(&cluster, REMOVE_WORKER_PLAYBOOKS).await?, host, down);
         self.start_day2(actor, &cluster, spec, params, "cluster.remove_worker", plan).await
     }
 
@@ -201,12 +206,8 @@ impl Api {
         after.nodes.retain(|n| n.host != host);
         self.check_node_rules(&after).await?;
         let params = TaskParams {
-            playbooks: self.within_stage(&cluster, REMOVE_MASTER_PLAYBOOKS).await?,
-            nodes: vec![host.to_string()],
-            down: if down { vec![host.to_string()] } else { Vec::new() },
-            leaving: true,
             whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
-            ..TaskParams::default()
+            ..removal(self.within_stage(&cluster, REMOVE_MASTER_PLAYBOOKS).await?, host, down)
         };
         self.start_day2(actor, &cluster, spec, params, "cluster.remove_master", plan).await
     }

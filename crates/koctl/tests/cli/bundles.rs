@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::io::Write;
 
 /// `koctl bundle build RECIPE --arch amd64 --from SRC --out ZIP`.
-fn build_from(
+pub fn build_from(
     k: &Koctl,
     recipe: &std::path::Path,
     src: &std::path::Path,

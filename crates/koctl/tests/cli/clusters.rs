@@ -786,17 +786,7 @@ fn the_kubernetes_components_phase_installs_the_archives_binaries_and_imports_it
     assert!(made.status.success(), "{}", text(&made.stderr));
     let zip = out.join("bundle.zip");
     let recipe = out.join("recipe.toml");
-    let built = k.run(&[
-        "bundle",
-        "build",
-        recipe.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--from",
-        out.join("files").to_str().unwrap(),
-        "--out",
-        zip.to_str().unwrap(),
-    ]);
+    let built = crate::bundles::build_from(&k, &recipe, &out.join("files"), &zip);
     assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
     k.json(&["bundle", "import", zip.to_str().unwrap(), "--allow-unsigned"]);
     let spec = std::fs::read_to_string(&file)

@@ -220,6 +220,28 @@ fn steps_of(plan: &str) -> Vec<(String, String, String)> {
     out
 }
 
+/// The plan `args` (a `--plan` command) prints, after it succeeded.
+fn planned(k: &Koctl, args: &[&str]) -> String {
+    let out = k.run(args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// The phases of planned `steps`, in order, each once.
+fn phases_of(steps: &[(String, String, String)]) -> Vec<&str> {
+    let mut phases: Vec<&str> = steps.iter().map(|s| s.0.as_str()).collect();
+    phases.dedup();
+    phases
+}
+
+/// The hosts planned `steps` of `phase` run on, sorted, each once.
+fn hosts_in(steps: &[(String, String, String)], phase: &str) -> Vec<String> {
+    let mut hosts: Vec<String> = steps.iter().filter(|s| s.0 == phase).map(|s| s.2.clone()).collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
 #[test]
 fn an_added_worker_runs_the_node_phases_alone_with_a_token_from_the_first_master() {
     let k = Koctl::new();
@@ -229,9 +251,7 @@ fn an_added_worker_runs_the_node_phases_alone_with_a_token_from_the_first_master
     let cluster_of =
         |name: &str| hosts.as_array().unwrap().iter().find(|h| h["name"] == name).unwrap()["cluster"].clone();
     assert_eq!((cluster_of("m1"), cluster_of("w2")), (serde_json::json!("c"), serde_json::Value::Null));
-    let out = k.run(&["cluster", "add-worker", "c", "--host", "w2", "--zone", "az2", "--plan"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let plan = text(&out.stdout);
+    let plan = planned(&k, &["cluster", "add-worker", "c", "--host", "w2", "--zone", "az2", "--plan"]);
     for (phase, step, host) in steps_of(&plan) {
         let on_first_master = ["join secrets", "post"].contains(&phase.as_str());
         assert_eq!(host, if on_first_master { "m1" } else { "w2" }, "{phase} / {step} on {host}");
@@ -283,9 +303,7 @@ fn node_in_store(k: &Koctl, name: &str, host: &str, roles: &[&str]) {
 fn a_removed_worker_is_drained_from_the_first_master_and_only_its_host_is_reset() {
     let k = Koctl::new();
     running_cluster(&k);
-    let out = k.run(&["cluster", "remove-worker", "c", "--host", "w1", "--plan"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let plan = text(&out.stdout);
+    let plan = planned(&k, &["cluster", "remove-worker", "c", "--host", "w1", "--plan"]);
     for (phase, step, host) in steps_of(&plan) {
         assert_eq!(host, if phase == "drain" { "m1" } else { "w1" }, "{phase} / {step} on {host}");
     }
@@ -300,9 +318,7 @@ fn a_removed_worker_is_drained_from_the_first_master_and_only_its_host_is_reset(
 fn a_reset_takes_kubernetes_off_every_host_before_the_rest() {
     let k = Koctl::new();
     running_cluster(&k);
-    let out = k.run(&["cluster", "reset", "c", "--plan"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let plan = text(&out.stdout);
+    let plan = planned(&k, &["cluster", "reset", "c", "--plan"]);
     let steps = steps_of(&plan);
     for host in ["m1", "w1"] {
         let order: Vec<&str> = steps.iter().filter(|s| s.2 == host).map(|s| s.1.as_str()).collect();
@@ -330,18 +346,11 @@ fn an_upgrade_snapshots_etcd_first_then_masters_one_at_a_time_then_workers_drain
     let manifest = serde_json::json!({"format": 1, "name": "k8s-next", "kubernetes_version": "v1.35.0", "arches": ["amd64"], "files": files});
     std::fs::write(lib.join("manifest.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
 
-    let out = k.run(&["cluster", "upgrade", "c", "--to", "v1.35.0", "--batch", "2", "--plan"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let plan = text(&out.stdout);
+    let plan = planned(&k, &["cluster", "upgrade", "c", "--to", "v1.35.0", "--batch", "2", "--plan"]);
     assert!(plan.starts_with("# upgrade c from v1.34.1 to v1.35.0 with bundle k8s-next\n"), "{plan}");
     assert!(plan.contains("# 3. masters one at a time: m1\n# 4. workers in drained batches of 2: w1, w2\n"), "{plan}");
     let steps = steps_of(&plan);
-    let phases: Vec<&str> = steps.iter().map(|s| s.0.as_str()).fold(Vec::new(), |mut v, p| {
-        if v.last() != Some(&p) {
-            v.push(p);
-        }
-        v
-    });
+    let phases = phases_of(&steps);
     assert_eq!(phases, ["backup", "bundle", "upgrade preparation", "control-plane upgrade", "worker upgrade"]);
     assert!(plan.contains("kubeadm upgrade apply v1.35.0 --yes"));
     // both workers in one batch: both drained (on the first master), then both upgraded
@@ -381,9 +390,7 @@ fn an_upgrade_snapshots_etcd_first_then_masters_one_at_a_time_then_workers_drain
 fn a_certificate_renewal_restarts_etcd_members_and_masters_one_at_a_time_then_collects_again() {
     let k = Koctl::new();
     running_cluster(&k);
-    let out = k.run(&["cluster", "renew-certs", "c", "--plan"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let plan = text(&out.stdout);
+    let plan = planned(&k, &["cluster", "renew-certs", "c", "--plan"]);
     assert!(!plan.contains("PRIVATE KEY") && plan.contains("<redacted>"), "no key is shown");
     assert!(plan.contains("<etcd certificate of m1>"), "the new certificate, issued when it runs");
     assert!(
@@ -391,12 +398,8 @@ fn a_certificate_renewal_restarts_etcd_members_and_masters_one_at_a_time_then_co
             && plan.contains("-- kubeadm certs renew @ m1 (as root, batch 1,")
     );
     assert!(plan.contains("kubeadm certs renew all --config /etc/kubernetes/kubeadm.yaml"));
-    let phases: Vec<String> = steps_of(&plan).into_iter().map(|s| s.0).fold(Vec::new(), |mut v, p| {
-        if v.last() != Some(&p) {
-            v.push(p);
-        }
-        v
-    });
+    let steps = steps_of(&plan);
+    let phases = phases_of(&steps);
     assert_eq!(phases, ["etcd certificates", "Kubernetes certificates", "certificates"]);
     insta::assert_snapshot!("renew_certs_plan", plan);
 }
@@ -429,16 +432,9 @@ fn a_master_is_replaced_by_adding_one_to_etcd_and_the_control_plane_then_removin
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("etcd.even_members"), "{}", text(&out.stderr));
 
-    let out = k.run(&["cluster", "add-master", "ha", "--host", "m4", "--replacing", "m2", "--plan"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let plan = text(&out.stdout);
+    let plan = planned(&k, &["cluster", "add-master", "ha", "--host", "m4", "--replacing", "m2", "--plan"]);
     let steps = steps_of(&plan);
-    let hosts_of = |phase: &str| {
-        let mut h: Vec<String> = steps.iter().filter(|s| s.0 == phase).map(|s| s.2.clone()).collect();
-        h.sort();
-        h.dedup();
-        h
-    };
+    let hosts_of = |phase: &str| hosts_in(&steps, phase);
     for phase in ["precheck", "base", "runtime", "kubernetes components"] {
         assert_eq!(hosts_of(phase), ["m4"], "{phase}: only the new master");
     }
@@ -463,16 +459,9 @@ fn a_master_is_replaced_by_adding_one_to_etcd_and_the_control_plane_then_removin
 
     // m4 a master of the cluster now (as the started add leaves it), then the old master's removal
     node_in_store(&k, "ha", "m4", &["master"]);
-    let out = k.run(&["cluster", "remove-master", "ha", "--host", "m2", "--plan"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let plan = text(&out.stdout);
+    let plan = planned(&k, &["cluster", "remove-master", "ha", "--host", "m2", "--plan"]);
     let steps = steps_of(&plan);
-    let hosts_of = |phase: &str| {
-        let mut h: Vec<String> = steps.iter().filter(|s| s.0 == phase).map(|s| s.2.clone()).collect();
-        h.sort();
-        h.dedup();
-        h
-    };
+    let hosts_of = |phase: &str| hosts_in(&steps, phase);
     assert_eq!(hosts_of("drain"), ["m1"]);
     assert_eq!(hosts_of("etcd membership"), ["m1"]);
     assert_eq!(hosts_of("load balancer"), ["m1", "m3", "m4", "w1"], "the leaving master's haproxy is not refreshed");
@@ -483,9 +472,7 @@ fn a_master_is_replaced_by_adding_one_to_etcd_and_the_control_plane_then_removin
     assert!(!plan.contains("https://10.0.0.12:2379"), "no API server names its etcd endpoint");
     insta::assert_snapshot!("remove_master_plan", plan);
     // the first master can go too: the next one drains it and takes its etcd member out
-    let out = k.run(&["cluster", "remove-master", "ha", "--host", "m1", "--plan"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let steps = steps_of(&text(&out.stdout));
+    let steps = steps_of(&planned(&k, &["cluster", "remove-master", "ha", "--host", "m1", "--plan"]));
     assert!(steps.iter().any(|s| s.0 == "drain" && s.2 == "m2") && steps.iter().any(|s| s.0 == "reset" && s.2 == "m1"));
     assert!(!steps.iter().any(|s| s.0 == "etcd membership" && s.2 == "m1"), "{steps:?}");
 }
