@@ -8,6 +8,7 @@ use crate::error::UiResult;
 use ko_api::{
     AuditFilter, Cluster, ClusterDetail, ClusterValidation, Credential, CredentialForm, HostDetail, HostForm, HostKey,
     KubernetesVersion, LibraryBundle, Me, NtpServer, Project, StatusReport, Task, TaskDetail, TrustedBundleKey,
+    UnlockForm,
 };
 use tauri::State;
 
@@ -21,6 +22,11 @@ pub async fn me(d: D<'_>) -> UiResult<Me> {
 #[tauri::command]
 pub async fn status(d: D<'_>) -> UiResult<StatusReport> {
     Ok(d.api.status(&d.actor).await?)
+}
+
+#[tauri::command]
+pub async fn unlock_secrets(d: D<'_>, form: UnlockForm) -> UiResult<()> {
+    Ok(d.api.secrets_unlock(&d.actor, form.passphrase, form.create).await?)
 }
 
 #[tauri::command]

@@ -8,7 +8,7 @@ mod error;
 mod files;
 mod follow;
 
-use ko_api::{Actor, Api};
+use ko_api::{Actor, Api, SecretsChoice, SecretsConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -29,7 +29,12 @@ fn open() -> Result<(Desktop, Option<ko_logging::WorkerGuard>), String> {
         .or_else(ko_api::default_data_dir)
         .ok_or("this platform has no app-data dir; set KO_DATA_DIR")?;
     let guard = ko_logging::init(&data_dir, "desktop");
-    let api = Api::open(&data_dir).map_err(|e| e.to_string())?;
+    // the OS keychain, or (Linux without one) the vault the overview asks to create or unlock
+    let choice = match std::env::var("KO_SECRETS") {
+        Ok(v) => v.parse().map_err(|e| format!("KO_SECRETS: {e}"))?,
+        Err(_) => SecretsChoice::Auto,
+    };
+    let api = Api::open_with(&data_dir, SecretsConfig { choice, passphrase: None }).map_err(|e| e.to_string())?;
     let actor = tauri::async_runtime::block_on(async {
         let interrupted = api.reconcile_tasks().await?;
         if !interrupted.is_empty() {
@@ -64,6 +69,7 @@ fn main() -> ExitCode {
         .invoke_handler(tauri::generate_handler![
             commands::me,
             commands::status,
+            commands::unlock_secrets,
             commands::hosts,
             commands::scan_host,
             commands::add_host,

@@ -43,7 +43,7 @@ pub struct BuildRequest {
     pub out: PathBuf,
 }
 
-fn keychain_key(name: &str) -> String {
+fn signing_key_entry(name: &str) -> String {
     format!("bundle-signing/{name}")
 }
 
@@ -61,7 +61,7 @@ impl Api {
         Ok(keys.into_iter().map(|k| TrustedKey { name: k.name, public_key: k.public_key }).collect())
     }
 
-    /// Makes a signing key: the private half goes to the OS keychain, the public half becomes a
+    /// Makes a signing key: the private half goes to the secret store, the public half becomes a
     /// trusted key of the same name. Returns it.
     pub async fn bundle_keygen(&self, actor: &Actor, name: &str) -> Result<TrustedKey> {
         self.audited(actor, "bundle.keygen", name, async {
@@ -70,14 +70,14 @@ impl Api {
             let key = SigningKey::generate()?;
             let public_key = key.public_key();
             let secret = Sensitive::new(key.secret_text());
-            let (keychain, n, pk) = (self.keychain.clone(), name.to_string(), public_key.clone());
+            let (store, n, pk) = (self.secrets.clone(), name.to_string(), public_key.clone());
             self.db
                 .write(move |tx| {
                     if settings::trusted_keys(tx)?.iter().any(|k| k.name == n) {
                         return Err(ApiError::AlreadyExists { kind: "bundle key", name: n });
                     }
                     settings::add_trusted_key(tx, &n, &pk)?;
-                    keychain.put(&keychain_key(&n), &secret)?;
+                    store.put(&signing_key_entry(&n), &secret)?;
                     Ok(())
                 })
                 .await?;
@@ -124,13 +124,13 @@ impl Api {
     pub async fn bundle_trust_rm(&self, actor: &Actor, name: &str) -> Result<()> {
         self.audited(actor, "bundle.trust.rm", name, async {
             self.authorize(actor, Permission::ManageSystem, "trust bundle keys").await?;
-            let (keychain, n) = (self.keychain.clone(), name.to_string());
+            let (store, n) = (self.secrets.clone(), name.to_string());
             self.db
                 .write(move |tx| {
                     if !settings::remove_trusted_key(tx, &n)? {
                         return Err(ApiError::NotFound { kind: "bundle key", name: n });
                     }
-                    keychain.delete(&keychain_key(&n))?;
+                    store.delete(&signing_key_entry(&n))?;
                     Ok(())
                 })
                 .await
@@ -142,9 +142,9 @@ impl Api {
     pub async fn bundle_sign(&self, actor: &Actor, path: &Path, key_name: &str) -> Result<()> {
         self.audited(actor, "bundle.sign", &path.display().to_string(), async {
             self.authorize(actor, Permission::ManageSystem, "sign bundles").await?;
-            let (keychain, k, p) = (self.keychain.clone(), keychain_key(key_name), path.to_path_buf());
+            let (store, k, p) = (self.secrets.clone(), signing_key_entry(key_name), path.to_path_buf());
             tokio::task::spawn_blocking(move || -> Result<()> {
-                let secret = keychain.get(&k)?;
+                let secret = store.get(&k)?;
                 let key = SigningKey::from_secret_text(secret.expose())?;
                 Ok(ko_bundle::sign(&p, &key)?)
             })
@@ -358,8 +358,10 @@ impl Api {
         progress: impl Fn(PushProgress) + Send + Sync + 'static,
     ) -> Result<Vec<HostPush>> {
         self.authorize(actor, Permission::ManageSystem, "push bundles").await?;
+        // each credential is read once for all the hosts
+        let api = &self.with_secret_cache();
         check_name("name", bundle)?;
-        let dir = self.library().join(bundle);
+        let dir = api.library().join(bundle);
         let manifest = ko_bundle::BundleManifest::parse(
             &std::fs::read(dir.join(ko_bundle::MANIFEST_NAME))
                 .map_err(|_| ApiError::NotFound { kind: "bundle", name: bundle.into() })?,
@@ -367,14 +369,14 @@ impl Api {
         let tally = PushTally::new();
         let progress = std::sync::Arc::new(progress);
         if let Some(seed) = relay {
-            let report = self.push_relayed(&seed, hosts, &manifest, &dir, tally, progress).await?;
-            self.audit_push(actor, bundle, &report).await?;
+            let report = api.push_relayed(&seed, hosts, &manifest, &dir, tally, progress).await?;
+            api.audit_push(actor, bundle, &report).await?;
             return Ok(report);
         }
         let results = ko_ssh::fan_out(hosts, ko_ssh::DEFAULT_PARALLELISM, |host| {
             let (tally, progress, manifest, dir) = (tally.clone(), progress.clone(), &manifest, &dir);
             async move {
-                let outcome = self.push_one(&host, manifest, dir, tally, progress).await;
+                let outcome = api.push_one(&host, manifest, dir, tally, progress).await;
                 match outcome {
                     Ok(mut r) => {
                         r.host = host;
@@ -394,7 +396,7 @@ impl Api {
         })
         .await;
         let report: Vec<HostPush> = results.into_iter().map(|(_, r)| r).collect();
-        self.audit_push(actor, bundle, &report).await?;
+        api.audit_push(actor, bundle, &report).await?;
         Ok(report)
     }
 

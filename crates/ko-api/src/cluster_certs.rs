@@ -4,8 +4,9 @@
 
 use crate::cert_expiry::{CertExpiry, read_collected};
 use crate::cluster_ops::spec_of;
+use crate::cluster_secrets::ClusterSecrets;
 use crate::tasks::{PreparedTask, TaskParams};
-use crate::{Actor, Api, ApiError, Result, etcd_pki};
+use crate::{Actor, Api, ApiError, Result};
 
 impl Api {
     /// Prepares collecting the certificates of cluster `name` from its hosts (task `cluster.certs`);
@@ -25,10 +26,15 @@ impl Api {
         let members: Vec<String> = inv.select(&ko_playbook::Selector::Etcd).iter().map(|h| h.name.clone()).collect();
         let params = TaskParams { playbooks: vec!["renew-certs".into(), "certs".into()], ..TaskParams::default() };
         let task = self.start_cluster_task(actor, &cluster, "cluster.renew_certs", params).await?;
-        let (keychain, n) = (self.keychain.clone(), name.to_string());
-        tokio::task::spawn_blocking(move || etcd_pki::forget_issued(&keychain, &n, &members))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
+        let (store, n) = (self.secrets.clone(), name.to_string());
+        let nodes: Vec<String> = inv.hosts.iter().map(|h| h.name.clone()).collect();
+        tokio::task::spawn_blocking(move || {
+            let mut s = ClusterSecrets::load(&store, &n, &nodes)?;
+            s.forget_issued(&members);
+            s.save(&store, &n)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
         Ok(task)
     }
 

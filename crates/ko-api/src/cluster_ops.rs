@@ -2,7 +2,6 @@
 //! backup, restore, reset and delete; what they would do (`--plan`); list and show. What a run
 //! works with is made in `run_context`.
 
-use crate::etcd_pki;
 use crate::tasks::{PreparedTask, TaskParams};
 use crate::{Actor, Api, ApiError, Permission, Result};
 use ko_core::{ClusterSpec, NodeRole};
@@ -215,7 +214,7 @@ impl Api {
     }
 
     /// What creating the cluster in `yaml` would run on which host, rendered, secrets redacted,
-    /// without touching any host or the keychain (facts are those gathered when hosts were added).
+    /// without touching any host or the secret store (facts are those gathered when hosts were added).
     pub async fn cluster_plan(&self, actor: &Actor, yaml: &str) -> Result<String> {
         let (mut spec, bundle) = self.checked_spec(actor, yaml).await?;
         let params = TaskParams {
@@ -487,7 +486,7 @@ impl Api {
         self.cluster_task(actor, name, "cluster.reset", params).await
     }
 
-    /// Forgets a cluster: its rows, its certificates in the keychain and its directory (backups
+    /// Forgets a cluster: its rows, its secrets in the secret store and its directory (backups
     /// included). The hosts stay registered; `cluster_reset` first cleans them.
     pub async fn cluster_delete(&self, actor: &Actor, name: &str) -> Result<()> {
         self.audited(actor, "cluster.delete", name, async {
@@ -499,13 +498,10 @@ impl Api {
             let id = cluster.id;
             let hosts: Vec<String> =
                 self.db.read(move |c| clusters::nodes(c, id)).await?.into_iter().map(|n| n.host).collect();
-            let (keychain, n) = (self.keychain.clone(), name.to_string());
-            tokio::task::spawn_blocking(move || {
-                etcd_pki::forget(&keychain, &n, &hosts)?;
-                crate::cluster_keys::forget(&keychain, &n)
-            })
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
+            let (store, n) = (self.secrets.clone(), name.to_string());
+            tokio::task::spawn_blocking(move || crate::cluster_secrets::ClusterSecrets::forget(&store, &n, &hosts))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))??;
             self.db.write(move |tx| Ok::<_, ApiError>(clusters::delete(tx, id)?)).await?;
             let dir = self.cluster_dir(name);
             if dir.exists() {

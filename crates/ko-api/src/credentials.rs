@@ -1,4 +1,4 @@
-//! SSH credentials: metadata in SQLite, secret material in the OS keychain, written together or
+//! SSH credentials: metadata in SQLite, secret material in the secret store, written together or
 //! not at all.
 
 use crate::error::check_name;
@@ -39,7 +39,7 @@ pub struct NewCredential {
     pub sudo_password: Option<Sensitive<String>>,
 }
 
-/// Whether the keychain still holds a credential's secret.
+/// Whether the secret store still holds a credential's secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", content = "detail", rename_all = "snake_case")]
 pub enum KeychainState {
@@ -47,17 +47,17 @@ pub enum KeychainState {
     Present,
     /// The entry is gone.
     Missing,
-    /// The keychain could not be asked.
+    /// The secret store could not be asked.
     Unavailable(String),
 }
 
-/// A credential with what uses it and the state of its keychain entry.
+/// A credential with what uses it and the state of its entry in the secret store.
 #[derive(Debug, Clone, Serialize)]
 pub struct CredentialDetail {
     /// Metadata.
     #[serde(flatten)]
     pub credential: Credential,
-    /// State of the keychain entry.
+    /// State of its entry in the secret store.
     pub keychain: KeychainState,
     /// Hosts and zones that use it.
     pub used_by: Vec<String>,
@@ -88,7 +88,7 @@ fn check_not_empty(field: &str, s: &Sensitive<String>) -> Result<()> {
 
 impl Api {
     /// Adds a credential: checks it (a key must be readable with its passphrase), stores the secret
-    /// in the keychain and the metadata in SQLite, in one step that leaves nothing behind on failure.
+    /// in the secret store and the metadata in SQLite, in one step that leaves nothing behind on failure.
     pub async fn credential_add(&self, actor: &Actor, new: NewCredential) -> Result<Credential> {
         let target = new.name.clone();
         self.audited(actor, "credential.add", &target, async {
@@ -132,15 +132,15 @@ impl Api {
                     )
                 }
             };
-            let keychain = self.keychain.clone();
+            let store = self.secrets.clone();
             self.db
                 .write(move |tx| {
                     if credentials::get_by_name(tx, &row.name)?.is_some() {
                         return Err(ApiError::AlreadyExists { kind: "credential", name: row.name });
                     }
                     let stored = credentials::insert(tx, &row)?;
-                    // last: a keychain failure rolls the row back, so nothing is half written
-                    keychain.put(&stored.keychain_ref, &secret.to_entry())?;
+                    // last: a secret store failure rolls the row back, so nothing is half written
+                    store.put(&stored.keychain_ref, &secret.to_entry())?;
                     Ok(stored)
                 })
                 .await
@@ -154,7 +154,7 @@ impl Api {
         Ok(self.db.read(credentials::list).await?)
     }
 
-    /// One credential, what uses it, and whether its secret is still in the keychain.
+    /// One credential, what uses it, and whether its secret is still in the secret store.
     pub async fn credential_show(&self, actor: &Actor, name: &str) -> Result<CredentialDetail> {
         self.authorize(actor, Permission::ManageSystem, "view credentials").await?;
         let name = name.to_string();
@@ -167,9 +167,9 @@ impl Api {
                 Ok::<_, ApiError>((cred, users))
             })
             .await?;
-        let keychain = self.keychain.clone();
+        let store = self.secrets.clone();
         let key = credential.keychain_ref.clone();
-        let keychain = tokio::task::spawn_blocking(move || match keychain.get(&key) {
+        let keychain = tokio::task::spawn_blocking(move || match store.get(&key) {
             Ok(entry) => match CredentialSecret::from_entry(&key, &entry) {
                 Ok(_) => KeychainState::Present,
                 Err(e) => KeychainState::Unavailable(e.to_string()),
@@ -182,12 +182,12 @@ impl Api {
         Ok(CredentialDetail { credential, keychain, used_by })
     }
 
-    /// Removes a credential that nothing uses, from SQLite and the keychain together.
+    /// Removes a credential that nothing uses, from SQLite and the secret store together.
     pub async fn credential_rm(&self, actor: &Actor, name: &str) -> Result<()> {
         self.audited(actor, "credential.rm", name, async {
             self.authorize(actor, Permission::ManageSystem, "remove credentials").await?;
             let name = name.to_string();
-            let keychain = self.keychain.clone();
+            let store = self.secrets.clone();
             self.db
                 .write(move |tx| {
                     let cred = credentials::get_by_name(tx, &name)?
@@ -197,7 +197,7 @@ impl Api {
                         return Err(ApiError::InUse { kind: "credential", name, users });
                     }
                     credentials::delete(tx, cred.id)?;
-                    keychain.delete(&cred.keychain_ref)?;
+                    store.delete(&cred.keychain_ref)?;
                     Ok(())
                 })
                 .await

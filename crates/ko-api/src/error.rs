@@ -62,7 +62,7 @@ pub enum ApiError {
     /// A bundle cannot be built, trusted or used.
     #[error(transparent)]
     Bundle(#[from] ko_bundle::BundleError),
-    /// Keychain or key problems.
+    /// Secret store (keychain, vault) or key problems.
     #[error(transparent)]
     Secret(#[from] SecretError),
     /// The data dir cannot be used.
@@ -94,20 +94,18 @@ impl ApiError {
             Self::LoginFailed => "login_failed",
             Self::Ssh(e) => e.code(),
             Self::Bundle(e) => e.code(),
-            Self::Secret(s) => match s {
-                SecretError::Unavailable { .. } => "keychain.unavailable",
-                SecretError::Missing(_) => "keychain.missing",
-                SecretError::Keychain { .. } => "keychain.failed",
-                SecretError::Corrupt(_) => "keychain.corrupt",
-                SecretError::KeyUnreadable(_) => "credential.key_unreadable",
-                SecretError::PassphraseNeeded => "credential.passphrase_needed",
-                SecretError::WrongPassphrase => "credential.wrong_passphrase",
-            },
+            Self::Secret(s) => s.code(),
             Self::DataDir { .. } => "data_dir",
             Self::Store(StoreError::NewerSchema { .. }) => "store.newer_schema",
             Self::Store(_) => "store",
             Self::Internal(_) => "internal",
         }
+    }
+
+    /// True when the secret store cannot be used right now (a keychain gone or locked, a sealed
+    /// vault): the operation can be tried again once that is fixed.
+    pub fn is_secret_store_down(&self) -> bool {
+        matches!(self, Self::Secret(e) if e.is_store_down())
     }
 
     /// True when the caller's input is at fault (koctl exits 2), false when the operation failed.
@@ -119,7 +117,11 @@ impl ApiError {
                 | Self::AlreadyExists { .. }
                 | Self::Bundle(_)
                 | Self::Secret(
-                    SecretError::KeyUnreadable(_) | SecretError::PassphraseNeeded | SecretError::WrongPassphrase
+                    SecretError::KeyUnreadable(_)
+                        | SecretError::PassphraseNeeded
+                        | SecretError::WrongPassphrase
+                        | SecretError::VaultNewPassphrase(_)
+                        | SecretError::VaultPassphrase { .. }
                 )
         )
     }

@@ -8,7 +8,7 @@ use crate::{
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A credential as the UI sends it; secrets go straight on to the keychain.
+/// A credential as the UI sends it; secrets go straight on to the secret store.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CredentialForm {
     /// Credential name.
@@ -110,6 +110,16 @@ impl HostForm {
         })?;
         Ok(Trust::Fingerprint(fingerprint))
     }
+}
+
+/// The secrets vault's passphrase, as an administrator gives it in the UI.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UnlockForm {
+    /// The passphrase.
+    pub passphrase: Sensitive<String>,
+    /// Make a new vault with it (there is none yet); else open the existing one.
+    #[serde(default)]
+    pub create: bool,
 }
 
 /// What a bundle import brought.

@@ -92,22 +92,22 @@ impl Api {
         o
     }
 
-    /// Reads a credential's secret from the keychain and makes the SSH login of it.
+    /// Reads a credential's secret from the secret store and makes the SSH login of it.
     async fn login_for(&self, credential: &str) -> Result<(String, Auth, Option<ko_secrets::Sensitive<String>>)> {
         let name = credential.to_string();
         let cred = self
             .db
             .read(move |c| credentials::get_by_name(c, &name)?.ok_or(ApiError::NotFound { kind: "credential", name }))
             .await?;
-        let keychain = self.keychain.clone();
+        let store = self.secrets.clone();
         let key = cred.keychain_ref.clone();
         let secret = tokio::task::spawn_blocking(move || -> Result<CredentialSecret> {
-            Ok(CredentialSecret::from_entry(&key, &keychain.get(&key)?)?)
+            Ok(CredentialSecret::from_entry(&key, &store.get(&key)?)?)
         })
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
         let missing = |what: &str| {
-            ApiError::Refused(format!("credential '{}' has no {what} in the keychain; add it again", cred.name))
+            ApiError::Refused(format!("credential '{}' has no {what} in the secret store; add it again", cred.name))
         };
         let auth = match cred.kind.as_str() {
             "password" => Auth::Password(secret.password.clone().ok_or_else(|| missing("password"))?),
@@ -443,10 +443,12 @@ impl Api {
             rows.push((i + 1, spec, trust));
         }
         let (direct, behind): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, s, _)| s.jump.is_none());
+        // each credential is read once for all the rows
+        let api = &self.with_secret_cache();
         for batch in [direct, behind] {
             let done = ko_ssh::fan_out(batch, ko_ssh::DEFAULT_PARALLELISM, |(line, spec, trust)| async move {
                 let name = spec.name.clone();
-                let r = self.host_add(actor, spec, trust).await;
+                let r = api.host_add(actor, spec, trust).await;
                 ImportRow {
                     line,
                     name,

@@ -1,10 +1,10 @@
 //! The kubeconfig a user exports for a deployed cluster: the cluster's CA (fetched from the first
 //! master by the control-plane phase), the API address this machine reaches (the VIP with an
 //! external load balancer, else the first master), and the `ko-admin` token the post phase kept
-//! in the OS keychain. Nothing of it is stored in plain text by the app; the file is written only
+//! in the secret store. Nothing of it is stored in plain text by the app; the file is written only
 //! where the user asks.
 
-use crate::cluster_keys::{ADMIN_TOKEN, kept_entry};
+use crate::cluster_secrets::{ADMIN_TOKEN, ClusterSecrets};
 use crate::{Actor, Api, ApiError, Permission, Result};
 use base64::Engine;
 use ko_secrets::Sensitive;
@@ -24,16 +24,18 @@ impl Api {
                     "cluster '{name}' has no Kubernetes CA yet: its deployment has not finished the control-plane phase"
                 ))
             })?;
-            let (keychain, entry) = (self.keychain.clone(), kept_entry(name, ADMIN_TOKEN)?);
-            let token = tokio::task::spawn_blocking(move || keychain.get(&entry))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?
-                .map_err(|e| match e {
-                    ko_secrets::SecretError::Missing(_) => ApiError::Refused(format!(
-                        "cluster '{name}' has no ko-admin token in the keychain yet: its deployment has not finished the post phase"
-                    )),
-                    other => other.into(),
-                })?;
+            let (store, n) = (self.secrets.clone(), name.to_string());
+            let nodes: Vec<String> = spec.nodes.iter().map(|n| n.host.clone()).collect();
+            let token = tokio::task::spawn_blocking(move || {
+                Ok::<_, ApiError>(ClusterSecrets::load(&store, &n, &nodes)?.kept(ADMIN_TOKEN).cloned())
+            })
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??
+            .ok_or_else(|| {
+                ApiError::Refused(format!(
+                    "cluster '{name}' has no ko-admin token in the secret store yet: its deployment has not finished the post phase"
+                ))
+            })?;
             let inv = self.stored_inventory(&spec).await?;
             let lb = crate::run_context::lb_vars(&spec, &inv);
             let kube = crate::kube_vars::kube_vars(&spec, &inv, lb["endpoint"].as_str().unwrap_or_default());

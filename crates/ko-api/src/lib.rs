@@ -14,8 +14,8 @@ mod bundle_needs;
 mod bundles;
 mod cert_expiry;
 mod cluster_certs;
-mod cluster_keys;
 mod cluster_ops;
+mod cluster_secrets;
 mod clusters;
 mod credentials;
 mod day2;
@@ -28,6 +28,7 @@ mod kubeconfig;
 mod projects;
 mod push_updates;
 mod run_context;
+mod secret_store;
 mod settings;
 mod ssh_transport;
 mod status;
@@ -45,13 +46,13 @@ pub use clusters::ClusterValidation;
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
 pub use day2::{ADD_MASTER_PLAYBOOKS, ADD_WORKER_PLAYBOOKS, Day2, REMOVE_MASTER_PLAYBOOKS, REMOVE_WORKER_PLAYBOOKS};
 pub use error::{ApiError, Result};
-pub use forms::{CredentialForm, HostForm, Imported, Me, Started, UserForm};
+pub use forms::{CredentialForm, HostForm, Imported, Me, Started, UnlockForm, UserForm};
 pub use hosts::{HostDetail, HostSpec, ImportRow, Trust};
 pub use identity::{Actor, DEFAULT_ADMIN, DEFAULT_ADMIN_PASSWORD};
 pub use ko_bundle::{BuildReport, BundleManifest, FetchProgress, Signature, TrustedKey, VerifyReport};
 pub use ko_core::Problem;
 pub use ko_playbook::{Event as TaskEvent, Status as StepStatus};
-pub use ko_secrets::{Sensitive, write_private_file};
+pub use ko_secrets::{PassphraseSource, SecretError, Sensitive, StoreKind, StoreState, write_private_file};
 pub use ko_ssh::CancellationToken;
 pub use ko_ssh::{DEFAULT_PARALLELISM, HostFacts, HostKey, fan_out};
 pub use ko_store::audit::{AuditEntry, AuditFilter};
@@ -67,6 +68,7 @@ pub use ko_store::users::User;
 pub use ko_store::versions::KubernetesVersion;
 pub use projects::ProjectDetail;
 pub use push_updates::{PushForm, PushUpdate};
+pub use secret_store::{SecretsChoice, SecretsConfig, SecretsStatus};
 pub use settings::NewRepository;
 pub use status::StatusReport;
 pub use task_follow::{TaskFollow, TaskUpdate};
@@ -74,7 +76,7 @@ pub use tasks::{PreparedTask, TaskDetail, TaskOutcome};
 pub use upgrade::UPGRADE_PLAYBOOKS;
 pub use users::NewUserRequest;
 
-use ko_secrets::Keychain;
+use ko_secrets::SecretStore;
 use ko_store::Db;
 use std::path::{Path, PathBuf};
 
@@ -90,24 +92,42 @@ pub fn default_data_dir() -> Option<PathBuf> {
 /// File name of the database inside the data dir.
 pub const DATABASE_FILE: &str = "ko.db";
 
-/// The application: its data dir, database and keychain.
+/// The application: its data dir, database and secret store.
 #[derive(Clone)]
 pub struct Api {
     data_dir: PathBuf,
     db: Db,
-    keychain: Keychain,
+    secrets: SecretStore,
 }
 
 impl Api {
     /// Opens the data dir (creating it, private to the current user, if needed) and its database,
-    /// migrating the schema forward.
-    #[tracing::instrument(skip_all, err, fields(data_dir = %data_dir.display()))]
+    /// migrating the schema forward, with the secret store recorded for it (see [`SecretsConfig`]).
     pub fn open(data_dir: &Path) -> Result<Self> {
+        Self::open_with(data_dir, SecretsConfig::default())
+    }
+
+    /// [`Api::open`], asking for a secret store and giving the vault a passphrase source.
+    #[tracing::instrument(skip_all, err, fields(data_dir = %data_dir.display()))]
+    pub fn open_with(data_dir: &Path, secrets: SecretsConfig) -> Result<Self> {
         create_private_dir(data_dir)?;
         let db_file = data_dir.join(DATABASE_FILE);
         create_private_file(&db_file)?;
         let db = Db::open(&db_file)?;
-        Ok(Self { data_dir: data_dir.to_path_buf(), db, keychain: Keychain::os() })
+        let secrets = secret_store::open(&db, data_dir, secrets)?;
+        Ok(Self { data_dir: data_dir.to_path_buf(), db, secrets })
+    }
+
+    /// This API with a read cache on its secret store: each secret is read once for as long as the
+    /// returned value (or a clone) lives — one task, or one koctl process — and kept in memory
+    /// only as [`Sensitive`]. Already cached: the same cache.
+    pub fn with_secret_cache(&self) -> Self {
+        Self { secrets: self.secrets.with_read_cache(), ..self.clone() }
+    }
+
+    /// Round trips to the secret store's backend so far (for logs and tests).
+    pub fn secret_store_calls(&self) -> u64 {
+        self.secrets.backend_calls()
     }
 
     /// The data dir.

@@ -2,7 +2,7 @@
 //! bundle, the variables and secrets of the playbooks, the SSH transport — and what a finished task
 //! means for its cluster.
 
-use crate::etcd_pki;
+use crate::cluster_secrets::ClusterSecrets;
 use crate::ssh_transport::{RunBundle, SshTransport};
 use crate::tasks::{TaskOutcome, TaskParams};
 use crate::{Api, ApiError, Result};
@@ -25,6 +25,17 @@ const API_SERVER_PORT: u16 = 6443;
 
 /// haproxy's statistics page on each node (loopback only).
 const LB_STATS_PORT: u16 = 8404;
+
+/// Which of the cluster's secrets a run needs.
+#[derive(Clone, Copy)]
+struct SecretNeeds {
+    /// Each etcd member's certificate.
+    members: bool,
+    /// The API servers' etcd client certificate.
+    client: bool,
+    /// The key for encryption at rest.
+    encryption: bool,
+}
 
 impl Api {
     /// The cluster's hosts with roles and the facts stored when they were added or refreshed.
@@ -72,8 +83,10 @@ impl Api {
     pub(crate) async fn reach(&self, inv: &mut Inventory) -> Result<(SshPool, HashMap<String, ko_ssh::Target>)> {
         let mut targets = HashMap::new();
         for h in &inv.hosts {
-            let target = self.target_of(&h.name).await.map_err(|e| {
-                ApiError::Refused(format!("cannot connect to host '{}', nothing was changed: {e}", h.name))
+            let target = self.target_of(&h.name).await.map_err(|e| match e {
+                // the secret store's own error says what to fix (a keychain gone, locked, sealed)
+                e @ ApiError::Secret(_) => e,
+                e => ApiError::Refused(format!("cannot connect to host '{}', nothing was changed: {e}", h.name)),
             })?;
             targets.insert(h.name.clone(), target);
         }
@@ -194,40 +207,29 @@ impl Api {
         // etcd members' certificates for etcd (and a renewal), the API servers' client certificate
         // for the control plane (and a renewal)
         let (members, client) = (runs("etcd") || runs("renew-certs"), runs("control-plane") || runs("renew-certs"));
-        if members || client {
-            vars["pki"] = self.pki_vars(spec, &etcd_hosts, members, client, mode, &mut secrets).await?;
-        }
-        if runs("control-plane") && spec.encryption_at_rest {
-            let key = match mode {
-                Mode::Plan => String::new(),
-                Mode::Run => {
-                    let (keychain, name) = (self.keychain.clone(), spec.name.clone());
-                    tokio::task::spawn_blocking(move || crate::cluster_keys::encryption_key(&keychain, &name))
-                        .await
-                        .map_err(|e| ApiError::Internal(e.to_string()))??
-                        .expose()
-                        .clone()
-                }
-            };
-            secrets.insert("encryption-key".into(), key);
+        let encryption = runs("control-plane") && spec.encryption_at_rest;
+        if members || client || encryption {
+            let needs = SecretNeeds { members, client, encryption };
+            vars["pki"] = self.cluster_secret_vars(spec, &etcd_hosts, needs, mode, &mut secrets).await?;
         }
         Ok((vars, secrets))
     }
 
     /// The etcd CA (`pki.ca_cert`), each member's certificate (`pki.certs`, keys as secrets
-    /// `etcd-key:<host>`) when the run installs etcd, and the API servers' etcd client certificate
+    /// `etcd-key:<host>`) when the run installs etcd, the API servers' etcd client certificate
     /// (`pki.apiserver_client_cert`, key as secret `etcd-client-key`) when it builds the control
-    /// plane. A plan shows placeholders and never touches the keychain.
-    async fn pki_vars(
+    /// plane, and the key for encryption at rest (secret `encryption-key`). All from one read of
+    /// the cluster's secrets, and at most one write of what had to be made. A plan shows
+    /// placeholders and never touches the secret store.
+    async fn cluster_secret_vars(
         &self,
         spec: &ClusterSpec,
         etcd_hosts: &[&ko_playbook::InvHost],
-        members: bool,
-        client: bool,
+        needs: SecretNeeds,
         mode: Mode,
         secrets: &mut BTreeMap<String, String>,
     ) -> Result<Value> {
-        let member_hosts: Vec<(String, Vec<std::net::IpAddr>)> = match members {
+        let member_hosts: Vec<(String, Vec<std::net::IpAddr>)> = match needs.members {
             true => etcd_hosts.iter().map(|h| (h.name.clone(), h.address.parse().into_iter().collect())).collect(),
             false => Vec::new(),
         };
@@ -237,8 +239,11 @@ impl Api {
                 certs.insert(h.clone(), json!(format!("<etcd certificate of {h}>")));
                 secrets.insert(format!("etcd-key:{h}"), String::new());
             }
-            if client {
+            if needs.client {
                 secrets.insert("etcd-client-key".into(), String::new());
+            }
+            if needs.encryption {
+                secrets.insert("encryption-key".into(), String::new());
             }
             return Ok(json!({
                 "ca_cert": "<the cluster's etcd CA certificate>",
@@ -246,27 +251,34 @@ impl Api {
                 "apiserver_client_cert": "<the API servers' etcd client certificate>",
             }));
         }
-        let (keychain, name, days) = (self.keychain.clone(), spec.name.clone(), spec.certificate_validity_days);
-        let (ca, issued, client_cert) = tokio::task::spawn_blocking(move || {
-            let ca = etcd_pki::ca(&keychain, &name)?;
+        let (store, name, days) = (self.secrets.clone(), spec.name.clone(), spec.certificate_validity_days);
+        let nodes: Vec<String> = spec.nodes.iter().map(|n| n.host.clone()).collect();
+        let (ca, issued, client_cert, encryption_key) = tokio::task::spawn_blocking(move || {
+            let mut s = ClusterSecrets::load(&store, &name, &nodes)?;
+            let ca = s.etcd_ca(&name)?;
             let issued = member_hosts
                 .iter()
-                .map(|(h, ips)| Ok((h.clone(), etcd_pki::member(&keychain, &name, h, ips, days)?)))
+                .map(|(h, ips)| Ok((h.clone(), s.etcd_member(&name, h, ips, days)?)))
                 .collect::<Result<Vec<_>>>()?;
-            let client_cert = client.then(|| etcd_pki::apiserver_client(&keychain, &name, days)).transpose()?;
-            Ok::<_, ApiError>((ca.cert, issued, client_cert))
+            let client_cert = needs.client.then(|| s.etcd_client(&name, days)).transpose()?;
+            let encryption_key = needs.encryption.then(|| s.encryption_key()).transpose()?;
+            s.save(&store, &name)?;
+            Ok::<_, ApiError>((ca.cert, issued, client_cert, encryption_key))
         })
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
         let mut certs = serde_json::Map::new();
         for (h, m) in issued {
             certs.insert(h.clone(), json!(m.cert));
-            secrets.insert(format!("etcd-key:{h}"), m.key);
+            secrets.insert(format!("etcd-key:{h}"), m.key.expose().clone());
         }
         let client_pem = client_cert.map(|c| {
-            secrets.insert("etcd-client-key".into(), c.key);
+            secrets.insert("etcd-client-key".into(), c.key.expose().clone());
             c.cert
         });
+        if let Some(k) = encryption_key {
+            secrets.insert("encryption-key".into(), k.expose().clone());
+        }
         Ok(json!({"ca_cert": ca, "certs": certs, "apiserver_client_cert": client_pem}))
     }
 

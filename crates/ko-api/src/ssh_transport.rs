@@ -3,6 +3,7 @@
 //! fetched from or sent to hosts.
 
 use crate::bundles::{HOST_STORE, PushTally};
+use crate::cluster_secrets::ClusterSecrets;
 use crate::{Api, ApiError, PushProgress};
 use ko_playbook::{HostError, InvHost, Transport};
 use ko_ssh::{ExecOptions, ExecOutcome, OutputLine, SshError, SshPool, Target};
@@ -134,13 +135,18 @@ impl Transport for SshTransport<'_> {
     }
 
     async fn keep_secret(&self, host: &InvHost, name: &str, value: &str) -> Result<String, HostError> {
-        let entry = crate::cluster_keys::kept_entry(&self.cluster, name).map_err(|e| api_error(&e))?;
-        let (keychain, secret) = (self.api.keychain.clone(), ko_secrets::Sensitive::new(value.to_string()));
-        tokio::task::spawn_blocking(move || keychain.put(&entry, &secret))
-            .await
-            .map_err(|e| HostError { code: "internal".into(), message: e.to_string() })?
-            .map_err(|e| HostError { code: "keychain".into(), message: e.to_string() })?;
-        Ok(format!("{name} from {} kept in the keychain", host.name))
+        let (store, cluster) = (self.api.secrets.clone(), self.cluster.clone());
+        let (name2, value) = (name.to_string(), ko_secrets::Sensitive::new(value.to_string()));
+        let hosts: Vec<String> = self.targets.keys().cloned().collect();
+        tokio::task::spawn_blocking(move || {
+            let mut s = ClusterSecrets::load(&store, &cluster, &hosts)?;
+            s.keep(&name2, value)?;
+            s.save(&store, &cluster)
+        })
+        .await
+        .map_err(|e| HostError { code: "internal".into(), message: e.to_string() })?
+        .map_err(|e| api_error(&e))?;
+        Ok(format!("{name} from {} kept in the secret store", host.name))
     }
 
     async fn push_bundle(

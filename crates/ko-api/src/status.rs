@@ -17,10 +17,8 @@ pub struct StatusReport {
     pub database: PathBuf,
     /// Schema version of the database.
     pub schema_version: u32,
-    /// Keychain backend of this platform.
-    pub keychain_backend: &'static str,
-    /// Why the keychain cannot be used, if it cannot.
-    pub keychain_error: Option<String>,
+    /// Where the secrets are kept, and whether they can be used now.
+    pub secrets: crate::SecretsStatus,
     /// Who is acting.
     pub actor: String,
     /// How many of each object exist.
@@ -30,21 +28,17 @@ pub struct StatusReport {
 }
 
 impl Api {
-    /// The state of this installation: paths, schema, keychain, counts.
+    /// The state of this installation: paths, schema, secret store, counts.
     pub async fn status(&self, actor: &Actor) -> Result<StatusReport> {
         let (schema_version, counts) =
             self.db.read(|c| Ok::<_, ApiError>((migrations::version(c)?, clusters::counts(c)?))).await?;
-        let keychain = self.keychain.clone();
-        let probe = tokio::task::spawn_blocking(move || keychain.probe())
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let secrets = self.secrets_status().await?;
         Ok(StatusReport {
             version: env!("CARGO_PKG_VERSION"),
             data_dir: self.data_dir.clone(),
             database: self.db.path().map(Into::into).unwrap_or_default(),
             schema_version,
-            keychain_backend: self.keychain.backend(),
-            keychain_error: probe.err().map(|e| e.to_string()),
+            secrets,
             actor: actor.name.clone(),
             counts,
             deploy_phases: crate::CREATE_PLAYBOOKS.to_vec(),

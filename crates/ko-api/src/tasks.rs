@@ -110,7 +110,8 @@ pub(crate) struct ClusterLock {
 
 /// A task ready to run: recorded in the journal, its cluster locked. Run it in the foreground
 /// (koctl) or spawn it (the desktop app, `koctl serve`); dropping it unrun leaves the task
-/// `pending`, which the next look at the journal reports as `interrupted`.
+/// `pending`, which the next look at the journal reports as `interrupted`. It reads each secret
+/// once (a read cache on the secret store that lives as long as the task).
 pub struct PreparedTask {
     api: Api,
     task_id: i64,
@@ -122,7 +123,7 @@ pub struct PreparedTask {
 
 impl PreparedTask {
     pub(crate) fn new(api: &Api, task_id: i64, cluster: &str, params: TaskParams, lock: ClusterLock) -> Self {
-        Self { api: api.clone(), task_id, cluster: cluster.into(), params, first: true, lock }
+        Self { api: api.with_secret_cache(), task_id, cluster: cluster.into(), params, first: true, lock }
     }
 
     /// The task's id.
@@ -293,7 +294,7 @@ impl Api {
         let params: TaskParams = serde_json::from_str(&task.params)
             .map_err(|e| ApiError::Internal(format!("task {id} has unreadable parameters: {e}")))?;
         self.audited(actor, "task.retry", &id.to_string(), async {
-            Ok(PreparedTask { api: self.clone(), task_id: id, cluster, params, first: false, lock })
+            Ok(PreparedTask { api: self.with_secret_cache(), task_id: id, cluster, params, first: false, lock })
         })
         .await
     }

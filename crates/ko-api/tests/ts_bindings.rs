@@ -49,6 +49,7 @@ fn outputs(g: &mut SchemaGenerator) {
 fn inputs(g: &mut SchemaGenerator) {
     g.subschema_for::<ko_api::CredentialForm>();
     g.subschema_for::<ko_api::HostForm>();
+    g.subschema_for::<ko_api::UnlockForm>();
     g.subschema_for::<ko_api::UserForm>();
     g.subschema_for::<ko_api::PushForm>();
     g.subschema_for::<ko_api::NewRepository>();

@@ -1,69 +1,47 @@
 //! What one SSH credential keeps in the keychain.
 
-use crate::{Result, SecretError, Sensitive};
+use crate::{Result, SecretError, Sensitive, from_stored_json, to_stored_json};
 use serde::{Deserialize, Serialize};
 
 /// The secret half of an SSH credential: a password or a private key (with its passphrase), and
-/// optionally a separate sudo password.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// optionally a separate sudo password. Kept in the secret store as one JSON entry (`v: 1`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialSecret {
     /// Login password (password credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<Sensitive<String>>,
     /// Private key text, OpenSSH or PEM (key credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<Sensitive<String>>,
     /// Passphrase of the private key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passphrase: Option<Sensitive<String>>,
     /// Password `sudo` asks for, when it differs from the login password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sudo_password: Option<Sensitive<String>>,
 }
 
-/// The keychain entry's format; plain strings exist only inside (de)serialisation.
+/// The entry as stored: the format version beside the secret.
 #[derive(Serialize, Deserialize)]
-struct Stored<'a> {
+struct Stored<T> {
     v: u8,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
-    password: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
-    private_key: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
-    passphrase: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
-    sudo_password: Option<std::borrow::Cow<'a, str>>,
-}
-
-fn borrow(s: &Option<Sensitive<String>>) -> Option<std::borrow::Cow<'_, str>> {
-    s.as_ref().map(|s| std::borrow::Cow::Borrowed(s.expose().as_str()))
-}
-
-fn own(s: Option<std::borrow::Cow<'_, str>>) -> Option<Sensitive<String>> {
-    s.map(|c| Sensitive::new(c.into_owned()))
+    #[serde(flatten)]
+    secret: T,
 }
 
 impl CredentialSecret {
-    /// The text stored in the keychain.
+    /// The text stored in the secret store.
     pub fn to_entry(&self) -> Sensitive<String> {
-        let stored = Stored {
-            v: 1,
-            password: borrow(&self.password),
-            private_key: borrow(&self.private_key),
-            passphrase: borrow(&self.passphrase),
-            sudo_password: borrow(&self.sudo_password),
-        };
-        Sensitive::new(serde_json::to_string(&stored).unwrap_or_default())
+        to_stored_json(&Stored { v: 1, secret: self })
     }
 
     /// Reads what [`CredentialSecret::to_entry`] wrote; `key` names the entry in errors.
     pub fn from_entry(key: &str, entry: &Sensitive<String>) -> Result<Self> {
-        let stored: Stored<'_> = serde_json::from_str(entry.expose()).map_err(|_| SecretError::Corrupt(key.into()))?;
+        let stored: Stored<Self> = from_stored_json(key, entry)?;
         if stored.v != 1 {
             return Err(SecretError::Corrupt(key.into()));
         }
-        Ok(Self {
-            password: own(stored.password),
-            private_key: own(stored.private_key),
-            passphrase: own(stored.passphrase),
-            sudo_password: own(stored.sudo_password),
-        })
+        Ok(stored.secret)
     }
 }
 
@@ -86,7 +64,7 @@ mod tests {
 
     #[test]
     fn foreign_entries_are_refused() {
-        for bad in ["", "{}", "{\"v\":2}", "hunter2"] {
+        for bad in ["", "{}", "{\"v\":2}", "hunter2", "{\"v\":1,\"password\":3}"] {
             let e = CredentialSecret::from_entry("k", &Sensitive::new(bad.to_string())).unwrap_err();
             assert!(matches!(e, SecretError::Corrupt(_)), "{bad}");
             assert!(!e.to_string().contains("hunter2"));

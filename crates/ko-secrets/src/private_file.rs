@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-/// Writes `bytes` to `path` through a temporary file renamed into place, with mode 0600 on Unix
-/// (on Windows and macOS' non-Unix paths the file takes its folder's access rules — untested here).
+/// Writes `bytes` to `path` through a temporary file that is synced and renamed into place (a crash
+/// leaves the old file or the new one, whole), with mode 0600 on Unix (on Windows the file takes
+/// its folder's access rules — untested here).
 pub fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("ko-tmp");
     let mut options = std::fs::OpenOptions::new();
@@ -12,8 +13,15 @@ pub fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let result = (|| {
-        std::io::Write::write_all(&mut options.open(&tmp)?, bytes)?;
-        std::fs::rename(&tmp, path)
+        let mut file = options.open(&tmp)?;
+        std::io::Write::write_all(&mut file, bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        #[cfg(unix)]
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

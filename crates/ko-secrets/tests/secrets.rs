@@ -30,6 +30,54 @@ fn keychain_round_trip_and_delete() {
     kc.delete(&key).expect("deleting twice is fine");
 }
 
+/// An item exactly as the `keyring` crate made them for earlier releases.
+#[cfg(target_os = "linux")]
+fn keyring_crate_item(key: &str, secret: &str) {
+    use dbus_secret_service::{EncryptionType, SecretService};
+    use std::collections::HashMap;
+    let ss = SecretService::connect(EncryptionType::Dh).unwrap();
+    let attributes = HashMap::from([
+        ("service", ko_secrets::SERVICE),
+        ("username", key),
+        ("target", "default"),
+        ("application", "rust-keyring"),
+    ]);
+    let label = format!("{key}@{}:default (keyring v3.6.3)", ko_secrets::SERVICE);
+    ss.get_default_collection()
+        .unwrap()
+        .create_item(&label, attributes, secret.as_bytes(), true, "text/plain")
+        .unwrap();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_entry_an_earlier_release_wrote_is_read_replaced_and_removed() {
+    let Some(kc) = keychain_or_skip("an_entry_an_earlier_release_wrote_is_read_replaced_and_removed") else { return };
+    let key = unique_key();
+    keyring_crate_item(&key, "old secret");
+    assert_eq!(kc.get(&key).unwrap().expose(), "old secret");
+    kc.put(&key, &Sensitive::new("new secret".into())).unwrap();
+    assert_eq!(kc.get(&key).unwrap().expose(), "new secret");
+    // replaced, not added beside it: one delete leaves none
+    kc.delete(&key).unwrap();
+    assert!(matches!(kc.get(&key), Err(SecretError::Missing(_))));
+}
+
+#[test]
+fn a_cached_store_asks_the_keychain_once_per_entry() {
+    let Some(kc) = keychain_or_skip("a_cached_store_asks_the_keychain_once_per_entry") else { return };
+    let key = unique_key();
+    kc.put(&key, &Sensitive::new("v".into())).unwrap();
+    let task = kc.with_read_cache();
+    let before = kc.backend_calls();
+    for _ in 0..20 {
+        assert_eq!(task.get(&key).unwrap().expose(), "v");
+    }
+    // one search and one read of the secret, on the connection already open
+    assert_eq!(kc.backend_calls() - before, 2);
+    kc.delete(&key).unwrap();
+}
+
 /// Generates a key with ssh-keygen: `format` is RFC4716 (OpenSSH), PEM or PKCS8.
 fn keygen(dir: &std::path::Path, kind: &str, bits: Option<&str>, format: &str, pass: &str) -> (String, String) {
     let path = dir.join(format!("{kind}-{format}-{}", pass.len()));

@@ -98,6 +98,20 @@ impl Db {
         .await
     }
 
+    /// Runs `f` inside an immediate write transaction on this thread (while the app opens, before
+    /// anything runs concurrently); commits when `f` returns `Ok`.
+    pub fn write_now<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<StoreError>,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, E>,
+    {
+        let mut conn = lock(&self.inner.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
     /// Runs `f` inside an immediate write transaction on the blocking pool; commits when `f`
     /// returns `Ok`, rolls back when it returns `Err` (so a failed step leaves nothing half written).
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>

@@ -1,4 +1,5 @@
-//! System settings: package repositories per architecture and NTP servers.
+//! System settings: package repositories per architecture, NTP servers, trusted bundle keys, and
+//! single values by key (e.g. where the data dir keeps its secrets).
 
 use crate::Result;
 use rusqlite::{Connection, Row, params};
@@ -119,4 +120,32 @@ pub fn trusted_keys(conn: &Connection) -> Result<Vec<TrustedBundleKey>> {
 /// Removes a trusted bundle key; returns whether it existed.
 pub fn remove_trusted_key(conn: &Connection, name: &str) -> Result<bool> {
     Ok(conn.execute("DELETE FROM trusted_bundle_keys WHERE name = ?1", [name])? > 0)
+}
+
+/// The setting `key`, if it was ever set.
+pub fn value(conn: &Connection, key: &str) -> Result<Option<serde_json::Value>> {
+    use rusqlite::OptionalExtension;
+    let text: Option<String> =
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// Sets the setting `key` to `value`.
+pub fn set_value(conn: &Connection, key: &str, value: &serde_json::Value) -> Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Whether the data dir holds anything whose secret lives in its secret store: credentials,
+/// clusters (certificates, keys, tokens) or bundle signing keys.
+pub fn has_stored_secrets(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM credentials) OR EXISTS (SELECT 1 FROM clusters)
+             OR EXISTS (SELECT 1 FROM trusted_bundle_keys)",
+        [],
+        |r| r.get(0),
+    )?)
 }

@@ -28,6 +28,15 @@ pub struct Global {
     /// Act as this stored user instead of the OS account (to check what a role may do).
     #[arg(long = "as", global = true, value_name = "USER", env = "KO_USER")]
     pub act_as: Option<String>,
+    /// Where a new data dir keeps its secrets: the OS keychain, an encrypted vault file, or
+    /// (auto) the keychain when one answers, else the vault. Recorded with the data dir.
+    #[arg(long, global = true, env = "KO_SECRETS", default_value = "auto", value_name = "auto|keychain|vault")]
+    pub secrets: ko_api::SecretsChoice,
+    /// A file whose first line is the vault's passphrase (systemd: the credential
+    /// `ko-vault-passphrase` is read without this option). Without either, koctl asks on the
+    /// terminal and `koctl serve` waits for an administrator to unlock the vault in the UI.
+    #[arg(long, global = true, env = "KO_VAULT_PASSPHRASE_FILE", value_name = "FILE")]
+    pub vault_passphrase_file: Option<PathBuf>,
 }
 
 impl Global {

@@ -8,6 +8,7 @@ mod commands;
 mod output;
 mod secrets_input;
 mod serve;
+mod vault_passphrase;
 
 use clap::Parser;
 use cli::Cli;

@@ -258,7 +258,7 @@ export interface Credential {
   username: string
 }
 
-/** A credential as the UI sends it; secrets go straight on to the keychain. */
+/** A credential as the UI sends it; secrets go straight on to the secret store. */
 export interface CredentialForm {
   /** The agent's socket (kind `agent`); the environment's `SSH_AUTH_SOCK` when empty. */
   agent_socket?: string | null
@@ -753,6 +753,20 @@ export interface RuntimeSettings {
   type: RuntimeKind
 }
 
+/** The secret store as the status and the overview show it. */
+export interface SecretsStatus {
+  /** What keeps them ("Secret Service over D-Bus", "encrypted vault file /path/secrets.vault"). */
+  backend: string
+  /** The OS keychain or the vault file. */
+  kind: StoreKind
+  /** Why it cannot be used now, and how to fix that. */
+  problem: string | null
+  /** The code of that problem (`keychain.locked`, `keychain.unavailable`...). */
+  problem_code: string | null
+  /** Whether they can be used now. */
+  state: StoreState
+}
+
 /** Who vouches for a bundle. */
 export type Signature = {
   key: string
@@ -779,12 +793,10 @@ export interface StatusReport {
   database: string
   /** The phases of a cluster deployment, in order (where `--until` may stop one). */
   deploy_phases: string[]
-  /** Keychain backend of this platform. */
-  keychain_backend: string
-  /** Why the keychain cannot be used, if it cannot. */
-  keychain_error: string | null
   /** Schema version of the database. */
   schema_version: number
+  /** Where the secrets are kept, and whether they can be used now. */
+  secrets: SecretsStatus
   /** App version. */
   version: string
 }
@@ -814,6 +826,12 @@ export interface StepHost {
   /** Step name. */
   step_name: string
 }
+
+/** Where a data dir's secrets are kept. */
+export type StoreKind = "keychain" | "vault"
+
+/** Whether the store can be used now. `unavailable`: no keychain answers (none here, or its daemon stopped or crashed); `sealed`: the vault waits for its passphrase; `new`: there is no vault yet, and the first passphrase given makes it. */
+export type StoreState = "ready" | "locked" | "unavailable" | "sealed" | "new" | "failing"
 
 /** A task. */
 export interface Task {
@@ -881,6 +899,14 @@ export interface TrustedBundleKey {
   name: string
   /** base64 ed25519 public key. */
   public_key: string
+}
+
+/** The secrets vault's passphrase, as an administrator gives it in the UI. */
+export interface UnlockForm {
+  /** Make a new vault with it (there is none yet); else open the existing one. */
+  create?: boolean
+  /** The passphrase. */
+  passphrase: string
 }
 
 /** A user, without the password hash. */

@@ -59,6 +59,7 @@ export const httpBackend: Backend = {
   logout: () => call('DELETE', '/api/session'),
   changePassword: (old, password) => call('POST', '/api/password', { old, new: password }),
   status: () => call('GET', '/api/status'),
+  unlockSecrets: (form) => call('POST', '/api/secrets/unlock', form),
   hosts: () => call('GET', '/api/hosts'),
   scanHost: (form) => call('POST', '/api/hosts/scan', form),
   addHost: (form) => call('POST', '/api/hosts', form),

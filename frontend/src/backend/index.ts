@@ -26,6 +26,7 @@ import type {
   NtpServer,
   Project,
   Status,
+  UnlockForm,
   Task,
   TaskDetail,
   TaskUpdate,
@@ -44,6 +45,8 @@ export interface Backend {
   logout(): Promise<void>
   changePassword(old: string, password: string): Promise<void>
   status(): Promise<Status>
+  /** Gives the secrets vault its passphrase (`create`: makes a new vault with it). */
+  unlockSecrets(form: UnlockForm): Promise<void>
   hosts(): Promise<Host[]>
   /** The key a host presents, to show its fingerprint before trusting it. */
   scanHost(form: HostForm): Promise<HostKey>

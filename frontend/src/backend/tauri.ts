@@ -31,6 +31,7 @@ export const tauriBackend: Backend = {
   logout: unsupported('log out'),
   changePassword: unsupported('change password'),
   status: () => call('status'),
+  unlockSecrets: (form) => call('unlock_secrets', { form }),
   hosts: () => call('hosts'),
   scanHost: (form) => call('scan_host', { form }),
   addHost: (form) => call('add_host', { form }),

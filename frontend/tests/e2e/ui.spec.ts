@@ -1,33 +1,9 @@
 import { expect, test, type Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { NEW_PASSWORD, addCredential, addHost, loginAsAdmin, shot } from './helpers'
 
 const url = () => process.env.KO_URL!
-
-/** Saves a screenshot for the README when KO_SCREENSHOTS names a directory. */
-async function shot(page: Page, name: string) {
-  const dir = process.env.KO_SCREENSHOTS
-  if (dir) await page.screenshot({ path: `${dir}/${name}.png` })
-}
-const NEW_PASSWORD = 'e2e-new-password'
-
-/** Logs in as admin whether or not an earlier test already changed the default password. */
-async function loginAsAdmin(page: Page) {
-  await page.goto(url())
-  await page.fill('input[name=name]', 'admin')
-  await page.fill('input[name=password]', NEW_PASSWORD)
-  await page.click('button[type=submit]')
-  if (await page.locator('[data-test=error]').isVisible({ timeout: 2000 }).catch(() => false)) {
-    await page.fill('input[name=password]', 'kubeoperator@admin123')
-    await page.click('button[type=submit]')
-    await page.fill('input[name=old]', 'kubeoperator@admin123')
-    await page.fill('input[name=new]', NEW_PASSWORD)
-    await page.fill('input[name=again]', NEW_PASSWORD)
-    await page.click('button[type=submit]')
-  }
-  await expect(page).toHaveURL(/#\/$/)
-}
 
 test('first login forces a new password, then the overview and the language switch work', async ({ page }) => {
   await page.goto(url())
@@ -97,33 +73,6 @@ test('first login forces a new password, then the overview and the language swit
   await expect(page).toHaveURL(/#\/login$/)
 })
 
-/** Adds a private-key credential through the form. */
-async function addCredential(page: Page, name: string, keyFile: string) {
-  await page.getByRole('menuitem', { name: 'Credentials' }).click()
-  await page.locator('[data-test=credential-add]').click()
-  await page.fill('input[name=credential-name]', name)
-  await page.fill('input[name=credential-username]', 'root')
-  await page.fill('textarea[name=credential-key]', readFileSync(keyFile, 'utf8'))
-  await page.locator('[data-test=credential-save]').click()
-  await expect(page.locator('[data-test=credentials] tr', { hasText: name })).toContainText('SHA256:')
-}
-
-/** Adds a host through the form, trusting the key it shows (which must be `fingerprint`, if given). */
-async function addHost(page: Page, name: string, address: string, credential: string, fingerprint = 'SHA256:') {
-  await page.getByRole('menuitem', { name: 'Hosts' }).click()
-  await page.locator('[data-test=host-add]').click()
-  await page.fill('input[name=host-name]', name)
-  await page.fill('input[name=host-address]', address)
-  await page.locator('[data-test=host-credential]').click()
-  await page.getByRole('option', { name: credential }).click()
-  await page.locator('[data-test=host-scan]').click()
-  await expect(page.locator('[data-test=host-fingerprint]')).toContainText(fingerprint)
-  await shot(page, 'host-key')
-  await page.locator('[data-test=host-trust]').click()
-  await expect(page.locator('[data-test=hosts] tr', { hasText: name })).toContainText(address)
-  await shot(page, 'hosts')
-}
-
 /** On the wizard's nodes step: makes `host` master + etcd and moves to a valid confirm step. */
 async function makeMasterAndConfirm(page: Page, host: string) {
   const node = page.locator('[data-test=wizard-nodes] tr', { hasText: host })
@@ -138,7 +87,7 @@ test('a credential and a test-bed host are added, the host key shown before it i
   const address = process.env.KO_E2E_HOST
   const keyFile = process.env.KO_E2E_KEY
   test.skip(!address || !keyFile, 'no test-bed host (run ./dev test as root)')
-  await loginAsAdmin(page)
+  await loginAsAdmin(page, url())
 
   await addCredential(page, 'bedroot', keyFile!)
   // the fingerprint shown is the host's real ed25519 key, as OpenSSH computes it
@@ -203,7 +152,7 @@ test('a bundle is imported, a cluster is created through the wizard and its live
   const bundle = process.env.KO_E2E_BUNDLE
   test.skip(!address || !keyFile || !bundle, 'no test-bed host or test bundle (run ./dev test as root)')
   test.setTimeout(240_000)
-  await loginAsAdmin(page)
+  await loginAsAdmin(page, url())
   await addCredential(page, 'bedroot-wizard', keyFile!)
   await addHost(page, 'e2e-node', address!, 'bedroot-wizard')
 
@@ -304,7 +253,7 @@ test('a bundle is imported, a cluster is created through the wizard and its live
 })
 
 test('users, projects with their members, and package repositories are managed in the UI', async ({ page }) => {
-  await loginAsAdmin(page)
+  await loginAsAdmin(page, url())
   await page.getByRole('menuitem', { name: 'Users' }).click()
   await page.fill('input[name=user-name]', 'dora')
   await page.fill('input[name=user-email]', 'dora@example.com')

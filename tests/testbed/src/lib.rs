@@ -16,8 +16,9 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// Public hosts of the standard bed (host 1 is the jump host and is never leased).
-pub const PUBLIC_HOSTS: usize = 10;
+/// Public hosts of the standard bed (host 1 is the jump host and is never leased; ten can be
+/// leased at once, for a ten-host cluster).
+pub const PUBLIC_HOSTS: usize = 11;
 /// Hosts reachable only through the jump host.
 pub const PRIVATE_HOSTS: usize = 2;
 /// The non-root user on every host; its sudo asks for the password every time.

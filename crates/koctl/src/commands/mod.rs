@@ -13,17 +13,23 @@ mod task_progress;
 mod version;
 
 use crate::cli::{Cli, Command};
+use crate::vault_passphrase::KoctlPassphrase;
 use anyhow::Result;
-use ko_api::Api;
+use ko_api::{Api, SecretsConfig};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Opens the data dir, resolves who is acting, and runs the command.
 pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
-    let api = Api::open(data_dir)?;
+    let serving = matches!(cli.command, Command::Serve { .. });
+    let passphrase = KoctlPassphrase { file: cli.global.vault_passphrase_file.clone(), ask_terminal: !serving };
+    let config = SecretsConfig { choice: cli.global.secrets, passphrase: Some(Box::new(passphrase)) };
+    let api = Api::open_with(data_dir, config)?;
     if let Command::Serve { listen, ui } = cli.command {
         return crate::serve::run(api, listen, ui).await;
     }
+    // one command, one process: each secret is read once
+    let api = api.with_secret_cache();
     let actor = match &cli.global.act_as {
         Some(name) => api.actor_named(name).await?,
         None => api.local_actor().await?,

@@ -3,7 +3,7 @@
 use crate::cli::Format;
 use crate::output::print_json;
 use anyhow::Result;
-use ko_api::{Actor, Api};
+use ko_api::{Actor, Api, StoreState};
 use std::process::ExitCode;
 
 pub async fn run(api: &Api, actor: &Actor, f: Format) -> Result<ExitCode> {
@@ -16,9 +16,19 @@ pub async fn run(api: &Api, actor: &Actor, f: Format) -> Result<ExitCode> {
     println!("KubeOperator Desktop {} (koctl)", s.version);
     println!("data dir    {}", s.data_dir.display());
     println!("database    {} (schema version {})", s.database.display(), s.schema_version);
-    match &s.keychain_error {
-        None => println!("keychain    {}: ok", s.keychain_backend),
-        Some(e) => println!("keychain    UNAVAILABLE — {e}"),
+    let secrets = &s.secrets;
+    match (secrets.state, &secrets.problem) {
+        (StoreState::New, _) => {
+            println!("secrets     {}: new — its passphrase is asked when a secret is first kept", secrets.backend)
+        }
+        (StoreState::Sealed, _) => {
+            println!("secrets     {}: sealed — its passphrase is asked when a secret is needed", secrets.backend)
+        }
+        (_, None) => println!("secrets     {}: ready", secrets.backend),
+        (state, Some(e)) => {
+            let state = serde_json::to_value(state)?.as_str().unwrap_or_default().to_uppercase();
+            println!("secrets     {}: {state} — {e}", secrets.backend)
+        }
     }
     println!("acting as   {}", s.actor);
     println!(

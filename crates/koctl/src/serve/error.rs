@@ -34,6 +34,7 @@ impl From<ApiError> for HttpError {
             ApiError::LoginFailed => StatusCode::UNAUTHORIZED,
             ApiError::AlreadyExists { .. } | ApiError::InUse { .. } | ApiError::Refused(_) => StatusCode::CONFLICT,
             e if e.is_input_error() => StatusCode::BAD_REQUEST,
+            e if e.is_secret_store_down() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Self(status, e.code(), e.to_string(), e.problems())

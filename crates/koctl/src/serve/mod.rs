@@ -18,7 +18,7 @@ mod static_files;
 mod task_events;
 
 use anyhow::{Context, Result};
-use ko_api::Api;
+use ko_api::{Api, StoreState};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +45,25 @@ pub async fn run(api: Api, listen: SocketAddr, ui: Option<PathBuf>) -> Result<Ex
             ko_api::DEFAULT_ADMIN,
             ko_api::DEFAULT_ADMIN_PASSWORD
         );
+    }
+    // a vault opens now when its passphrase was given; else an administrator unlocks it in the UI
+    let _ = api.secrets_probe().await;
+    let secrets = api.secrets_status().await?;
+    match (secrets.state, &secrets.problem) {
+        (StoreState::Ready, _) => eprintln!("secrets: kept in the {}", secrets.backend),
+        (StoreState::New, _) => eprintln!(
+            "secrets: no OS keychain answers here, so secrets will be kept in an {}; an administrator chooses its \
+             passphrase in the web UI (or restart with --vault-passphrase-file FILE)",
+            secrets.backend
+        ),
+        (StoreState::Sealed, _) => eprintln!(
+            "secrets: the {} is sealed: an administrator unlocks it in the web UI (or restart with \
+             --vault-passphrase-file FILE)",
+            secrets.backend
+        ),
+        (state, problem) => {
+            eprintln!("secrets: {}: {state:?} — {}", secrets.backend, problem.as_deref().unwrap_or_default())
+        }
     }
     let interrupted = api.reconcile_tasks().await?;
     if !interrupted.is_empty() {

@@ -1,5 +1,5 @@
-//! Settings routes: NTP servers (used by the base phase's chrony) and the public keys whose bundle
-//! signatures are trusted.
+//! Settings routes: NTP servers (used by the base phase's chrony), the public keys whose bundle
+//! signatures are trusted, and the passphrase of the secrets vault.
 
 use super::AppState;
 use super::error::HttpError;
@@ -17,6 +17,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/settings/ntp/{name}", routing::post(ntp_set).delete(ntp_rm))
         .route("/api/settings/trusted-keys", routing::get(keys_list).post(key_add))
         .route("/api/settings/trusted-keys/{name}", routing::delete(key_rm))
+        .route("/api/secrets/unlock", routing::post(secrets_unlock))
+}
+
+async fn secrets_unlock(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Json(u): Json<ko_api::UnlockForm>,
+) -> Result<StatusCode, HttpError> {
+    s.api.secrets_unlock(&a, u.passphrase, u.create).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn ntp_list(State(s): State<AppState>, Authed(a): Authed) -> Result<Json<Vec<NtpServer>>, HttpError> {

@@ -231,7 +231,7 @@ fn without_a_keychain_nothing_is_stored_and_the_error_says_why() {
     let out = k.run_with(
         &["credential", "add", "--name", "pw", "--password-stdin"],
         &format!("{secret}\n"),
-        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"), ("DISPLAY", "")],
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"), ("DISPLAY", ""), ("KO_SECRETS", "keychain")],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);

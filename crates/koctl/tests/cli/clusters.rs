@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// The bundle `bundles/local/build` makes (`./dev test` builds it before the tests).
-fn local_bundle(test: &str) -> Option<PathBuf> {
+pub(crate) fn local_bundle(test: &str) -> Option<PathBuf> {
     let path = std::env::var_os("KO_LOCAL_BUNDLE")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/var/cache/ko-bundle/local-bookworm-amd64.zip"));
@@ -37,7 +37,7 @@ const CLEAN_HOST: &str = "systemctl disable --now etcd keepalived haproxy contai
     sed -i '/^# BEGIN kubeoperator$/,/^# END kubeoperator$/d' /etc/hosts; true";
 
 /// Cleans its hosts when dropped.
-struct Cleanup<'a> {
+pub(crate) struct Cleanup<'a> {
     bed: &'a Bed,
     hosts: Vec<&'a BedHost>,
 }
@@ -59,11 +59,24 @@ fn cluster_on<'a>(
     bundle: &std::path::Path,
     name: &str,
 ) -> (Koctl, PathBuf, Cleanup<'a>) {
+    let masters = if hosts.len().is_multiple_of(2) { hosts.len() - 1 } else { hosts.len() };
+    cluster_in(Koctl::new(), bed, hosts, bundle, name, masters)
+}
+
+/// [`cluster_on`] in the data dir `k`, with the first `masters` hosts master + etcd and the
+/// others workers.
+pub(crate) fn cluster_in<'a>(
+    k: Koctl,
+    bed: &'a Bed,
+    hosts: &[&'a BedHost],
+    bundle: &std::path::Path,
+    name: &str,
+    masters: usize,
+) -> (Koctl, PathBuf, Cleanup<'a>) {
     for h in hosts {
         bed.root_sh(h, CLEAN_HOST);
     }
     let cleanup = Cleanup { bed, hosts: hosts.to_vec() };
-    let k = Koctl::new();
     k.json(&["credential", "add", "--name", "bedroot", "--key-file", bed.root_key().to_str().unwrap()]);
     let mut nodes = String::new();
     for (i, h) in hosts.iter().enumerate() {
@@ -79,7 +92,7 @@ fn cluster_on<'a>(
             "bedroot",
             "--trust-on-first-use",
         ]);
-        let roles = if hosts.len().is_multiple_of(2) && i == hosts.len() - 1 { "worker" } else { "master, etcd" };
+        let roles = if i < masters { "master, etcd" } else { "worker" };
         nodes += &format!("  - {{ host: {}, roles: [{roles}] }}\n", h.name);
     }
     k.json(&["bundle", "import", bundle.to_str().unwrap(), "--allow-unsigned"]);
@@ -95,7 +108,7 @@ fn etcdctl(bed: &Bed, h: &BedHost, args: &str) -> String {
 }
 
 /// Every step x host of a task from the journal: (phase, step, host) -> (status, attempt).
-fn journal(k: &Koctl, task: i64) -> Vec<(String, String, String, String, i64)> {
+pub(crate) fn journal(k: &Koctl, task: i64) -> Vec<(String, String, String, String, i64)> {
     let d = k.json(&["task", "show", &task.to_string()]);
     d["steps"]
         .as_array()
@@ -256,7 +269,11 @@ fn internal_load_balancer_checks_and_forwards(bed: &Bed, hosts: &[&BedHost]) {
 }
 
 /// Waits (polling the journal, bounded) until `ready` holds for task 1's steps.
-fn wait_for_journal(k: &Koctl, what: &str, ready: impl Fn(&[(String, String, String, String, i64)]) -> bool) {
+pub(crate) fn wait_for_journal(
+    k: &Koctl,
+    what: &str,
+    ready: impl Fn(&[(String, String, String, String, i64)]) -> bool,
+) {
     let start = Instant::now();
     loop {
         let out = k.run(&["-o", "json", "task", "show", "1"]);

@@ -163,10 +163,16 @@ fn the_kubeconfig_waits_for_the_clusters_ca_and_token_then_carries_them_in_a_pri
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("ca.crt"), ca).unwrap();
     let out = k.run(&["cluster", "kubeconfig", &name]);
-    assert!(text(&out.stderr).contains("has no ko-admin token in the keychain yet"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("has no ko-admin token in the secret store yet"), "{}", text(&out.stderr));
 
-    let entry = format!("cluster/{name}/kept/ko-admin-token");
-    kc.put(&entry, &ko_secrets::Sensitive::new("tok-3xample".to_string())).unwrap();
+    // kept as an earlier release kept them, one entry per secret: gathered into one when first read
+    let legacy = [
+        (format!("cluster/{name}/etcd-ca"), r#"{"cert":"ca-cert","key":"ca-key"}"#),
+        (format!("cluster/{name}/kept/ko-admin-token"), "tok-3xample"),
+    ];
+    for (key, value) in &legacy {
+        kc.put(key, &ko_secrets::Sensitive::new(value.to_string())).unwrap();
+    }
     let path = k.data_dir().join("exported.kubeconfig");
     let out = k.run(&["cluster", "kubeconfig", &name, "--file", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -182,6 +188,12 @@ fn the_kubeconfig_waits_for_the_clusters_ca_and_token_then_carries_them_in_a_pri
     {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let entry = format!("cluster/{name}");
+    let kept = kc.get(&entry).unwrap();
+    assert!(kept.expose().contains("tok-3xample") && kept.expose().contains("ca-key"));
+    for (key, _) in &legacy {
+        assert!(kc.get(key).is_err(), "{key} was gathered into {entry}");
     }
     // deleting the cluster forgets the token
     assert_eq!(k.run(&["cluster", "delete", &name]).status.code(), Some(0));

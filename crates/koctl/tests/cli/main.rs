@@ -7,5 +7,6 @@ mod bundles;
 mod clusters;
 mod hosts;
 mod kube_plans;
+mod secrets;
 mod serve;
 mod support;

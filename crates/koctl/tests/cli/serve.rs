@@ -8,9 +8,24 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Stdio};
 
 /// A running `koctl serve` on an ephemeral port, stopped on drop.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    pub url: String,
+    /// What it said on stderr before it printed its URL... and after, once it stopped.
+    stderr: Option<std::process::ChildStderr>,
+}
+
+impl Server {
+    /// Stops the server and returns everything it wrote on stderr.
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut err = String::new();
+        if let Some(mut e) = self.stderr.take() {
+            e.read_to_string(&mut err).unwrap();
+        }
+        err
+    }
 }
 
 impl Drop for Server {
@@ -21,33 +36,43 @@ impl Drop for Server {
 }
 
 fn serve(k: &Koctl) -> Server {
+    start_server(k, &[], false)
+}
+
+/// `koctl serve` with extra arguments; its stderr is kept for [`Server::stop`].
+pub(crate) fn serve_with(k: &Koctl, args: &[&str]) -> Server {
+    start_server(k, args, true)
+}
+
+fn start_server(k: &Koctl, args: &[&str], keep_stderr: bool) -> Server {
     let mut child = k
-        .command(&["serve", "--listen", "127.0.0.1:0"])
+        .command(&[&["serve", "--listen", "127.0.0.1:0"], args].concat())
         .env("KO_SSH_CONNECT_TIMEOUT", "2")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(if keep_stderr { Stdio::piped() } else { Stdio::null() })
         .spawn()
         .unwrap();
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
     let url = first.trim().strip_prefix("koctl serve: ").unwrap_or_else(|| panic!("no URL in {first:?}")).to_string();
-    Server { child, url }
+    let stderr = child.stderr.take();
+    Server { child, url, stderr }
 }
 
 /// A client that keeps the session cookie it is given.
-struct Client {
+pub(crate) struct Client {
     agent: ureq::Agent,
     base: String,
     cookie: Option<String>,
 }
 
 impl Client {
-    fn new(server: &Server) -> Self {
+    pub fn new(server: &Server) -> Self {
         let agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         Self { agent, base: server.url.clone(), cookie: None }
     }
 
-    fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
+    pub fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
         let url = format!("{}{}", self.base, path.trim_start_matches('/'));
         let mut req = http_request(method, &url);
         if let Some(c) = &self.cookie {
@@ -69,11 +94,11 @@ impl Client {
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
-    fn get(&mut self, path: &str) -> (u16, Value) {
+    pub fn get(&mut self, path: &str) -> (u16, Value) {
         self.send("GET", path, None)
     }
 
-    fn post(&mut self, path: &str, body: &str) -> (u16, Value) {
+    pub fn post(&mut self, path: &str, body: &str) -> (u16, Value) {
         self.send("POST", path, Some(body))
     }
 }
@@ -82,7 +107,7 @@ fn http_request(method: &str, url: &str) -> ureq::http::request::Builder {
     ureq::http::Request::builder().method(method).uri(url)
 }
 
-fn login(c: &mut Client, name: &str, password: &str) -> (u16, Value) {
+pub(crate) fn login(c: &mut Client, name: &str, password: &str) -> (u16, Value) {
     c.post("/api/session", &serde_json::json!({"name": name, "password": password}).to_string())
 }
 
@@ -192,7 +217,7 @@ fn a_started_task_returns_its_id_and_its_journal_streams_as_server_sent_events()
 }
 
 /// A server with `admin` logged in (password changed).
-fn admin_client(server: &Server) -> Client {
+pub(crate) fn admin_client(server: &Server) -> Client {
     let mut c = Client::new(server);
     login(&mut c, ko_api::DEFAULT_ADMIN, ko_api::DEFAULT_ADMIN_PASSWORD);
     let change = serde_json::json!({"old": ko_api::DEFAULT_ADMIN_PASSWORD, "new": "admin-new-password"}).to_string();

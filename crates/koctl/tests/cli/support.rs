@@ -7,11 +7,18 @@ use std::process::{Command, Output, Stdio};
 
 pub struct Koctl {
     pub dir: tempfile::TempDir,
+    /// Set for every command (a private keychain's bus, no bus at all...).
+    env: Vec<(String, String)>,
 }
 
 impl Koctl {
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().unwrap() }
+        Self { dir: tempfile::tempdir().unwrap(), env: Vec::new() }
+    }
+
+    /// A data dir whose every command runs with `env` set (an empty value unsets the variable).
+    pub fn with_env(env: Vec<(&str, String)>) -> Self {
+        Self { env: env.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), ..Self::new() }
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -21,6 +28,13 @@ impl Koctl {
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_koctl"));
         cmd.arg("--data-dir").arg(self.data_dir()).args(args).env("RUST_LOG", "trace").env_remove("KO_USER");
+        for (k, v) in &self.env {
+            if v.is_empty() {
+                cmd.env_remove(k);
+            } else {
+                cmd.env(k, v);
+            }
+        }
         cmd
     }
 
