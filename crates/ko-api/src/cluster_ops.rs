@@ -41,17 +41,19 @@ fn stage_end(until: Option<&str>) -> Result<usize> {
     }
 }
 
-/// The name of a new etcd backup file of cluster `name`: `etcd-NAME-YYYYMMDD-HHMMSS.db` (UTC).
+/// The name of a new etcd backup file of cluster `name`: `etcd-NAME-YYYYMMDD-HHMMSS-mmm.db` (UTC).
 pub(crate) fn backup_file(name: &str) -> String {
     let stamp = time::OffsetDateTime::now_utc();
+    // to the millisecond: two backups of a cluster within a second (a retry right after one) differ
     format!(
-        "etcd-{name}-{:04}{:02}{:02}-{:02}{:02}{:02}.db",
+        "etcd-{name}-{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}.db",
         stamp.year(),
         u8::from(stamp.month()),
         stamp.day(),
         stamp.hour(),
         stamp.minute(),
-        stamp.second()
+        stamp.second(),
+        stamp.millisecond()
     )
 }
 

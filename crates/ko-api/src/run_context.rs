@@ -84,8 +84,8 @@ impl Api {
         let mut targets = HashMap::new();
         for h in &inv.hosts {
             let target = self.target_of(&h.name).await.map_err(|e| match e {
-                // the secret store's own error says what to fix (a keychain gone, locked, sealed)
-                e @ ApiError::Secret(_) => e,
+                // a keychain gone or locked, a sealed vault: its own error (and code) says what to fix
+                e if e.is_secret_store_down() => e,
                 e => ApiError::Refused(format!("cannot connect to host '{}', nothing was changed: {e}", h.name)),
             })?;
             targets.insert(h.name.clone(), target);

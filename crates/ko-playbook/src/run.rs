@@ -260,14 +260,16 @@ struct HostResult {
     exit_code: Option<i64>,
     message: String,
     output: Option<String>,
+    /// The message names no secret (the secret store's own error): shown even for a sensitive step.
+    safe: bool,
 }
 
 impl HostResult {
     fn skipped(message: String) -> Self {
-        Self { status: Status::Skipped, exit_code: None, message, output: None }
+        Self { status: Status::Skipped, exit_code: None, message, output: None, safe: false }
     }
     fn failed(message: String, exit_code: Option<i64>) -> Self {
-        Self { status: Status::Failed, exit_code, message, output: None }
+        Self { status: Status::Failed, exit_code, message, output: None, safe: false }
     }
 }
 
@@ -318,7 +320,7 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
             Some((status, output)) => {
                 self.resumed_at_start.fetch_add(1, Ordering::Relaxed);
                 let message = "done by an earlier attempt; not run again".to_string();
-                (HostResult { status: *status, exit_code: None, message, output: output.clone() }, true)
+                (HostResult { status: *status, exit_code: None, message, output: output.clone(), safe: false }, true)
             }
             None => {
                 self.sink.emit(Event::HostStarted { phase, step: index, host: host.name.clone(), attempt: 1 });
@@ -330,10 +332,10 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
             reg.entry(name.clone()).or_default().insert(host.name.clone(), out.clone());
         }
         let status = result.status;
-        let (message, output) = if step.sensitive {
-            (format!("{} (output hidden: sensitive step)", status.as_str()), None)
-        } else {
-            (result.message, result.output)
+        let (message, output) = match (step.sensitive, result.safe) {
+            (true, false) => (format!("{} (output hidden: sensitive step)", status.as_str()), None),
+            (true, true) => (format!("{} (output hidden: sensitive step): {}", status.as_str(), result.message), None),
+            (false, _) => (result.message, result.output),
         };
         self.sink.emit(Event::HostFinished {
             phase,
@@ -450,8 +452,17 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
                     let result = self.script(phase, index, step, host, &render(script)?).await;
                     match (&step.keep_secret, &result.output) {
                         (Some(name), Some(value)) if result.status == Status::Ok => {
-                            let message = self.transport.keep_secret(host, name, value).await.map_err(|e| e.message)?;
-                            Ok(HostResult { message, ..result })
+                            match self.transport.keep_secret(host, name, value).await {
+                                Ok(message) => Ok(HostResult { message, ..result }),
+                                // the store's error (a keychain gone or locked) says why, and holds no secret
+                                Err(e) => Ok(HostResult {
+                                    safe: true,
+                                    ..HostResult::failed(
+                                        format!("could not keep {name}: {} ({})", e.message, e.code),
+                                        None,
+                                    )
+                                }),
+                            }
                         }
                         _ => Ok(result),
                     }
@@ -558,10 +569,11 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
                 exit_code: Some(0),
                 message: last_line(&o.stdout).unwrap_or_else(|| "done".into()),
                 output: (step.register.is_some() || step.keep_secret.is_some()).then(|| o.stdout.trim().to_string()),
+                safe: false,
             },
             Ok(o) if o.exit_status == Some(SKIP_EXIT) => {
                 let why = last_line(&o.stdout).or_else(|| last_line(&o.stderr)).unwrap_or_default();
-                HostResult { status: Status::Skipped, exit_code: Some(SKIP_EXIT.into()), message: why, output: None }
+                HostResult { exit_code: Some(SKIP_EXIT.into()), ..HostResult::skipped(why) }
             }
             Ok(o) => {
                 let why = last_line(&o.stderr).or_else(|| last_line(&o.stdout)).unwrap_or_default();
@@ -570,7 +582,7 @@ impl<T: Transport, S: EventSink> Run<'_, T, S> {
                 HostResult::failed(message, o.exit_status.map(i64::from))
             }
             Err(e) if self.opts.cancel.is_cancelled() => {
-                HostResult { status: Status::Cancelled, exit_code: None, message: e.message, output: None }
+                HostResult { status: Status::Cancelled, exit_code: None, message: e.message, output: None, safe: false }
             }
             Err(e) => HostResult::failed(format!("{} ({})", e.message, e.code), None),
         }
@@ -582,7 +594,7 @@ fn octal(mode: &str) -> Result<u32, String> {
 }
 
 fn ok(message: String) -> HostResult {
-    HostResult { status: Status::Ok, exit_code: None, message, output: None }
+    HostResult { status: Status::Ok, exit_code: None, message, output: None, safe: false }
 }
 
 fn last_line(text: &str) -> Option<String> {

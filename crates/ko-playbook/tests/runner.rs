@@ -20,6 +20,8 @@ struct Fake {
     failures_left: Mutex<BTreeMap<String, u32>>,
     /// What `keep_secret` was given: (host, name, value).
     kept: Mutex<Vec<(String, String, String)>>,
+    /// What `keep_secret` answers instead of keeping (a secret store gone).
+    keep_fails: Option<HostError>,
 }
 
 impl Fake {
@@ -93,6 +95,9 @@ impl Transport for Fake {
     }
 
     async fn keep_secret(&self, host: &InvHost, name: &str, value: &str) -> Result<String, HostError> {
+        if let Some(e) = &self.keep_fails {
+            return Err(e.clone());
+        }
         self.kept.lock().unwrap().push((host.name.clone(), name.into(), value.into()));
         Ok(format!("kept as {name}"))
     }
@@ -347,6 +352,37 @@ async fn a_kept_secret_goes_to_the_transport_trimmed_and_into_no_event() {
     // without sensitive it does not parse: the value would be logged
     let e = Playbook::parse("keep", &KEEP.replace("        sensitive: true\n", "")).unwrap_err();
     assert!(e.to_string().contains("keep_secret needs a run action and sensitive: true"), "{e}");
+}
+
+#[tokio::test]
+async fn a_secret_store_gone_mid_run_fails_the_step_saying_so_and_a_retry_keeps_the_secret() {
+    let p = Playbook::parse("keep", KEEP).unwrap();
+    let gone = HostError {
+        code: "keychain.unavailable".into(),
+        message: "no Secret Service runs on this D-Bus session: its keyring daemon stopped or crashed".into(),
+    };
+    let fake = Fake { keep_fails: Some(gone), ..Fake::default() };
+    let first = Events::default();
+    let outcome = go(&p, &fake, &first, &Resume::default(), &opts()).await;
+    assert_eq!(outcome.status, Status::Failed);
+    assert!(first.finished("token").iter().all(|(_, s, _)| *s == Status::Failed));
+    // the step says why (the store's error holds no secret), though its output stays hidden
+    let seen = format!("{:?}", first.0.lock().unwrap());
+    assert!(
+        seen.contains("(output hidden: sensitive step): could not keep admin-token: no Secret Service runs")
+            && seen.contains("(keychain.unavailable)"),
+        "{seen}"
+    );
+    assert!(!seen.contains("s3cr3t"), "the secret is in no event: {seen}");
+
+    // the store is back: the retry runs the step again (its output was never kept) and keeps it
+    let fake2 = Fake::default();
+    let second = Events::default();
+    assert_eq!(go(&p, &fake2, &second, &first.resume(), &opts()).await.status, Status::Ok);
+    assert_eq!(
+        *fake2.kept.lock().unwrap(),
+        [("m1".to_string(), "admin-token".to_string(), "s3cr3t-sa-token".to_string())]
+    );
 }
 
 const ROLL: &str = r#"

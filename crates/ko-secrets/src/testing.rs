@@ -153,11 +153,27 @@ impl PrivateKeychain {
             .expect("gnome-keyring-daemon");
         daemon.stdin.take().expect("stdin").write_all(b"ko-test-keyring").expect("keyring password");
         self.daemon = Some(daemon);
+        // it takes its name on the bus before it has unlocked the login keyring: wait for both
         let deadline = Instant::now() + Duration::from_secs(20);
-        while !self.has_secret_service() {
-            assert!(Instant::now() < deadline, "gnome-keyring-daemon did not take its name on the test bus in 20 s");
+        while !self.login_unlocked() {
+            assert!(
+                Instant::now() < deadline,
+                "gnome-keyring-daemon did not unlock its keyring on the test bus in 20 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Whether the login keyring is there and unlocked.
+    fn login_unlocked(&self) -> bool {
+        let out = self.dbus_send(&[
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets/collection/login",
+            "org.freedesktop.DBus.Properties.Get",
+            "string:org.freedesktop.Secret.Collection",
+            "string:Locked",
+        ]);
+        String::from_utf8_lossy(&out.stdout).contains("boolean false")
     }
 
     /// Kills the keyring daemon (as a crash would) and waits until it is gone from the bus.

@@ -26,11 +26,11 @@ pub(crate) fn local_bundle(test: &str) -> Option<PathBuf> {
 }
 
 /// Removes what a deployment left on a host (before a test, and after it even when it fails: other
-/// tests expect hosts without a runtime).
+/// tests, and the end-to-end tests after them, expect hosts without a runtime or pushed files).
 const CLEAN_HOST: &str = "systemctl disable --now etcd keepalived haproxy containerd chrony kubelet >/dev/null 2>&1; \
     systemctl stop ko-standin >/dev/null 2>&1; \
     dpkg --purge etcd-server etcd-client keepalived haproxy containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
-    pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /etc/haproxy /etc/keepalived /var/lib/ko/repo /var/log/ko \
+    pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /etc/haproxy /etc/keepalived /var/lib/ko/repo /var/lib/ko/store /var/log/ko \
     /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl /usr/local/sbin/ko-apt-install \
     /usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl /usr/local/sbin/ko-kube /var/lib/containerd \
     /etc/systemd/system/kubelet.service /etc/systemd/system/kubelet.service.d; systemctl daemon-reload; \

@@ -381,10 +381,10 @@ fn an_upgrade_snapshots_etcd_first_then_masters_one_at_a_time_then_workers_drain
         ]
     );
     assert!(plan.contains("-- drain @ w1 (as root, batch 1, run on m1)"), "{plan}");
-    // the snapshot's file name has the time in it: `etcd-c-YYYYMMDD-HHMMSS.db`
+    // the snapshot's file name has the time in it: `etcd-c-YYYYMMDD-HHMMSS-mmm.db`
     let mut parts = plan.split("etcd-c-");
     let stable =
-        parts.next().unwrap().to_string() + &parts.map(|p| format!("etcd-c-<time>{}", &p[15..])).collect::<String>();
+        parts.next().unwrap().to_string() + &parts.map(|p| format!("etcd-c-<time>{}", &p[19..])).collect::<String>();
     insta::assert_snapshot!("upgrade_plan", stable);
 
     let refused = |to: &str, want: &str| {

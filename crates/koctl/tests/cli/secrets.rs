@@ -124,7 +124,8 @@ fn a_keychain_that_dies_or_locks_under_koctl_fails_the_task_saying_so_and_the_ta
     kc.kill_daemon();
     kc.start_daemon();
     let task = k.json(&["task", "list"])[0]["id"].as_i64().unwrap().to_string();
-    assert_eq!(k.run(&["task", "retry", &task]).status.code(), Some(0));
+    let out = k.run(&["task", "retry", &task]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(k.json(&["cluster", "backups", "keys"]).as_array().unwrap().len(), 2);
     assert_eq!(secrets_status(&k)["state"], "ready");
 }
