@@ -2,8 +2,8 @@
 //! and recorded, and what the app tells about it (status, unlock).
 //!
 //! The choice is made when a data dir is first opened: what the process asks for (`koctl
-//! --secrets`, `KO_SECRETS`), else the OS keychain when it answers, else the vault (a headless
-//! machine). It is recorded in the settings, so a data dir never silently moves its secrets: a
+//! --secrets`, `KO_SECRETS`), else the OS keychain when one answers (locked or not), else the
+//! vault (a headless machine). It is recorded in the settings, so a data dir never silently moves its secrets: a
 //! keychain that stops answering later is reported as such, not replaced by an empty vault. A data
 //! dir written before the choice existed keeps its secrets in the keychain, where they are.
 
@@ -103,12 +103,13 @@ pub(crate) fn open(db: &ko_store::Db, data_dir: &Path, config: SecretsConfig) ->
         // written before the choice existed: its secrets are in the keychain
         (None, None) if has_secrets => StoreKind::Keychain,
         (None, None) if data_dir.join(VAULT_FILE).exists() => StoreKind::Vault,
+        // a keychain that answers, even locked, is the one to use
         (None, None) => match SecretStore::os_keychain().probe() {
-            Ok(()) => StoreKind::Keychain,
-            Err(e) => {
+            Err(e @ ko_secrets::SecretError::Unavailable { .. }) => {
                 tracing::info!(error = %e, "no OS keychain answers: this data dir keeps its secrets in a vault file");
                 StoreKind::Vault
             }
+            _ => StoreKind::Keychain,
         },
     };
     if recorded != Some(kind) {

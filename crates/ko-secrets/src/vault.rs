@@ -262,12 +262,11 @@ impl Vault {
     fn lock(&self) -> Result<std::fs::File> {
         let mut name = self.path.clone().into_os_string();
         name.push(".lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&name)
-            .map_err(|e| self.unusable(format!("its lock file: {e}")))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&name).map_err(|e| self.unusable(format!("its lock file: {e}")))?;
         file.lock().map_err(|e| self.unusable(format!("its lock file: {e}")))?;
         Ok(file)
     }

@@ -66,10 +66,25 @@ fn secrets_status(k: &Koctl) -> Value {
     k.json(&["status"])["secrets"].clone()
 }
 
-/// The last task's status and error.
-fn last_task(k: &Koctl) -> (String, String) {
-    let t = &k.json(&["task", "list"])[0];
-    (t["status"].as_str().unwrap().into(), t["error"].as_str().unwrap_or_default().into())
+/// Runs a backup of cluster `keys` that must fail with a task whose error says `words`, while the
+/// status says the keychain is `state`; returns the task's id.
+fn backup_fails_saying(k: &Koctl, words: &[&str], state: &str) -> String {
+    let out = k.run(&["cluster", "backup", "keys"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let task = &k.json(&["task", "list"])[0];
+    assert_eq!(task["status"], "failed");
+    let error = task["error"].as_str().unwrap();
+    assert!(words.iter().all(|w| error.contains(w)), "{words:?} in {error}");
+    let s = secrets_status(k);
+    assert_eq!((s["state"].as_str(), s["problem_code"].as_str()), (Some(state), Some(&*format!("keychain.{state}"))));
+    task["id"].as_i64().unwrap().to_string()
+}
+
+/// Retries task `task`, which must then succeed, leaving `backups` backups of cluster `keys`.
+fn retry_backs_up(k: &Koctl, task: &str, backups: usize) {
+    let out = k.run(&["task", "retry", task]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(k.json(&["cluster", "backups", "keys"]).as_array().unwrap().len(), backups);
 }
 
 #[test]
@@ -95,38 +110,19 @@ fn a_keychain_that_dies_or_locks_under_koctl_fails_the_task_saying_so_and_the_ta
     assert!(journal(&k, 1).iter().all(|r| r.3 == "ok" || r.3 == "skipped"));
 
     // the next operation needs the credential: its task fails saying why, and the status says it too
-    let out = k.run(&["cluster", "backup", "keys"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let (status, error) = last_task(&k);
-    assert_eq!(status, "failed");
-    assert!(error.contains("no Secret Service") && error.contains("stopped or crashed"), "{error}");
-    let s = secrets_status(&k);
-    assert_eq!((s["state"].as_str(), s["problem_code"].as_str()), (Some("unavailable"), Some("keychain.unavailable")));
+    let task = backup_fails_saying(&k, &["no Secret Service", "stopped or crashed"], "unavailable");
     let out = k.run(&["status"]);
     assert!(text(&out.stdout).contains("UNAVAILABLE"), "{}", text(&out.stdout));
-
     // the keychain is back (a new daemon, the same keyring): the task resumes
     kc.start_daemon();
-    let task = k.json(&["task", "list"])[0]["id"].as_i64().unwrap().to_string();
-    let out = k.run(&["task", "retry", &task]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(k.json(&["cluster", "backups", "keys"]).as_array().unwrap().len(), 1);
+    retry_backs_up(&k, &task, 1);
 
     // locked, as a screen lock with a locking keyring leaves it: said so, and resumable after unlocking
     kc.lock();
-    let out = k.run(&["cluster", "backup", "keys"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let (status, error) = last_task(&k);
-    assert_eq!(status, "failed");
-    assert!(error.contains("locked") && error.contains("Unlock it"), "{error}");
-    let s = secrets_status(&k);
-    assert_eq!((s["state"].as_str(), s["problem_code"].as_str()), (Some("locked"), Some("keychain.locked")));
+    let task = backup_fails_saying(&k, &["locked", "Unlock it"], "locked");
     kc.kill_daemon();
     kc.start_daemon();
-    let task = k.json(&["task", "list"])[0]["id"].as_i64().unwrap().to_string();
-    let out = k.run(&["task", "retry", &task]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(k.json(&["cluster", "backups", "keys"]).as_array().unwrap().len(), 2);
+    retry_backs_up(&k, &task, 2);
     assert_eq!(secrets_status(&k)["state"], "ready");
 }
 
