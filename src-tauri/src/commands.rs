@@ -30,6 +30,11 @@ pub async fn unlock_secrets(d: D<'_>, form: UnlockForm) -> UiResult<()> {
 }
 
 #[tauri::command]
+pub async fn change_vault_passphrase(d: D<'_>, passphrase: String) -> UiResult<()> {
+    Ok(d.api.secrets_change_passphrase(&d.actor, passphrase.into()).await?)
+}
+
+#[tauri::command]
 pub async fn hosts(d: D<'_>) -> UiResult<Vec<HostDetail>> {
     Ok(d.api.host_list(&d.actor).await?)
 }

@@ -70,6 +70,7 @@ fn main() -> ExitCode {
             commands::me,
             commands::status,
             commands::unlock_secrets,
+            commands::change_vault_passphrase,
             commands::hosts,
             commands::scan_host,
             commands::add_host,

@@ -155,4 +155,18 @@ impl Api {
         })
         .await
     }
+
+    /// Gives the secrets vault a new passphrase (a system administrator; the vault must be open):
+    /// every secret is re-encrypted, and the old passphrase opens nothing afterwards.
+    pub async fn secrets_change_passphrase(&self, actor: &Actor, new: Sensitive<String>) -> Result<()> {
+        self.audited(actor, "secrets.passphrase", self.secrets.kind().as_str(), async {
+            self.authorize(actor, Permission::ManageSystem, "change the secrets vault's passphrase").await?;
+            let store = self.secrets.clone();
+            tokio::task::spawn_blocking(move || store.change_vault_passphrase(&new))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))??;
+            Ok(())
+        })
+        .await
+    }
 }

@@ -235,16 +235,28 @@ impl SecretStore {
         }
     }
 
+    /// Gives the (unlocked) vault a new passphrase; refused for the OS keychain.
+    pub fn change_vault_passphrase(&self, new: &Sensitive<String>) -> Result<()> {
+        match &*self.backend {
+            Backend::Vault(v) => v.change_passphrase(new),
+            _ => Err(self.not_a_vault()),
+        }
+    }
+
+    fn not_a_vault(&self) -> SecretError {
+        SecretError::VaultNewPassphrase(format!(
+            "this data dir keeps its secrets in the OS keychain ({}), not in a vault",
+            self.describe()
+        ))
+    }
+
     /// Gives the vault its passphrase: opens an existing vault (a wrong passphrase is refused)
     /// or, with `create`, makes a new, empty one. Refused for the OS keychain.
     pub fn unlock_vault(&self, passphrase: &Sensitive<String>, create: bool) -> Result<()> {
         match &*self.backend {
             Backend::Vault(v) if create => v.create(passphrase),
             Backend::Vault(v) => v.unlock(passphrase),
-            _ => Err(SecretError::VaultNewPassphrase(format!(
-                "this data dir keeps its secrets in the OS keychain ({}), not in a vault",
-                self.describe()
-            ))),
+            _ => Err(self.not_a_vault()),
         }
     }
 }

@@ -169,25 +169,28 @@ impl Vault {
         if self.exists() {
             return self.unlock(passphrase);
         }
-        if passphrase.expose().chars().count() < MIN_PASSPHRASE_CHARS {
-            return Err(SecretError::VaultNewPassphrase(format!(
-                "a new secrets vault needs a passphrase of at least {MIN_PASSPHRASE_CHARS} characters"
-            )));
-        }
-        let mut salt = [0u8; 16];
-        SystemRandom::new().fill(&mut salt).map_err(|_| self.unusable("the system's random source failed"))?;
-        let kdf = Kdf {
-            algorithm: KDF.into(),
-            memory_kib: MEMORY_KIB,
-            iterations: ITERATIONS,
-            parallelism: 1,
-            salt: B64.encode(salt),
-        };
-        let header = Header { format: FORMAT.into(), version: 1, kdf, cipher: CIPHER.into() };
+        check_new_passphrase(passphrase)?;
+        let header = new_header().map_err(|e| self.unusable(e))?;
         let key = derive(passphrase, &header.kdf).map_err(|e| self.unusable(e))?;
         self.write(&key, header, &Entries::default())?;
         *self.key.write().unwrap_or_else(PoisonError::into_inner) = Some(key);
         tracing::info!(vault = %self.path.display(), "secrets vault created");
+        Ok(())
+    }
+
+    /// Gives the (unlocked) vault a new passphrase: every entry re-encrypted under a key derived
+    /// with a new salt, written whole; the old passphrase opens nothing afterwards.
+    pub(crate) fn change_passphrase(&self, new: &Sensitive<String>) -> Result<()> {
+        check_new_passphrase(new)?;
+        let old_key = self.key()?;
+        let _lock = self.lock()?;
+        let file = self.read()?;
+        let entries = self.open(&old_key, &file)?;
+        let header = new_header().map_err(|e| self.unusable(e))?;
+        let key = derive(new, &header.kdf).map_err(|e| self.unusable(e))?;
+        self.write(&key, header, &entries)?;
+        *self.key.write().unwrap_or_else(PoisonError::into_inner) = Some(key);
+        tracing::info!(vault = %self.path.display(), "secrets vault passphrase changed");
         Ok(())
     }
 
@@ -272,6 +275,30 @@ impl Vault {
     }
 }
 
+/// A new vault's passphrase must be long enough.
+fn check_new_passphrase(passphrase: &Sensitive<String>) -> Result<()> {
+    if passphrase.expose().chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(SecretError::VaultNewPassphrase(format!(
+            "a secrets vault needs a passphrase of at least {MIN_PASSPHRASE_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// The header of a vault (re)written under a new passphrase: today's key derivation, a new salt.
+fn new_header() -> std::result::Result<Header, String> {
+    let mut salt = [0u8; 16];
+    SystemRandom::new().fill(&mut salt).map_err(|_| "the system's random source failed".to_string())?;
+    let kdf = Kdf {
+        algorithm: KDF.into(),
+        memory_kib: MEMORY_KIB,
+        iterations: ITERATIONS,
+        parallelism: 1,
+        salt: B64.encode(salt),
+    };
+    Ok(Header { format: FORMAT.into(), version: 1, kdf, cipher: CIPHER.into() })
+}
+
 fn sealing_key(key: &Sensitive<[u8; 32]>) -> Result<LessSafeKey> {
     UnboundKey::new(&CHACHA20_POLY1305, key.expose())
         .map(LessSafeKey::new)
@@ -321,6 +348,23 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_new_passphrase_opens_it_and_the_old_one_no_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(VAULT_FILE);
+        let v = Vault::new(path.clone(), None);
+        v.create(&pass("correct horse battery")).unwrap();
+        v.update(|e| e.insert("a".into(), pass("1"))).unwrap();
+        assert!(matches!(v.change_passphrase(&pass("short")), Err(SecretError::VaultNewPassphrase(_))));
+        v.change_passphrase(&pass("another horse battery")).unwrap();
+        assert_eq!(v.get("a").unwrap().unwrap().expose(), "1", "still open with the new key");
+        let old = Vault::new(path.clone(), None);
+        assert!(matches!(old.unlock(&pass("correct horse battery")), Err(SecretError::VaultPassphrase { .. })));
+        let new = Vault::new(path, None);
+        new.unlock(&pass("another horse battery")).unwrap();
+        assert_eq!(new.get("a").unwrap().unwrap().expose(), "1");
     }
 
     #[test]

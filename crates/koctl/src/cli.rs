@@ -88,6 +88,9 @@ pub enum Command {
     /// Kubernetes versions available for new clusters.
     #[command(subcommand)]
     Version(VersionCmd),
+    /// Where secrets are kept: the encrypted vault's passphrase.
+    #[command(subcommand)]
+    Secrets(SecretsCmd),
     /// Clusters: create (precheck -> bundle -> base -> runtime -> etcd), back up, restore, reset.
     #[command(subcommand)]
     Cluster(ClusterCmd),
@@ -427,6 +430,18 @@ pub enum MemberCmd {
         /// User name.
         #[arg(long)]
         user: String,
+    },
+}
+
+/// `koctl secrets ...`
+#[derive(Debug, Subcommand)]
+pub enum SecretsCmd {
+    /// Give the secrets vault a new passphrase (every secret re-encrypted). The current one comes
+    /// as usual (--vault-passphrase-file, the systemd credential, or the terminal).
+    Passphrase {
+        /// A file whose first line is the new passphrase; without it the terminal asks, twice.
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
     },
 }
 

@@ -28,24 +28,39 @@ impl KoctlPassphrase {
     }
 
     fn ask(vault: &Path, creating: bool) -> ko_api::Result<Option<Sensitive<String>>, SecretError> {
-        let prompt = if creating {
-            format!(
+        if creating {
+            let prompt = format!(
                 "No OS keychain here: koctl keeps secrets in the encrypted vault {}.\nChoose its passphrase: ",
                 vault.display()
-            )
-        } else {
-            format!("Passphrase of the secrets vault {}: ", vault.display())
-        };
+            );
+            return Self::ask_twice(&prompt);
+        }
         // no terminal to ask (a script, a pipe): not this source's
+        let prompt = format!("Passphrase of the secrets vault {}: ", vault.display());
+        Ok(rpassword::prompt_password(prompt).ok().map(Sensitive::new))
+    }
+
+    /// A new passphrase typed twice on the terminal; `None` without a terminal.
+    fn ask_twice(prompt: &str) -> ko_api::Result<Option<Sensitive<String>>, SecretError> {
         let Ok(first) = rpassword::prompt_password(prompt) else { return Ok(None) };
         let first = Sensitive::new(first);
-        if creating {
-            let again = Sensitive::new(rpassword::prompt_password("Again: ").unwrap_or_default());
-            if again != first {
-                return Err(SecretError::VaultNewPassphrase("the two passphrases differ; nothing was made".into()));
-            }
+        let again = Sensitive::new(rpassword::prompt_password("Again: ").unwrap_or_default());
+        if again != first {
+            return Err(SecretError::VaultNewPassphrase("the two passphrases differ; nothing was changed".into()));
         }
         Ok(Some(first))
+    }
+
+    /// The vault's new passphrase: from `file`, else typed twice on the terminal.
+    pub fn new_passphrase(file: Option<&Path>) -> ko_api::Result<Sensitive<String>, SecretError> {
+        match file {
+            Some(f) => Self::from_file(f),
+            None => Self::ask_twice("New passphrase of the secrets vault: ")?.ok_or_else(|| {
+                SecretError::VaultNewPassphrase(
+                    "no terminal to ask the new passphrase on: give it with --new-passphrase-file FILE".into(),
+                )
+            }),
+        }
     }
 }
 

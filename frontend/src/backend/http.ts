@@ -60,6 +60,7 @@ export const httpBackend: Backend = {
   changePassword: (old, password) => call('POST', '/api/password', { old, new: password }),
   status: () => call('GET', '/api/status'),
   unlockSecrets: (form) => call('POST', '/api/secrets/unlock', form),
+  changeVaultPassphrase: (passphrase) => call('POST', '/api/secrets/passphrase', { passphrase }),
   hosts: () => call('GET', '/api/hosts'),
   scanHost: (form) => call('POST', '/api/hosts/scan', form),
   addHost: (form) => call('POST', '/api/hosts', form),

@@ -47,6 +47,8 @@ export interface Backend {
   status(): Promise<Status>
   /** Gives the secrets vault its passphrase (`create`: makes a new vault with it). */
   unlockSecrets(form: UnlockForm): Promise<void>
+  /** Gives the (open) secrets vault a new passphrase. */
+  changeVaultPassphrase(passphrase: string): Promise<void>
   hosts(): Promise<Host[]>
   /** The key a host presents, to show its fingerprint before trusting it. */
   scanHost(form: HostForm): Promise<HostKey>

@@ -32,6 +32,7 @@ export const tauriBackend: Backend = {
   changePassword: unsupported('change password'),
   status: () => call('status'),
   unlockSecrets: (form) => call('unlock_secrets', { form }),
+  changeVaultPassphrase: (passphrase) => call('change_vault_passphrase', { passphrase }),
   hosts: () => call('hosts'),
   scanHost: (form) => call('scan_host', { form }),
   addHost: (form) => call('add_host', { form }),

@@ -59,6 +59,10 @@ export default {
     unlock: 'Unlock',
     differ: 'The two passphrases differ',
     askAdmin: 'An administrator unlocks it.',
+    changeTitle: 'Secrets vault passphrase',
+    changeNote: 'Every secret in the {backend} is encrypted again under the new passphrase; the old one opens nothing afterwards.',
+    change: 'Change the passphrase',
+    changed: 'The vault has its new passphrase.',
   },
   users: {
     name: 'Name',

@@ -53,6 +53,10 @@ export default {
     unlock: '解锁',
     differ: '两次输入的口令不一致',
     askAdmin: '请由管理员解锁。',
+    changeTitle: '密钥保险库口令',
+    changeNote: '{backend} 中的所有密钥将用新口令重新加密；之后旧口令将无法再打开它。',
+    change: '修改口令',
+    changed: '保险库已使用新口令。',
   },
   users: {
     name: '用户名',

@@ -75,6 +75,22 @@ test('without a keychain the server keeps secrets in a vault the administrator c
       ])
       expect(refreshed.status()).toBe(200)
     }
+
+    // a new passphrase in Settings: after a restart the old one is refused, the new one opens it
+    await page.getByRole('menuitem', { name: 'Settings' }).click()
+    await page.fill('input[name=new-vault-passphrase]', 'a newer horse battery staple')
+    await page.fill('input[name=new-vault-passphrase-again]', 'a newer horse battery staple')
+    await page.locator('[data-test=vault-passphrase-change]').click()
+    await expect(page.locator('[data-test=vault-passphrase-changed]')).toBeVisible()
+    server.child.kill()
+    server = await startServe(dataDir, headless())
+    await loginAsAdmin(page, server.url)
+    await unlock(page, 'correct horse battery staple')
+    await expect(banner.locator('[data-test=error]')).toContainText('does not open')
+    await unlock(page, 'a newer horse battery staple')
+    await expect(banner).toHaveCount(0)
+    await page.getByRole('menuitem', { name: 'Credentials' }).click()
+    await expect(page.locator('[data-test=credentials] tr', { hasText: 'ops' })).toBeVisible()
     for (const f of everyFile(dataDir)) expect(f.text.includes(canary), `${canary} in ${f.path}`).toBe(false)
   } finally {
     server.child.kill()

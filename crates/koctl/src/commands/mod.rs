@@ -6,6 +6,7 @@ mod bundle;
 mod cluster;
 mod credential;
 mod host;
+mod secrets;
 mod setting;
 mod status;
 mod task;
@@ -44,6 +45,7 @@ pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
         Command::User(c) => access::user(&api, &actor, f, c).await,
         Command::Member(c) => access::member(&api, &actor, f, c).await,
         Command::Setting(c) => setting::run(&api, &actor, f, c).await,
+        Command::Secrets(c) => secrets::run(&api, &actor, f, c).await,
         Command::Version(c) => version::run(&api, &actor, f, c).await,
         Command::Cluster(c) => cluster::run(&api, &actor, f, c).await,
         Command::Audit(c) => audit::run(&api, &actor, f, c).await,

@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/settings/trusted-keys", routing::get(keys_list).post(key_add))
         .route("/api/settings/trusted-keys/{name}", routing::delete(key_rm))
         .route("/api/secrets/unlock", routing::post(secrets_unlock))
+        .route("/api/secrets/passphrase", routing::post(secrets_passphrase))
 }
 
 async fn secrets_unlock(
@@ -92,5 +93,20 @@ async fn key_rm(
     Path(name): Path<String>,
 ) -> Result<StatusCode, HttpError> {
     s.api.bundle_trust_rm(&a, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The vault's new passphrase.
+#[derive(Deserialize)]
+struct NewPassphrase {
+    passphrase: ko_api::Sensitive<String>,
+}
+
+async fn secrets_passphrase(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Json(p): Json<NewPassphrase>,
+) -> Result<StatusCode, HttpError> {
+    s.api.secrets_change_passphrase(&a, p.passphrase).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -283,9 +283,20 @@ fn without_a_keychain_secrets_go_to_a_vault_that_opens_only_with_its_passphrase(
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("keeps its secrets in the vault"), "{}", text(&out.stderr));
 
+    // a new passphrase: the old one opens nothing any more, the new one opens the same secrets
+    let newer = passphrase_file(&k, "newer", "a newer horse battery staple");
+    let out = k.run(&["--vault-passphrase-file", &good, "secrets", "passphrase", "--new-passphrase-file", &newer]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = k.run(&["--vault-passphrase-file", &good, "credential", "rm", "pw"]);
+    assert!(text(&out.stderr).contains("vault.wrong_passphrase"), "{}", text(&out.stderr));
+    assert_eq!(
+        k.json(&["--vault-passphrase-file", &newer, "credential", "show", "pw"])["keychain"]["state"],
+        "present"
+    );
+
     // the password is in the vault, in no file in plaintext
     assert_nowhere(&[&canary], &all_files(&k.data_dir()));
-    assert_eq!(k.run(&["--vault-passphrase-file", &good, "credential", "rm", "pw"]).status.code(), Some(0));
+    assert_eq!(k.run(&["--vault-passphrase-file", &newer, "credential", "rm", "pw"]).status.code(), Some(0));
 }
 
 #[test]
