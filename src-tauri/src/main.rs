@@ -1,8 +1,8 @@
 //! KubeOperator Desktop: the desktop window. A thin shell: the page talks to ko-api through the
-//! commands in [`commands`], [`admin`], [`files`] and [`follow`]; everything else lives below it.
+//! commands in [`commands`] (ko-api's operation table), [`files`] and [`follow`]; everything
+//! else lives below it.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod admin;
 mod commands;
 mod error;
 mod files;
@@ -67,65 +67,8 @@ fn main() -> ExitCode {
         .plugin(tauri_plugin_dialog::init())
         .manage(desktop)
         .invoke_handler(tauri::generate_handler![
+            commands::call,
             commands::me,
-            commands::status,
-            commands::unlock_secrets,
-            commands::change_vault_passphrase,
-            commands::hosts,
-            commands::scan_host,
-            commands::add_host,
-            commands::refresh_host,
-            commands::remove_host,
-            commands::credentials,
-            commands::add_credential,
-            commands::remove_credential,
-            commands::versions,
-            commands::set_version_enabled,
-            commands::bundles,
-            commands::audit,
-            commands::ntp_servers,
-            commands::add_ntp_server,
-            commands::set_ntp_server_enabled,
-            commands::remove_ntp_server,
-            commands::trusted_keys,
-            commands::add_trusted_key,
-            commands::remove_trusted_key,
-            commands::projects,
-            commands::validate_cluster,
-            commands::create_cluster,
-            commands::deploy_cluster,
-            commands::add_workers,
-            commands::remove_worker,
-            commands::add_masters,
-            commands::remove_master,
-            commands::upgrade_cluster,
-            commands::reset_cluster,
-            commands::delete_cluster,
-            commands::check_certs,
-            commands::renew_certs,
-            commands::clusters,
-            commands::cluster,
-            commands::backups,
-            commands::backup,
-            commands::restore,
-            commands::tasks,
-            commands::task,
-            commands::retry,
-            commands::cancel,
-            admin::users,
-            admin::add_user,
-            admin::set_user_active,
-            admin::set_user_password,
-            admin::remove_user,
-            admin::add_project,
-            admin::project,
-            admin::remove_project,
-            admin::add_member,
-            admin::remove_member,
-            admin::repositories,
-            admin::set_repository,
-            admin::remove_repository,
-            admin::import_hosts,
             files::pick_bundle_file,
             files::export_kubeconfig,
             files::import_bundle,

@@ -7,13 +7,14 @@ use crate::cluster_ops::spec_of;
 use crate::cluster_secrets::ClusterSecrets;
 use crate::tasks::{PreparedTask, TaskParams};
 use crate::{Actor, Api, ApiError, Result};
+use ko_store::tasks::TaskKind;
 
 impl Api {
     /// Prepares collecting the certificates of cluster `name` from its hosts (task `cluster.certs`);
     /// [`Api::cluster_show`] then lists their expiry dates.
     pub async fn cluster_check_certs(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
         let params = TaskParams { playbooks: vec!["certs".into()], ..TaskParams::default() };
-        self.cluster_task(actor, name, "cluster.certs", params).await
+        self.cluster_task(actor, name, TaskKind::CheckCerts, params).await
     }
 
     /// Prepares renewing the certificates of cluster `name` (task `cluster.renew_certs`): the etcd
@@ -21,11 +22,11 @@ impl Api {
     /// the task issues new ones once (a retry keeps those); then the hosts' certificates are
     /// collected again, so the expiry dates shown are the new ones.
     pub async fn cluster_renew_certs(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
-        let cluster = self.operable_cluster(actor, name, "cluster.renew_certs").await?;
+        let cluster = self.operable_cluster(actor, name, TaskKind::RenewCerts).await?;
         let inv = self.stored_inventory(&spec_of(&cluster)?).await?;
         let members: Vec<String> = inv.select(&ko_playbook::Selector::Etcd).iter().map(|h| h.name.clone()).collect();
         let params = TaskParams { playbooks: vec!["renew-certs".into(), "certs".into()], ..TaskParams::default() };
-        let task = self.start_cluster_task(actor, &cluster, "cluster.renew_certs", params).await?;
+        let task = self.start_cluster_task(actor, &cluster, TaskKind::RenewCerts, params).await?;
         let (store, n) = (self.secrets.clone(), name.to_string());
         let nodes: Vec<String> = inv.hosts.iter().map(|h| h.name.clone()).collect();
         tokio::task::spawn_blocking(move || {
@@ -41,7 +42,7 @@ impl Api {
     /// What renewing the certificates of cluster `name` would run (nothing is touched and no
     /// certificate is issued: the new ones show as placeholders).
     pub async fn cluster_renew_certs_plan(&self, actor: &Actor, name: &str) -> Result<String> {
-        let cluster = self.operable_cluster(actor, name, "cluster.renew_certs").await?;
+        let cluster = self.operable_cluster(actor, name, TaskKind::RenewCerts).await?;
         let params = TaskParams { playbooks: vec!["renew-certs".into(), "certs".into()], ..TaskParams::default() };
         self.plan_of(&mut spec_of(&cluster)?, &params).await
     }

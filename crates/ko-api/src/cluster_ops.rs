@@ -2,12 +2,12 @@
 //! backup, restore, reset and delete; what they would do (`--plan`); list and show. What a run
 //! works with is made in `run_context`.
 
-use crate::tasks::{PreparedTask, TaskParams};
+use crate::tasks::{PreparedTask, TaskParams, TaskRun};
 use crate::{Actor, Api, ApiError, Permission, Result};
 use ko_core::{ClusterSpec, NodeRole};
 use ko_playbook::{Mode, Renderer};
 use ko_store::clusters::{self, BackupFile, Cluster, Node};
-use ko_store::tasks::{self as journal, Task};
+use ko_store::tasks::{self as journal, Task, TaskKind, TaskStatus};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -304,38 +304,33 @@ impl Api {
                         let id = clusters::insert(tx, &new, &nodes)?;
                         clusters::set_status(tx, id, "initializing", "")?;
                         let title = format!("create cluster {name}{suffix}");
-                        let task = journal::create(tx, "cluster.create", &title, Some(id), Some(by), &params_json)?;
+                        let task = journal::create(tx, TaskKind::Create, &title, Some(id), Some(by), &params_json)?;
                         Ok(task)
                     })
                     .await
             })
             .await?;
-        Ok(PreparedTask::new(self, task_id, &spec.name, params, lock))
+        let run = TaskRun { id: task_id, kind: TaskKind::Create, cluster: spec.name.clone(), params };
+        Ok(PreparedTask::new(self, run, lock))
     }
 
     /// Cluster `name`, if the actor may operate it and it is in the state a `kind` task needs
     /// (running; staged for a deploy; anything for a reset).
-    pub(crate) async fn operable_cluster(&self, actor: &Actor, name: &str, kind: &str) -> Result<Cluster> {
+    pub(crate) async fn operable_cluster(&self, actor: &Actor, name: &str, kind: TaskKind) -> Result<Cluster> {
         self.reconcile_tasks().await?;
         let cluster = self.cluster_row(name).await?;
         let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
         self.authorize(actor, p, "operate this cluster").await?;
         let refused = |why: String| Err(ApiError::Refused(why));
+        use TaskKind::*;
         match kind {
-            "cluster.reset" => Ok(cluster),
-            "cluster.deploy" if cluster.status != "staged" => refused(format!(
+            Reset => Ok(cluster),
+            Deploy if cluster.status != "staged" => refused(format!(
                 "cluster '{name}' is {}, not staged: only a cluster created with `--until` continues its deployment",
                 cluster.status
             )),
-            "cluster.deploy" => Ok(cluster),
-            "cluster.backup"
-            | "cluster.restore"
-            | "cluster.certs"
-            | "cluster.renew_certs"
-            | "cluster.add_workers"
-            | "cluster.remove_worker"
-            | "cluster.add_masters"
-            | "cluster.remove_master"
+            Deploy => Ok(cluster),
+            Backup | Restore | CheckCerts | RenewCerts | AddWorkers | RemoveWorker | AddMasters | RemoveMaster
                 if cluster.status == "staged" && self.etcd_deployed(&cluster).await? =>
             {
                 Ok(cluster)
@@ -361,7 +356,7 @@ impl Api {
         &self,
         actor: &Actor,
         name: &str,
-        kind: &str,
+        kind: TaskKind,
         params: TaskParams,
     ) -> Result<PreparedTask> {
         let cluster = self.operable_cluster(actor, name, kind).await?;
@@ -373,7 +368,7 @@ impl Api {
         &self,
         actor: &Actor,
         cluster: &Cluster,
-        kind: &str,
+        kind: TaskKind,
         params: TaskParams,
     ) -> Result<PreparedTask> {
         let name = cluster.name.as_str();
@@ -381,25 +376,22 @@ impl Api {
         let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
         let title = format!(
             "{kind} {name}{}",
-            if kind == "cluster.deploy" { stage_suffix(&params.playbooks) } else { String::new() }
+            if kind == TaskKind::Deploy { stage_suffix(&params.playbooks) } else { String::new() }
         );
-        let (kind_s, id, by) = (kind.to_string(), cluster.id, actor.user_id);
+        let (id, by) = (cluster.id, actor.user_id);
         let task = self
-            .audited(actor, kind, name, async {
-                Ok(self
-                    .db
-                    .write(move |tx| journal::create(tx, &kind_s, &title, Some(id), Some(by), &params_json))
-                    .await?)
+            .audited(actor, kind.as_str(), name, async {
+                Ok(self.db.write(move |tx| journal::create(tx, kind, &title, Some(id), Some(by), &params_json)).await?)
             })
             .await?;
-        Ok(PreparedTask::new(self, task, name, params, lock))
+        Ok(PreparedTask::new(self, TaskRun { id: task, kind, cluster: name.to_string(), params }, lock))
     }
 
     /// Prepares the rest of a staged deployment (`cluster_create` with `until`): the phases after the
     /// last one that finished, up to `until` (all without it), with the bundle it used.
     pub async fn cluster_deploy(&self, actor: &Actor, name: &str, until: Option<&str>) -> Result<PreparedTask> {
         let end = stage_end(until)?;
-        let cluster = self.operable_cluster(actor, name, "cluster.deploy").await?;
+        let cluster = self.operable_cluster(actor, name, TaskKind::Deploy).await?;
         let (last, done) = self
             .deployed_stage(cluster.id)
             .await?
@@ -417,7 +409,7 @@ impl Api {
             ..TaskParams::default()
         };
         self.checked_inventory(&mut spec_of(&cluster)?, &params).await?;
-        self.start_cluster_task(actor, &cluster, "cluster.deploy", params).await
+        self.start_cluster_task(actor, &cluster, TaskKind::Deploy, params).await
     }
 
     /// How far the cluster's deployment got: the index in [`CREATE_PLAYBOOKS`] of the last playbook
@@ -428,7 +420,7 @@ impl Api {
             .read(move |c| journal::list(c, Some(cluster_id), 1000))
             .await?
             .into_iter()
-            .find(|t| t.status == "ok" && matches!(t.kind.as_str(), "cluster.create" | "cluster.deploy"))
+            .find(|t| t.status == TaskStatus::Ok && matches!(t.kind, TaskKind::Create | TaskKind::Deploy))
             .and_then(|t| serde_json::from_str::<TaskParams>(&t.params).ok());
         Ok(done.map(|d| {
             let last = d.playbooks.last().and_then(|l| CREATE_PLAYBOOKS.iter().position(|p| p == l)).unwrap_or(0);
@@ -440,7 +432,7 @@ impl Api {
     pub async fn cluster_backup(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
         let params =
             TaskParams { playbooks: vec!["backup".into()], backup: Some(backup_file(name)), ..TaskParams::default() };
-        self.cluster_task(actor, name, "cluster.backup", params).await
+        self.cluster_task(actor, name, TaskKind::Backup, params).await
     }
 
     /// The backup files of a cluster.
@@ -472,12 +464,12 @@ impl Api {
             )));
         }
         let params = TaskParams { playbooks: vec!["restore".into()], backup: Some(file.name), ..TaskParams::default() };
-        self.cluster_task(actor, name, "cluster.restore", params).await
+        self.cluster_task(actor, name, TaskKind::Restore, params).await
     }
 
     /// What resetting the cluster would run on which host (nothing is touched).
     pub async fn cluster_reset_plan(&self, actor: &Actor, name: &str) -> Result<String> {
-        let cluster = self.operable_cluster(actor, name, "cluster.reset").await?;
+        let cluster = self.operable_cluster(actor, name, TaskKind::Reset).await?;
         let params = TaskParams { playbooks: vec!["reset".into()], ..TaskParams::default() };
         self.plan_of(&mut spec_of(&cluster)?, &params).await
     }
@@ -485,7 +477,7 @@ impl Api {
     /// Prepares removing what the deployment put on the cluster's hosts.
     pub async fn cluster_reset(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
         let params = TaskParams { playbooks: vec!["reset".into()], ..TaskParams::default() };
-        self.cluster_task(actor, name, "cluster.reset", params).await
+        self.cluster_task(actor, name, TaskKind::Reset, params).await
     }
 
     /// Forgets a cluster: its rows, its secrets in the secret store and its directory (backups

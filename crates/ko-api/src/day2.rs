@@ -10,6 +10,7 @@ use crate::tasks::{PreparedTask, TaskParams};
 use crate::{Actor, Api, ApiError, Result};
 use ko_core::{ClusterSpec, NodeRole, NodeSpec};
 use ko_store::clusters;
+use ko_store::tasks::TaskKind;
 
 /// What an added worker runs, in order (the create's node playbooks; no etcd, no control plane,
 /// no network: the CNI's DaemonSets reach the new node by themselves).
@@ -33,12 +34,13 @@ pub const REMOVE_MASTER_PLAYBOOKS: &[&str] = &["remove-node", "etcd-leave", "loa
 /// The playbooks changing the masters refreshes on the whole cluster.
 const MASTER_REFRESH: &[&str] = &["loadbalancer", "control-plane"];
 
-/// A Day-2 operation: started as a task, or only planned.
-pub enum Day2 {
-    /// What it would run on which host (secrets redacted); nothing was changed.
-    Plan(String),
-    /// The task, ready to run.
-    Started(Box<PreparedTask>),
+/// A checked change of a running cluster's nodes, ready to be planned or started.
+struct NodeChange {
+    cluster: ko_store::clusters::Cluster,
+    /// The cluster with the added nodes, or with the nodes to remove still in it.
+    spec: ClusterSpec,
+    params: TaskParams,
+    kind: TaskKind,
 }
 
 /// The parameters of `playbooks` taking `host` out of the cluster (not contacted when `down`).
@@ -72,9 +74,31 @@ impl Api {
         name: &str,
         hosts: &[String],
         zone: Option<&str>,
-        plan: bool,
-    ) -> Result<Day2> {
-        let cluster = self.operable_cluster(actor, name, "cluster.add_workers").await?;
+    ) -> Result<PreparedTask> {
+        let change = self.cluster_add_workers_change(actor, name, hosts, zone).await?;
+        self.start_node_change(actor, change).await
+    }
+
+    /// What [`Api::cluster_add_workers`] would run on which host (secrets redacted); nothing changes.
+    pub async fn cluster_add_workers_plan(
+        &self,
+        actor: &Actor,
+        name: &str,
+        hosts: &[String],
+        zone: Option<&str>,
+    ) -> Result<String> {
+        let change = self.cluster_add_workers_change(actor, name, hosts, zone).await?;
+        self.plan_node_change(change).await
+    }
+
+    async fn cluster_add_workers_change(
+        &self,
+        actor: &Actor,
+        name: &str,
+        hosts: &[String],
+        zone: Option<&str>,
+    ) -> Result<NodeChange> {
+        let cluster = self.operable_cluster(actor, name, TaskKind::AddWorkers).await?;
         let mut spec = spec_of(&cluster)?;
         self.add_nodes(&mut spec, name, hosts, &[NodeRole::Worker], zone).await?;
         self.check_node_rules(&spec).await?;
@@ -84,7 +108,7 @@ impl Api {
             nodes: hosts.to_vec(),
             ..TaskParams::default()
         };
-        self.start_day2(actor, &cluster, spec, params, "cluster.add_workers", plan).await
+        Ok(NodeChange { cluster, spec, params, kind: TaskKind::AddWorkers })
     }
 
     /// Removes worker `host` from running cluster `name`: drained and deleted from the first
@@ -98,9 +122,31 @@ impl Api {
         name: &str,
         host: &str,
         down: bool,
-        plan: bool,
-    ) -> Result<Day2> {
-        let cluster = self.operable_cluster(actor, name, "cluster.remove_worker").await?;
+    ) -> Result<PreparedTask> {
+        let change = self.cluster_remove_worker_change(actor, name, host, down).await?;
+        self.start_node_change(actor, change).await
+    }
+
+    /// What [`Api::cluster_remove_worker`] would run on which host (secrets redacted); nothing changes.
+    pub async fn cluster_remove_worker_plan(
+        &self,
+        actor: &Actor,
+        name: &str,
+        host: &str,
+        down: bool,
+    ) -> Result<String> {
+        let change = self.cluster_remove_worker_change(actor, name, host, down).await?;
+        self.plan_node_change(change).await
+    }
+
+    async fn cluster_remove_worker_change(
+        &self,
+        actor: &Actor,
+        name: &str,
+        host: &str,
+        down: bool,
+    ) -> Result<NodeChange> {
+        let cluster = self.operable_cluster(actor, name, TaskKind::RemoveWorker).await?;
         let spec = spec_of(&cluster)?;
         let node = spec.nodes.iter().find(|n| n.host == host).ok_or_else(|| {
             ApiError::invalid("remove.not_node", "host", format!("host '{host}' is not a node of cluster '{name}'"))
@@ -120,7 +166,7 @@ impl Api {
             ));
         }
         let params = removal(self.within_stage(&cluster, REMOVE_WORKER_PLAYBOOKS).await?, host, down);
-        self.start_day2(actor, &cluster, spec, params, "cluster.remove_worker", plan).await
+        Ok(NodeChange { cluster, spec, params, kind: TaskKind::RemoveWorker })
     }
 
     /// Adds registered `hosts` to running cluster `name` as masters (etcd members too when the
@@ -135,9 +181,33 @@ impl Api {
         hosts: &[String],
         replacing: Option<&str>,
         down: &[String],
-        plan: bool,
-    ) -> Result<Day2> {
-        let cluster = self.operable_cluster(actor, name, "cluster.add_masters").await?;
+    ) -> Result<PreparedTask> {
+        let change = self.cluster_add_masters_change(actor, name, hosts, replacing, down).await?;
+        self.start_node_change(actor, change).await
+    }
+
+    /// What [`Api::cluster_add_masters`] would run on which host (secrets redacted); nothing changes.
+    pub async fn cluster_add_masters_plan(
+        &self,
+        actor: &Actor,
+        name: &str,
+        hosts: &[String],
+        replacing: Option<&str>,
+        down: &[String],
+    ) -> Result<String> {
+        let change = self.cluster_add_masters_change(actor, name, hosts, replacing, down).await?;
+        self.plan_node_change(change).await
+    }
+
+    async fn cluster_add_masters_change(
+        &self,
+        actor: &Actor,
+        name: &str,
+        hosts: &[String],
+        replacing: Option<&str>,
+        down: &[String],
+    ) -> Result<NodeChange> {
+        let cluster = self.operable_cluster(actor, name, TaskKind::AddMasters).await?;
         let mut spec = spec_of(&cluster)?;
         if let Some(old) = replacing
             && !spec.nodes.iter().any(|n| n.host == old && n.has(NodeRole::Master))
@@ -177,7 +247,7 @@ impl Api {
             whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
             ..TaskParams::default()
         };
-        self.start_day2(actor, &cluster, spec, params, "cluster.add_masters", plan).await
+        Ok(NodeChange { cluster, spec, params, kind: TaskKind::AddMasters })
     }
 
     /// Removes master `host` from running cluster `name`: drained and deleted from another
@@ -191,9 +261,31 @@ impl Api {
         name: &str,
         host: &str,
         down: bool,
-        plan: bool,
-    ) -> Result<Day2> {
-        let cluster = self.operable_cluster(actor, name, "cluster.remove_master").await?;
+    ) -> Result<PreparedTask> {
+        let change = self.cluster_remove_master_change(actor, name, host, down).await?;
+        self.start_node_change(actor, change).await
+    }
+
+    /// What [`Api::cluster_remove_master`] would run on which host (secrets redacted); nothing changes.
+    pub async fn cluster_remove_master_plan(
+        &self,
+        actor: &Actor,
+        name: &str,
+        host: &str,
+        down: bool,
+    ) -> Result<String> {
+        let change = self.cluster_remove_master_change(actor, name, host, down).await?;
+        self.plan_node_change(change).await
+    }
+
+    async fn cluster_remove_master_change(
+        &self,
+        actor: &Actor,
+        name: &str,
+        host: &str,
+        down: bool,
+    ) -> Result<NodeChange> {
+        let cluster = self.operable_cluster(actor, name, TaskKind::RemoveMaster).await?;
         let spec = spec_of(&cluster)?;
         if !spec.nodes.iter().any(|n| n.host == host && n.has(NodeRole::Master)) {
             return Err(ApiError::invalid(
@@ -209,7 +301,7 @@ impl Api {
             whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
             ..removal(self.within_stage(&cluster, REMOVE_MASTER_PLAYBOOKS).await?, host, down)
         };
-        self.start_day2(actor, &cluster, spec, params, "cluster.remove_master", plan).await
+        Ok(NodeChange { cluster, spec, params, kind: TaskKind::RemoveMaster })
     }
 
     /// Appends free registered `hosts` to `spec` as nodes with `roles` (in `zone`).
@@ -278,29 +370,25 @@ impl Api {
             .collect())
     }
 
-    /// A checked Day-2 operation over `spec` (the cluster with the added nodes, or with the nodes
-    /// to remove still in it): planned, or started — nodes that join are the cluster's from then on.
-    async fn start_day2(
-        &self,
-        actor: &Actor,
-        cluster: &ko_store::clusters::Cluster,
-        mut spec: ClusterSpec,
-        params: TaskParams,
-        kind: &str,
-        plan: bool,
-    ) -> Result<Day2> {
-        if plan {
-            return Ok(Day2::Plan(self.plan_of(&mut spec, &params).await?));
-        }
+    /// What `change` would run on which host (secrets redacted).
+    async fn plan_node_change(&self, change: NodeChange) -> Result<String> {
+        let NodeChange { mut spec, params, .. } = change;
+        self.plan_of(&mut spec, &params).await
+    }
+
+    /// Starts `change`: every host it needs must answer first; nodes that join are the
+    /// cluster's from then on.
+    async fn start_node_change(&self, actor: &Actor, change: NodeChange) -> Result<PreparedTask> {
+        let NodeChange { cluster, mut spec, params, kind } = change;
         let (mut inv, _) = self.checked_inventory(&mut spec, &params).await?;
         // every host the operation needs answers before anything is recorded or started (a dead
         // one is named, with the way out: `--down`)
         self.reach(&mut inv).await?;
-        let task = self.start_cluster_task(actor, cluster, kind, params).await?;
+        let task = self.start_cluster_task(actor, &cluster, kind, params).await?;
         let (id, rows) = (cluster.id, node_rows(&spec));
         let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
         self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_nodes(tx, id, &json, &rows)?)).await?;
-        Ok(Day2::Started(Box::new(task)))
+        Ok(task)
     }
 
     /// After a removal ended `ok`: the removed nodes leave the cluster's spec and node rows.
@@ -318,7 +406,7 @@ impl Api {
         let tasks = self.db.read(move |c| ko_store::tasks::list(c, Some(cluster_id), 1000)).await?;
         Ok(tasks
             .into_iter()
-            .filter(|t| t.kind == "cluster.create")
+            .filter(|t| t.kind == TaskKind::Create)
             .find_map(|t| serde_json::from_str::<TaskParams>(&t.params).ok()?.bundle))
     }
 }

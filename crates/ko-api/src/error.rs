@@ -134,6 +134,12 @@ impl ApiError {
         }
     }
 
+    /// A request that does not have the operation's shape (a missing or unknown field, a
+    /// body that is not what the operation reads).
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Self::invalid("request.malformed", "", message)
+    }
+
     pub(crate) fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> Self {
         Self::Invalid(Invalid::one(code, field, message))
     }

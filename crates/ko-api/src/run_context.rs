@@ -4,12 +4,13 @@
 
 use crate::cluster_secrets::ClusterSecrets;
 use crate::ssh_transport::{RunBundle, SshTransport};
-use crate::tasks::{TaskOutcome, TaskParams};
+use crate::tasks::{TaskOutcome, TaskParams, TaskRun};
 use crate::{Api, ApiError, Result};
 use ko_core::ClusterSpec;
 use ko_playbook::{InvHost, Inventory, Mode, Renderer, RunOptions};
 use ko_ssh::{CancellationToken, SshPool};
 use ko_store::clusters;
+use ko_store::tasks::{TaskKind, TaskStatus};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -317,50 +318,65 @@ impl Api {
             label: format!("task={id} attempt={attempt}"),
         };
         let outcome = ko_playbook::run(&playbooks, &inv, &renderer, &transport, sink, &resume, &opts).await;
-        Ok(TaskOutcome { task_id: id, status: outcome.status.as_str().into(), error: outcome.error })
+        let status = match outcome.status {
+            ko_playbook::Status::Ok => TaskStatus::Ok,
+            ko_playbook::Status::Cancelled => TaskStatus::Cancelled,
+            _ => TaskStatus::Failed,
+        };
+        Ok(TaskOutcome { task_id: id, status, error: outcome.error })
     }
 
-    /// What a finished task means for its cluster: status after a create, a backup file recorded.
-    pub(crate) async fn after_task(&self, id: i64, cluster: &str, params: &TaskParams, status: &str) -> Result<()> {
-        let row = self.cluster_row(cluster).await?;
-        let cid = row.id;
-        // a create or the rest of a staged one: running when its last phase is the create's last
-        // (adding nodes runs create playbooks too, but leaves the cluster's status alone)
-        let deploys =
-            params.nodes.is_empty() && params.playbooks.iter().all(|p| crate::CREATE_PLAYBOOKS.contains(&p.as_str()));
-        if deploys {
-            let last = params.playbooks.last().map(String::as_str).unwrap_or_default();
-            let (s, msg) = if status == "ok" && Some(&last) == crate::CREATE_PLAYBOOKS.last() {
-                ("running", String::new())
-            } else if status == "ok" {
-                ("staged", format!("deployed up to {last}; `koctl cluster deploy {cluster}` continues"))
-            } else {
-                ("failed", format!("task {id} {status}; resume it with `koctl task retry {id}`"))
-            };
-            self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_status(tx, cid, s, &msg)?)).await?;
-        }
-        if let (Some(version), "ok", true) = (&params.version, status, params.playbooks.iter().any(|p| p == "upgrade"))
-        {
-            self.record_upgrade(cluster, version).await?;
-        }
-        if status == "ok" && params.playbooks.iter().any(|p| p == "remove-node") {
-            self.forget_removed_nodes(cluster, params).await?;
-        }
-        if let (Some(name), "ok", true) = (&params.backup, status, params.playbooks.iter().any(|p| p == "backup")) {
-            let path = self.cluster_dir(cluster).join("backups").join(name);
-            let p2 = path.clone();
-            let (sha, size) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&p2))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?
-                .map_err(|e| ApiError::DataDir { path: path.clone(), cause: e.to_string() })?;
-            let (n, loc) = (name.clone(), path.display().to_string());
-            self.db
-                .write(move |tx| {
-                    Ok::<_, ApiError>(clusters::add_backup(tx, cid, Some(id), &n, &loc, size as i64, &sha)?)
-                })
-                .await?;
+    /// What a finished task means for its cluster, by what the task did: a create's or deploy's
+    /// status (running, staged, failed), an upgrade's new version, removed nodes forgotten, a
+    /// backup file recorded.
+    pub(crate) async fn after_task(&self, run: &TaskRun, status: TaskStatus) -> Result<()> {
+        let TaskRun { id, kind, ref cluster, ref params } = *run;
+        let ok = status == TaskStatus::Ok;
+        match kind {
+            TaskKind::Create | TaskKind::Deploy => self.record_deployment(id, cluster, params, status).await?,
+            TaskKind::Upgrade if ok => {
+                if let Some(version) = &params.version {
+                    self.record_upgrade(cluster, version).await?;
+                }
+                self.record_backup(id, cluster, params).await?;
+            }
+            TaskKind::Backup if ok => self.record_backup(id, cluster, params).await?,
+            TaskKind::RemoveWorker | TaskKind::RemoveMaster if ok => self.forget_removed_nodes(cluster, params).await?,
+            _ => {}
         }
         Ok(())
+    }
+
+    /// A create or the rest of a staged one ended: running when its last phase is the create's
+    /// last, staged when it stopped earlier as asked, failed otherwise.
+    async fn record_deployment(&self, id: i64, cluster: &str, params: &TaskParams, status: TaskStatus) -> Result<()> {
+        let cid = self.cluster_row(cluster).await?.id;
+        let last = params.playbooks.last().map(String::as_str).unwrap_or_default();
+        let (s, msg) = if status == TaskStatus::Ok && Some(&last) == crate::CREATE_PLAYBOOKS.last() {
+            ("running", String::new())
+        } else if status == TaskStatus::Ok {
+            ("staged", format!("deployed up to {last}; `koctl cluster deploy {cluster}` continues"))
+        } else {
+            ("failed", format!("task {id} {status}; resume it with `koctl task retry {id}`"))
+        };
+        self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_status(tx, cid, s, &msg)?)).await
+    }
+
+    /// The backup file the task fetched, with its size and hash, on the cluster's list.
+    async fn record_backup(&self, id: i64, cluster: &str, params: &TaskParams) -> Result<()> {
+        let Some(name) = &params.backup else { return Ok(()) };
+        let cid = self.cluster_row(cluster).await?.id;
+        let path = self.cluster_dir(cluster).join("backups").join(name);
+        let p2 = path.clone();
+        let (sha, size) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&p2))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::DataDir { path: path.clone(), cause: e.to_string() })?;
+        let (n, loc) = (name.clone(), path.display().to_string());
+        self.db
+            .write(move |tx| Ok::<_, ApiError>(clusters::add_backup(tx, cid, Some(id), &n, &loc, size as i64, &sha)?))
+            .await
+            .map(drop)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Channel carry. It reads the journal, so it follows tasks run by this process and by any other
 //! process on the same data dir alike.
 
-use crate::{Actor, Api, LogLine, Result};
+use crate::{Actor, Api, LogLine, Result, TaskStatus};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -21,9 +21,9 @@ pub enum TaskUpdate {
     /// comes in a few big batches, not one message a line).
     Lines(Vec<LogLine>),
     /// The task's status changed (the first update says the status it had).
-    Status(String),
+    Status(TaskStatus),
     /// The task finished with this status; nothing follows.
-    End(String),
+    End(TaskStatus),
     /// The journal could not be read (the task was removed, the user lost the right to see it,
     /// the database is gone); nothing follows.
     Unreadable {
@@ -40,7 +40,7 @@ pub struct TaskFollow {
     actor: Actor,
     id: i64,
     after: i64,
-    status: String,
+    status: Option<TaskStatus>,
     pending: VecDeque<TaskUpdate>,
     ended: bool,
 }
@@ -55,7 +55,7 @@ impl Api {
             actor: actor.clone(),
             id,
             after: 0,
-            status: String::new(),
+            status: None,
             pending: VecDeque::new(),
             ended: false,
         })
@@ -90,11 +90,11 @@ impl TaskFollow {
             self.after = last.id;
             self.pending.push_back(TaskUpdate::Lines(lines));
         }
-        if status != self.status {
-            self.status = status.clone();
-            self.pending.push_back(TaskUpdate::Status(status.clone()));
+        if Some(status) != self.status {
+            self.status = Some(status);
+            self.pending.push_back(TaskUpdate::Status(status));
         }
-        if !matches!(status.as_str(), "pending" | "running") && !backlog {
+        if !status.is_active() && !backlog {
             self.pending.push_back(TaskUpdate::End(status));
             self.ended = true;
         } else if quiet {

@@ -12,7 +12,7 @@
 use crate::{Actor, Api, ApiError, Permission, Result};
 use ko_playbook::{Event, EventSink, Playbook, Resume, Status};
 use ko_ssh::CancellationToken;
-use ko_store::tasks::{self, LogLine, PhaseRow, StepHost, StepHostUpdate, Task};
+use ko_store::tasks::{self, LogLine, PhaseRow, StepHost, StepHostUpdate, Task, TaskKind, TaskStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::File;
@@ -36,8 +36,8 @@ pub struct TaskDetail {
 pub struct TaskOutcome {
     /// Task id.
     pub task_id: i64,
-    /// `ok`, `failed`, `cancelled`.
-    pub status: String,
+    /// `ok`, `failed` or `cancelled`.
+    pub status: TaskStatus,
     /// Why it failed.
     pub error: Option<String>,
 }
@@ -114,21 +114,27 @@ pub(crate) struct ClusterLock {
 /// once (a read cache on the secret store that lives as long as the task).
 pub struct PreparedTask {
     api: Api,
-    task_id: i64,
-    cluster: String,
-    params: TaskParams,
+    run: TaskRun,
     first: bool,
     lock: ClusterLock,
 }
 
+/// What a run of a task works from: the task, what it does, on which cluster, with what.
+pub(crate) struct TaskRun {
+    pub id: i64,
+    pub kind: TaskKind,
+    pub cluster: String,
+    pub params: TaskParams,
+}
+
 impl PreparedTask {
-    pub(crate) fn new(api: &Api, task_id: i64, cluster: &str, params: TaskParams, lock: ClusterLock) -> Self {
-        Self { api: api.with_secret_cache(), task_id, cluster: cluster.into(), params, first: true, lock }
+    pub(crate) fn new(api: &Api, run: TaskRun, lock: ClusterLock) -> Self {
+        Self { api: api.with_secret_cache(), run, first: true, lock }
     }
 
     /// The task's id.
     pub fn id(&self) -> i64 {
-        self.task_id
+        self.run.id
     }
 
     /// Runs the task to its end; `on_event` sees its progress, `cancel` stops it.
@@ -137,14 +143,14 @@ impl PreparedTask {
         cancel: CancellationToken,
         on_event: impl Fn(&Event) + Send + Sync + 'static,
     ) -> Result<TaskOutcome> {
-        let Self { api, task_id, cluster, params, first, lock } = self;
-        api.run_task(task_id, &cluster, &params, first, lock, cancel, Arc::new(on_event)).await
+        let Self { api, run, first, lock } = self;
+        api.run_task(&run, first, lock, cancel, Arc::new(on_event)).await
     }
 
     /// Runs the task in the background (its progress is in the journal, see
     /// [`Api::task_follow`]) and returns its id at once.
     pub fn spawn(self) -> i64 {
-        let task_id = self.task_id;
+        let task_id = self.run.id;
         tokio::spawn(async move {
             if let Err(e) = self.run(CancellationToken::new(), |_| {}).await {
                 tracing::error!(task_id, error = %e, "task failed to run");
@@ -193,7 +199,7 @@ impl Api {
                  `koctl task retry {id}`",
                 t.attempt
             );
-            self.db.write(move |tx| tasks::finish(tx, id, "interrupted", Some(&error))).await?;
+            self.db.write(move |tx| tasks::finish(tx, id, TaskStatus::Interrupted, Some(&error))).await?;
             interrupted.push(id);
         }
         Ok(interrupted)
@@ -254,7 +260,7 @@ impl Api {
     }
 
     /// The task's status now (for `logs --follow`).
-    pub async fn task_status(&self, actor: &Actor, id: i64) -> Result<String> {
+    pub async fn task_status(&self, actor: &Actor, id: i64) -> Result<TaskStatus> {
         self.reconcile_tasks().await?;
         let task = self.task_row(id).await?;
         self.authorize_task(actor, &task, false).await?;
@@ -267,7 +273,7 @@ impl Api {
             self.reconcile_tasks().await?;
             let task = self.task_row(id).await?;
             self.authorize_task(actor, &task, true).await?;
-            if task.status != "running" && task.status != "pending" {
+            if !task.status.is_active() {
                 return Err(ApiError::Refused(format!("task {id} is not running (it is {})", task.status)));
             }
             self.db.write(move |tx| tasks::request_cancel(tx, id)).await?;
@@ -281,7 +287,7 @@ impl Api {
         self.reconcile_tasks().await?;
         let task = self.task_row(id).await?;
         self.authorize_task(actor, &task, true).await?;
-        if !matches!(task.status.as_str(), "failed" | "cancelled" | "interrupted") {
+        if !task.status.is_resumable() {
             return Err(ApiError::Refused(format!(
                 "task {id} is {}; only failed, cancelled or interrupted tasks can be retried",
                 task.status
@@ -294,7 +300,8 @@ impl Api {
         let params: TaskParams = serde_json::from_str(&task.params)
             .map_err(|e| ApiError::Internal(format!("task {id} has unreadable parameters: {e}")))?;
         self.audited(actor, "task.retry", &id.to_string(), async {
-            Ok(PreparedTask { api: self.with_secret_cache(), task_id: id, cluster, params, first: false, lock })
+            let run = TaskRun { id, kind: task.kind, cluster, params };
+            Ok(PreparedTask { api: self.with_secret_cache(), run, first: false, lock })
         })
         .await
     }
@@ -331,17 +338,15 @@ impl Api {
 
     /// Runs an attempt of task `id` on cluster `cluster` while holding its lock: journal, cancel
     /// watch, the playbooks, and the task's end.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn run_task(
         &self,
-        id: i64,
-        cluster: &str,
-        params: &TaskParams,
+        run: &TaskRun,
         first: bool,
         _lock: ClusterLock,
         cancel: CancellationToken,
         on_event: Arc<dyn Fn(&Event) + Send + Sync>,
     ) -> Result<TaskOutcome> {
+        let TaskRun { id, ref cluster, ref params, .. } = *run;
         self.db.write(move |tx| tasks::start_attempt(tx, id, first)).await?;
         let attempt = self.task_row(id).await?.attempt;
         let (sink, writer) = JournalSink::start(self.clone(), id, attempt, on_event);
@@ -350,19 +355,16 @@ impl Api {
         watcher.abort();
         drop(sink);
         let _ = writer.await;
-        let (status, error) = match &outcome {
-            Ok(o) => (o.status.as_str(), o.error.clone()),
-            Err(e) => ("failed", Some(e.to_string())),
-        };
-        let (status, error) = match status {
-            "ok" => ("ok", None),
-            "cancelled" => ("cancelled", error),
-            _ => ("failed", error),
+        let (status, error) = match outcome {
+            Ok(o) if o.status == TaskStatus::Ok => (TaskStatus::Ok, None),
+            Ok(o) if o.status == TaskStatus::Cancelled => (TaskStatus::Cancelled, o.error),
+            Ok(o) => (TaskStatus::Failed, o.error),
+            Err(e) => (TaskStatus::Failed, Some(e.to_string())),
         };
         let e2 = error.clone();
         self.db.write(move |tx| tasks::finish(tx, id, status, e2.as_deref())).await?;
-        self.after_task(id, cluster, params, status).await?;
-        Ok(TaskOutcome { task_id: id, status: status.into(), error })
+        self.after_task(run, status).await?;
+        Ok(TaskOutcome { task_id: id, status, error })
     }
 
     fn watch_cancel(&self, id: i64, cancel: CancellationToken) -> tokio::task::JoinHandle<()> {

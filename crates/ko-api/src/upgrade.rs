@@ -5,13 +5,24 @@
 //! changes before what would run.
 
 use crate::cluster_ops::{backup_file, spec_of};
-use crate::day2::Day2;
-use crate::tasks::TaskParams;
+use crate::tasks::{PreparedTask, TaskParams};
 use crate::{Actor, Api, ApiError, Result};
 use ko_playbook::Selector;
+use ko_store::tasks::TaskKind;
 
 /// What an upgrade runs, in order.
 pub const UPGRADE_PLAYBOOKS: &[&str] = &["backup", "bundle", "upgrade"];
+
+/// A checked upgrade, ready to be planned or started.
+struct Upgrade {
+    cluster: ko_store::clusters::Cluster,
+    spec: ko_core::ClusterSpec,
+    params: TaskParams,
+    /// The library bundle that brings the new version.
+    bundle: String,
+    /// The backup file taken first.
+    backup: String,
+}
 
 /// `vMAJOR.MINOR.PATCH`.
 fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
@@ -23,9 +34,39 @@ impl Api {
     /// Upgrades running cluster `name` to Kubernetes `to`, workers `batch` at a time (see the
     /// module's description); refused, saying why, when `to` is not a newer version within the
     /// next minor or no bundle in the library brings it.
-    pub async fn cluster_upgrade(&self, actor: &Actor, name: &str, to: &str, batch: usize, plan: bool) -> Result<Day2> {
-        let cluster = self.operable_cluster(actor, name, "cluster.upgrade").await?;
-        let mut spec = spec_of(&cluster)?;
+    pub async fn cluster_upgrade(&self, actor: &Actor, name: &str, to: &str, batch: usize) -> Result<PreparedTask> {
+        let Upgrade { cluster, mut spec, params, .. } = self.upgrade_of(actor, name, to, batch).await?;
+        params.apply_to(&mut spec);
+        self.checked_inventory(&mut spec, &params).await?;
+        self.start_cluster_task(actor, &cluster, TaskKind::Upgrade, params).await
+    }
+
+    /// What [`Api::cluster_upgrade`] would change and run on which host (secrets redacted);
+    /// nothing changes.
+    pub async fn cluster_upgrade_plan(&self, actor: &Actor, name: &str, to: &str, batch: usize) -> Result<String> {
+        let Upgrade { mut spec, params, bundle, backup, .. } = self.upgrade_of(actor, name, to, batch).await?;
+        let from = spec.version.clone();
+        let inv = self.stored_inventory(&spec).await?;
+        let names = |sel| inv.select(&sel).iter().map(|h| h.name.clone()).collect::<Vec<_>>();
+        let masters = names(Selector::Masters);
+        let workers: Vec<String> = names(Selector::Workers).into_iter().filter(|w| !masters.contains(w)).collect();
+        let batches: Vec<String> = workers.chunks(batch).map(|c| c.join(", ")).collect();
+        let header = format!(
+            "# upgrade {name} from {from} to {to} with bundle {bundle}\n\
+             # 1. an etcd snapshot fetched to this machine first: backups/{backup}\n\
+             # 2. the bundle pushed to every host; the new kubeadm and images on every node\n\
+             # 3. masters one at a time: {}\n\
+             # 4. workers in drained batches of {batch}: {}\n",
+            masters.join(" -> "),
+            if batches.is_empty() { "none".to_string() } else { batches.join(" -> ") },
+        );
+        Ok(header + &self.plan_of(&mut spec, &params).await?)
+    }
+
+    /// The checked upgrade of cluster `name` to `to`.
+    async fn upgrade_of(&self, actor: &Actor, name: &str, to: &str, batch: usize) -> Result<Upgrade> {
+        let cluster = self.operable_cluster(actor, name, TaskKind::Upgrade).await?;
+        let spec = spec_of(&cluster)?;
         let from = spec.version.clone();
         let bad = |code, why: String| Err(ApiError::invalid(code, "version", why));
         let (Some(old), Some(new)) = (parse_version(&from), parse_version(to)) else {
@@ -67,27 +108,8 @@ impl Api {
             batch: Some(batch),
             ..TaskParams::default()
         };
-        if plan {
-            let inv = self.stored_inventory(&spec).await?;
-            let names = |sel| inv.select(&sel).iter().map(|h| h.name.clone()).collect::<Vec<_>>();
-            let masters = names(Selector::Masters);
-            let workers: Vec<String> = names(Selector::Workers).into_iter().filter(|w| !masters.contains(w)).collect();
-            let batches: Vec<String> = workers.chunks(batch).map(|c| c.join(", ")).collect();
-            let header = format!(
-                "# upgrade {name} from {from} to {to} with bundle {}\n\
-                 # 1. an etcd snapshot fetched to this machine first: backups/{backup}\n\
-                 # 2. the bundle pushed to every host; the new kubeadm and images on every node\n\
-                 # 3. masters one at a time: {}\n\
-                 # 4. workers in drained batches of {batch}: {}\n",
-                bundle.name,
-                masters.join(" -> "),
-                if batches.is_empty() { "none".to_string() } else { batches.join(" -> ") },
-            );
-            return Ok(Day2::Plan(header + &self.plan_of(&mut spec, &params).await?));
-        }
-        params.apply_to(&mut spec);
-        self.checked_inventory(&mut spec, &params).await?;
-        Ok(Day2::Started(Box::new(self.start_cluster_task(actor, &cluster, "cluster.upgrade", params).await?)))
+        let bundle = bundle.name.clone();
+        Ok(Upgrade { cluster, spec, params, bundle, backup })
     }
 
     /// After an upgrade ended `ok`: the cluster runs the new version.

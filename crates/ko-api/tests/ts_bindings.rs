@@ -1,7 +1,8 @@
-//! The TypeScript types of the UI (`frontend/src/backend/generated.ts`) are generated from the
-//! Rust types through their JSON Schemas; this test fails when the committed file is not what the
-//! Rust types say (CI's drift check). `KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test
-//! ts_bindings` rewrites it.
+//! The TypeScript of the UI is generated from the Rust: the types (`frontend/src/backend/generated.ts`)
+//! through their JSON Schemas, and the client of every operation in ko-api's table
+//! (`frontend/src/backend/operations.ts`). These tests fail when a committed file is not what the
+//! Rust says (CI's drift check). `KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings`
+//! rewrites them.
 
 use schemars::JsonSchema;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
@@ -9,8 +10,12 @@ use serde_json::{Map, Value};
 use std::fmt::Write;
 use std::path::PathBuf;
 
-/// Registers the types the UI receives (serialized shapes).
+/// Registers the types the UI receives (serialized shapes): every operation's output, and what
+/// the streams and files outside the table carry.
 fn outputs(g: &mut SchemaGenerator) {
+    for op in ko_api::ops::all() {
+        (op.output_schema)(g);
+    }
     fn add<T: JsonSchema>(g: &mut SchemaGenerator) {
         g.subschema_for::<T>();
     }
@@ -45,8 +50,12 @@ fn outputs(g: &mut SchemaGenerator) {
     add::<ko_api::PushUpdate>(g);
 }
 
-/// Registers the types the UI sends (deserialized shapes: optional fields may be left out).
+/// Registers the types the UI sends (deserialized shapes: optional fields may be left out):
+/// every operation's input, and the push's form.
 fn inputs(g: &mut SchemaGenerator) {
+    for op in ko_api::ops::all() {
+        (op.input_schema)(g);
+    }
     g.subschema_for::<ko_api::CredentialForm>();
     g.subschema_for::<ko_api::HostForm>();
     g.subschema_for::<ko_api::UnlockForm>();
@@ -155,23 +164,129 @@ fn render(defs: &Map<String, Value>) -> String {
     out
 }
 
-#[test]
-fn generated_typescript_matches_the_rust_types() {
-    let mut defs = definitions(SchemaSettings::draft2020_12().for_serialize(), outputs);
-    for (name, schema) in definitions(SchemaSettings::draft2020_12().for_deserialize(), inputs) {
-        defs.entry(name).or_insert(schema);
+/// `host_add` -> `hostAdd`.
+fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in name.chars() {
+        match c {
+            '_' => upper = true,
+            c if upper => {
+                out.extend(c.to_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
     }
-    defs.sort_keys();
-    let text = render(&defs);
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../frontend/src/backend/generated.ts");
+    out
+}
+
+/// A doc comment (one line per line of `doc`).
+fn doc_comment(doc: &str, indent: &str) -> String {
+    let lines: Vec<&str> = doc.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    match lines.as_slice() {
+        [] => String::new(),
+        [one] => format!("{indent}/** {} */\n", one.replace("*/", "*\\/")),
+        many => {
+            let body: String = many.iter().map(|l| format!("{indent} * {}\n", l.replace("*/", "*\\/"))).collect();
+            format!("{indent}/**\n{body}{indent} */\n")
+        }
+    }
+}
+
+/// The client of every operation: its route (for the HTTP transport) and a typed function that
+/// calls it through whichever transport the page has.
+fn render_operations(defs: &Map<String, Value>) -> String {
+    let mut g = SchemaSettings::draft2020_12().for_serialize().into_generator();
+    let mut types = std::collections::BTreeSet::new();
+    let mut routes = String::new();
+    let mut functions = String::new();
+    for op in ko_api::ops::all() {
+        let input = ts_type(&(op.input_schema)(&mut g).to_value());
+        let output = match ts_type(&(op.output_schema)(&mut g).to_value()).as_str() {
+            "null" => "void".to_string(),
+            t => t.to_string(),
+        };
+        for t in [&input, &output] {
+            types.extend(t.split(|c: char| !c.is_alphanumeric()).filter(|w| defs.contains_key(*w)).map(str::to_string));
+        }
+        let method = match op.method {
+            ko_api::ops::Method::Get => "GET",
+            ko_api::ops::Method::Post => "POST",
+            ko_api::ops::Method::Delete => "DELETE",
+        };
+        let body = match op.body {
+            ko_api::ops::Body::Fields => "'fields'".to_string(),
+            ko_api::ops::Body::Whole(f) => format!("{{ whole: '{f}' }}"),
+            ko_api::ops::Body::Text(f) => format!("{{ text: '{f}' }}"),
+        };
+        let _ = writeln!(routes, "  {}: {{ method: '{method}', path: '{}', body: {body} }},", op.name, op.path);
+        let required =
+            defs.get(&input).and_then(|d| d.get("required")).and_then(Value::as_array).is_some_and(|r| !r.is_empty());
+        let param = match (input.as_str(), required) {
+            ("NoInput", _) => String::new(),
+            (_, true) => format!("input: {input}"),
+            (_, false) => format!("input: {input} = {{}}"),
+        };
+        let arg = if input == "NoInput" { "{}" } else { "input" };
+        functions.push_str(&doc_comment(op.doc, "    "));
+        let _ = writeln!(
+            functions,
+            "    {}: ({param}) => call('{}', {arg}) as Promise<{output}>,",
+            camel(op.name),
+            op.name
+        );
+    }
+    let imports = types.into_iter().filter(|t| t != "NoInput").collect::<Vec<_>>().join(",\n  ");
+    format!(
+        "// Generated from ko-api's operation table (crates/ko-api/src/ops) by crates/ko-api/tests/ts_bindings.rs;\n\
+         // do not edit. After changing an operation: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings\n\
+         import type {{\n  {imports},\n}} from './generated'\n\n\
+         /** Where the rest of an operation's input goes in an HTTP request, besides its path's `{{field}}`s. */\n\
+         export type RouteBody = 'fields' | {{ whole: string }} | {{ text: string }}\n\n\
+         /** How each operation is reached over HTTP (`koctl serve`). */\n\
+         export const routes = {{\n{routes}}} as const satisfies Record<string, {{ method: string; path: string; body: RouteBody }}>\n\n\
+         /** An operation's name. */\n\
+         export type OperationName = keyof typeof routes\n\n\
+         /** Calls an operation through a transport (the desktop's command, or HTTP). */\n\
+         export type Call = (op: OperationName, input: object) => Promise<unknown>\n\n\
+         /** Every operation as a typed function over `call`. */\n\
+         export function operations(call: Call) {{\n  return {{\n{functions}  }}\n}}\n\n\
+         /** The operations' functions. */\n\
+         export type Operations = ReturnType<typeof operations>\n"
+    )
+}
+
+/// Writes `text` to `file` under `KO_UPDATE_BINDINGS`, else fails unless the file holds it.
+fn check_or_update(name: &str, text: &str) {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../frontend/src/backend").join(name);
     if std::env::var_os("KO_UPDATE_BINDINGS").is_some() {
-        std::fs::write(&file, &text).expect("write generated.ts");
+        std::fs::write(&file, text).expect("write the generated file");
         return;
     }
     let committed = std::fs::read_to_string(&file).unwrap_or_default();
     assert!(
         committed == text,
-        "{} is out of date with the Rust types: run KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings and commit it",
+        "{} is out of date with the Rust: run KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings and commit it",
         file.display()
     );
+}
+
+fn all_definitions() -> Map<String, Value> {
+    let mut defs = definitions(SchemaSettings::draft2020_12().for_serialize(), outputs);
+    for (name, schema) in definitions(SchemaSettings::draft2020_12().for_deserialize(), inputs) {
+        defs.entry(name).or_insert(schema);
+    }
+    defs.sort_keys();
+    defs
+}
+
+#[test]
+fn generated_typescript_matches_the_rust_types() {
+    check_or_update("generated.ts", &render(&all_definitions()));
+}
+
+#[test]
+fn the_generated_client_matches_the_operation_table() {
+    check_or_update("operations.ts", &render_operations(&all_definitions()));
 }

@@ -1,6 +1,5 @@
-//! Routes that change the inventory: credentials (secrets go straight to the OS keychain), hosts
-//! (a key is scanned and shown first; a host is added only with the fingerprint the person
-//! confirmed — never "trust whatever answers"), and bundles uploaded into the library.
+//! The bundle routes that carry files and streams (outside ko-api's operation table): a bundle
+//! uploaded into the library or only verified, and a push whose progress streams as it comes.
 
 use super::AppState;
 use super::error::HttpError;
@@ -9,71 +8,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::{Json, Router, routing};
-use ko_api::{CredentialForm, HostForm, Imported, PushForm};
+use ko_api::{Imported, PushForm};
 use serde::Deserialize;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/credentials", routing::post(credential_add))
-        .route("/api/credentials/{name}", routing::delete(credential_rm))
-        .route("/api/hosts", routing::post(host_add))
-        .route("/api/hosts/scan", routing::post(host_scan))
-        .route("/api/hosts/{name}", routing::delete(host_rm))
-        .route("/api/hosts/{name}/refresh", routing::post(host_refresh))
         .route("/api/bundles", routing::post(bundle_import))
         .route("/api/bundles/verify", routing::post(bundle_verify))
         .route("/api/bundles/{name}/push", routing::post(bundle_push))
-}
-
-async fn credential_add(
-    State(s): State<AppState>,
-    Authed(a): Authed,
-    Json(f): Json<CredentialForm>,
-) -> Result<(StatusCode, Json<ko_api::Credential>), HttpError> {
-    Ok((StatusCode::CREATED, Json(s.api.credential_add(&a, f.into_new()?).await?)))
-}
-
-async fn credential_rm(
-    State(s): State<AppState>,
-    Authed(a): Authed,
-    Path(name): Path<String>,
-) -> Result<StatusCode, HttpError> {
-    s.api.credential_rm(&a, &name).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn host_scan(
-    State(s): State<AppState>,
-    Authed(a): Authed,
-    Json(f): Json<HostForm>,
-) -> Result<Json<ko_api::HostKey>, HttpError> {
-    Ok(Json(s.api.host_scan_key(&a, &f.spec()).await?))
-}
-
-async fn host_add(
-    State(s): State<AppState>,
-    Authed(a): Authed,
-    Json(f): Json<HostForm>,
-) -> Result<(StatusCode, Json<ko_api::HostDetail>), HttpError> {
-    Ok((StatusCode::CREATED, Json(s.api.host_add(&a, f.spec(), f.trust()?).await?)))
-}
-
-async fn host_rm(
-    State(s): State<AppState>,
-    Authed(a): Authed,
-    Path(name): Path<String>,
-) -> Result<StatusCode, HttpError> {
-    s.api.host_rm(&a, &name).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn host_refresh(
-    State(s): State<AppState>,
-    Authed(a): Authed,
-    Path(name): Path<String>,
-) -> Result<Json<ko_api::HostDetail>, HttpError> {
-    Ok(Json(s.api.host_refresh(&a, &name).await?))
 }
 
 #[derive(Deserialize)]

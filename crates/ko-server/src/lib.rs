@@ -7,13 +7,11 @@
 //! and return their id at once; `GET /api/tasks/{id}/events` streams the journal (server-sent
 //! events) — for tasks run by this server or by any other process on the same data dir.
 
-mod admin_routes;
-mod day2_routes;
+mod bundle_routes;
 mod error;
-mod inventory_routes;
+mod operation_routes;
 mod routes;
 mod session;
-mod settings_routes;
 mod static_files;
 mod task_events;
 

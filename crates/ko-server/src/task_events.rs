@@ -27,8 +27,8 @@ pub async fn stream(
                     .id(last.to_string())
                     .data(serde_json::to_string(&lines).unwrap_or_default())
             }
-            TaskUpdate::Status(s) => Event::default().event("status").data(s),
-            TaskUpdate::End(s) => Event::default().event("end").data(s),
+            TaskUpdate::Status(s) => Event::default().event("status").data(s.as_str()),
+            TaskUpdate::End(s) => Event::default().event("end").data(s.as_str()),
             TaskUpdate::Unreadable { code, message } => {
                 Event::default().event("error").data(serde_json::json!({"code": code, "message": message}).to_string())
             }

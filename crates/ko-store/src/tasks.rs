@@ -2,16 +2,121 @@
 //! outputs and log lines. It is what makes a retried task resume where it stopped.
 
 use crate::Result;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// Declares a string-valued enum stored in SQLite and sent to the UI under the same names.
+macro_rules! stored_names {
+    ($(#[$meta:meta])* $name:ident { $($(#[doc = $doc:literal])* $variant:ident = $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+        pub enum $name {
+            $($(#[doc = $doc])* #[serde(rename = $text)] $variant,)*
+        }
+
+        impl $name {
+            /// Its stored name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text,)* }
+            }
+
+            /// The value stored as `text`.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some(Self::$variant),)* _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                let text = value.as_str()?;
+                Self::parse(text).ok_or_else(|| {
+                    FromSqlError::Other(format!("'{text}' is not a {} this release knows", stringify!($name)).into())
+                })
+            }
+        }
+    };
+}
+
+stored_names! {
+    /// What a task does (the operation that started it; a retry keeps it).
+    TaskKind {
+        /// Creates a cluster (all its phases, or up to `until`).
+        Create = "cluster.create",
+        /// Continues a staged cluster's deployment.
+        Deploy = "cluster.deploy",
+        /// Takes an etcd snapshot and fetches it.
+        Backup = "cluster.backup",
+        /// Restores etcd from a backup.
+        Restore = "cluster.restore",
+        /// Removes what the deployment put on the hosts.
+        Reset = "cluster.reset",
+        /// Collects the certificates' expiry.
+        CheckCerts = "cluster.certs",
+        /// Renews the certificates.
+        RenewCerts = "cluster.renew_certs",
+        /// Adds workers.
+        AddWorkers = "cluster.add_workers",
+        /// Removes a worker.
+        RemoveWorker = "cluster.remove_worker",
+        /// Adds masters.
+        AddMasters = "cluster.add_masters",
+        /// Removes a master.
+        RemoveMaster = "cluster.remove_master",
+        /// Upgrades Kubernetes.
+        Upgrade = "cluster.upgrade",
+    }
+}
+
+stored_names! {
+    /// Where a task is.
+    TaskStatus {
+        /// Recorded, not started yet.
+        Pending = "pending",
+        /// An attempt is running.
+        Running = "running",
+        /// It finished: every step succeeded.
+        Ok = "ok",
+        /// A step failed (resumable with a retry).
+        Failed = "failed",
+        /// Someone cancelled it (resumable).
+        Cancelled = "cancelled",
+        /// The process running it stopped (killed, crashed; resumable).
+        Interrupted = "interrupted",
+    }
+}
+
+impl TaskStatus {
+    /// Whether it is over in a way a retry resumes.
+    pub fn is_resumable(self) -> bool {
+        matches!(self, Self::Failed | Self::Cancelled | Self::Interrupted)
+    }
+
+    /// Whether a process is (or should be) running it.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Pending | Self::Running)
+    }
+}
 
 /// A task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Task {
     /// Row id.
     pub id: i64,
-    /// `cluster.create`, `cluster.backup`...
-    pub kind: String,
+    /// What it does.
+    pub kind: TaskKind,
     /// What it does, for people.
     pub title: String,
     /// Cluster it works on.
@@ -20,8 +125,8 @@ pub struct Task {
     pub created_by: Option<String>,
     /// Its parameters (JSON): what a retry needs to run it again.
     pub params: String,
-    /// `pending`, `running`, `ok`, `failed`, `cancelled`, `interrupted`.
-    pub status: String,
+    /// Where it is.
+    pub status: TaskStatus,
     /// Attempts so far.
     pub attempt: i64,
     /// Why it failed.
@@ -59,7 +164,7 @@ fn task_row(r: &Row<'_>) -> rusqlite::Result<Task> {
 /// Creates a task (status `pending`).
 pub fn create(
     conn: &Connection,
-    kind: &str,
+    kind: TaskKind,
     title: &str,
     cluster_id: Option<i64>,
     created_by: Option<i64>,
@@ -118,7 +223,7 @@ pub fn cancel_requested(conn: &Connection, id: i64) -> Result<bool> {
 }
 
 /// Ends a task with `status` (`ok`, `failed`, `cancelled`, `interrupted`) and its error.
-pub fn finish(conn: &Connection, id: i64, status: &str, error: Option<&str>) -> Result<()> {
+pub fn finish(conn: &Connection, id: i64, status: TaskStatus, error: Option<&str>) -> Result<()> {
     conn.execute(
         "UPDATE tasks SET status = ?2, error = ?3, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1",
         params![id, status, error],

@@ -237,3 +237,28 @@ async fn reads_run_beside_writes_on_a_file() {
     }
     assert_eq!(db.read(projects::list).await.unwrap().len(), 21);
 }
+
+#[test]
+fn task_kinds_and_statuses_keep_their_stored_names_and_an_unknown_one_is_an_error() {
+    use ko_store::tasks::{self, TaskKind, TaskStatus};
+    let (_dir, path) = temp_db();
+    let mut conn = Connection::open(&path).unwrap();
+    migrations::migrate(&mut conn, migrations::latest()).unwrap();
+    // what earlier releases wrote, as text
+    conn.execute(
+        "INSERT INTO tasks (kind, title, params, status) VALUES ('cluster.add_workers', 't', '{}', 'interrupted')",
+        [],
+    )
+    .unwrap();
+    let t = tasks::get(&conn, 1).unwrap().unwrap();
+    assert_eq!((t.kind, t.status), (TaskKind::AddWorkers, TaskStatus::Interrupted));
+    let id = tasks::create(&conn, TaskKind::RenewCerts, "r", None, None, "{}").unwrap();
+    tasks::finish(&conn, id, TaskStatus::Cancelled, None).unwrap();
+    let (kind, status): (String, String) =
+        conn.query_row("SELECT kind, status FROM tasks WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((kind.as_str(), status.as_str()), ("cluster.renew_certs", "cancelled"));
+    // a kind this release does not know is said, never guessed
+    conn.execute("UPDATE tasks SET kind = 'cluster.frobnicate' WHERE id = 1", []).unwrap();
+    let err = tasks::get(&conn, 1).unwrap_err().to_string();
+    assert!(err.contains("'cluster.frobnicate' is not a TaskKind this release knows"), "{err}");
+}

@@ -7,7 +7,6 @@ mod cli;
 mod commands;
 mod output;
 mod secrets_input;
-mod serve;
 mod vault_passphrase;
 
 use clap::Parser;

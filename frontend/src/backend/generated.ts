@@ -22,6 +22,16 @@ export interface AuditEntry {
   target: string
 }
 
+/** The audit log, newest first. */
+export interface AuditList {
+  /** Only actions starting with this (`cluster` matches `cluster.create`). */
+  action?: string | null
+  /** At most this many entries (100 when absent). */
+  limit?: number | null
+  /** Only this user's entries. */
+  user?: string | null
+}
+
 /** A backup file of a cluster. */
 export interface BackupFile {
   /** When. */
@@ -69,6 +79,20 @@ export interface BundleManifest {
   /** Kubernetes version the bundle serves, if any. */
   kubernetes_version: string | null
   /** Bundle name. */
+  name: string
+}
+
+/** Trusts bundles signed with a public key. */
+export interface BundleTrustAdd {
+  /** A name for the key. */
+  name: string
+  /** The ed25519 public key (base64). */
+  public_key: string
+}
+
+/** Stops trusting a key. */
+export interface BundleTrustRm {
+  /** The key's name. */
   name: string
 }
 
@@ -122,6 +146,56 @@ export interface Cluster {
   version: string
 }
 
+/** Adds registered hosts as masters (replacing one a later removal takes out, when given). */
+export interface ClusterAddMasters {
+  /** Nodes down for good: not contacted. */
+  down?: string[]
+  /** The hosts to add. */
+  hosts: string[]
+  /** Cluster name. */
+  name: string
+  /** The master these replace (removed afterwards). */
+  replacing?: string | null
+}
+
+/** What adding the masters would run on which host; nothing changes. */
+export interface ClusterAddMastersPlan {
+  /** Nodes down for good: not contacted. */
+  down?: string[]
+  /** The hosts to add. */
+  hosts: string[]
+  /** Cluster name. */
+  name: string
+  /** The master these replace (removed afterwards). */
+  replacing?: string | null
+}
+
+/** Adds registered hosts to a running cluster as workers (in `zone`, when given). */
+export interface ClusterAddWorkers {
+  /** The hosts to add. */
+  hosts: string[]
+  /** Cluster name. */
+  name: string
+  /** Their zone. */
+  zone?: string | null
+}
+
+/** What adding the workers would run on which host; nothing changes. */
+export interface ClusterAddWorkersPlan {
+  /** The hosts to add. */
+  hosts: string[]
+  /** Cluster name. */
+  name: string
+  /** Their zone. */
+  zone?: string | null
+}
+
+/** Takes an etcd snapshot and fetches it to this machine. */
+export interface ClusterBackup {
+  /** Cluster name. */
+  name: string
+}
+
 /** A cluster's backups at a glance. */
 export interface ClusterBackups {
   /** Cluster name. */
@@ -130,6 +204,34 @@ export interface ClusterBackups {
   count: number
   /** The newest one. */
   latest: BackupFile | null
+}
+
+/** Collects the cluster's certificates from its hosts (their expiry shows on the cluster). */
+export interface ClusterCheckCerts {
+  /** Cluster name. */
+  name: string
+}
+
+/** Registers the cluster and starts its creation (up to phase `until`, when given). */
+export interface ClusterCreate {
+  /** Stop after this phase (a staged cluster, continued by `cluster_deploy`). */
+  until?: string | null
+  /** The cluster file (YAML). */
+  yaml: string
+}
+
+/** Forgets the cluster (its certificates and backups too); its hosts stay registered. */
+export interface ClusterDelete {
+  /** Cluster name. */
+  name: string
+}
+
+/** Continues a staged cluster: the phases after the last one done, up to `until` when given. */
+export interface ClusterDeploy {
+  /** Cluster name. */
+  name: string
+  /** Stop after this phase. */
+  until?: string | null
 }
 
 /** A cluster with its nodes, recent tasks and backups. */
@@ -146,6 +248,78 @@ export interface ClusterDetail {
   nodes: Node[]
   /** Its latest tasks. */
   tasks: Task[]
+}
+
+/** What creating the cluster would run on which host (secrets redacted); nothing changes. */
+export interface ClusterPlan {
+  /** The cluster file (YAML). */
+  yaml: string
+}
+
+/** Removes a master: drained, out of etcd, refreshed everywhere, its host reset unless `down`. */
+export interface ClusterRemoveMaster {
+  /** The host is down for good: it is not contacted. */
+  down?: boolean
+  /** The master's host. */
+  host: string
+  /** Cluster name. */
+  name: string
+}
+
+/** What removing the master would run on which host; nothing changes. */
+export interface ClusterRemoveMasterPlan {
+  /** The host is down for good: it is not contacted. */
+  down?: boolean
+  /** The master's host. */
+  host: string
+  /** Cluster name. */
+  name: string
+}
+
+/** Removes a worker: drained and deleted, its host reset unless `down`. */
+export interface ClusterRemoveWorker {
+  /** The host is down for good: it is not contacted. */
+  down?: boolean
+  /** The worker's host. */
+  host: string
+  /** Cluster name. */
+  name: string
+}
+
+/** What removing the worker would run on which host; nothing changes. */
+export interface ClusterRemoveWorkerPlan {
+  /** The host is down for good: it is not contacted. */
+  down?: boolean
+  /** The worker's host. */
+  host: string
+  /** Cluster name. */
+  name: string
+}
+
+/** Renews the cluster's certificates (members and masters one at a time). */
+export interface ClusterRenewCerts {
+  /** Cluster name. */
+  name: string
+}
+
+/** Removes what the deployment put on the cluster's hosts. */
+export interface ClusterReset {
+  /** Cluster name. */
+  name: string
+}
+
+/** Restores etcd from one of the cluster's backups (every member stops, then restarts). */
+export interface ClusterRestore {
+  /** The backup's name. */
+  backup: string
+  /** Cluster name. */
+  name: string
+}
+
+/** A cluster with its nodes, certificates and latest task. */
+export interface ClusterShow {
+  /** Cluster name. */
+  name: string
 }
 
 /** A whole cluster as the user declares it. */
@@ -190,6 +364,32 @@ export interface ClusterSpec {
   version: string
   /** Number of workers the plan creates (auto mode only). */
   worker_count?: number | null
+}
+
+/** Upgrades the cluster to Kubernetes `to`, workers `batch` at a time. */
+export interface ClusterUpgrade {
+  /** Workers upgraded at a time (1 when absent). */
+  batch?: number | null
+  /** Cluster name. */
+  name: string
+  /** The version to go to. */
+  to: string
+}
+
+/** What the upgrade would change and run on which host; nothing changes. */
+export interface ClusterUpgradePlan {
+  /** Workers upgraded at a time (1 when absent). */
+  batch?: number | null
+  /** Cluster name. */
+  name: string
+  /** The version to go to. */
+  to: string
+}
+
+/** Every problem of a cluster file, against the registry (hosts, versions, projects). */
+export interface ClusterValidate {
+  /** The cluster file (YAML). */
+  yaml: string
 }
 
 /** The outcome of validating a cluster file. */
@@ -258,6 +458,12 @@ export interface Credential {
   username: string
 }
 
+/** Adds a credential; its secrets go to the secret store. */
+export interface CredentialAdd {
+  /** The credential. */
+  form: CredentialForm
+}
+
 /** A credential as the UI sends it; secrets go straight on to the secret store. */
 export interface CredentialForm {
   /** The agent's socket (kind `agent`); the environment's `SSH_AUTH_SOCK` when empty. */
@@ -276,6 +482,12 @@ export interface CredentialForm {
   sudo_password?: string | null
   /** SSH user name. */
   username: string
+}
+
+/** Removes a credential no host uses. */
+export interface CredentialRm {
+  /** Credential name. */
+  name: string
 }
 
 /** A block device. */
@@ -304,6 +516,12 @@ export interface EtcdSettings {
 
 /** What kind of thing a file is (decides what the playbooks do with it). */
 export type FileKind = "binary" | "package" | "image" | "manifest" | "chart" | "other"
+
+/** Adds a host, pinning the fingerprint in the form (as confirmed by a person), and gathers its facts. */
+export interface HostAdd {
+  /** The host, with its confirmed fingerprint. */
+  form: HostForm
+}
 
 /** A host with its facts parsed. */
 export interface HostDetail {
@@ -397,6 +615,12 @@ export interface HostForm {
   port?: number | null
 }
 
+/** Adds hosts from CSV (`name,address,port,credential,jump,fingerprint`); every row needs its fingerprint. */
+export interface HostImportCsv {
+  /** The CSV. */
+  csv: string
+}
+
 /** A host's public key as the app shows and stores it. */
 export interface HostKey {
   /** e.g. `ssh-ed25519`. */
@@ -423,6 +647,30 @@ export interface HostPush {
   host: string
   /** The seed host its files came from (relay mode); `None` when they came from this machine. */
   via: string | null
+}
+
+/** Gathers a host's facts again. */
+export interface HostRefresh {
+  /** Host name. */
+  name: string
+}
+
+/** Removes a host no cluster uses. */
+export interface HostRm {
+  /** Host name. */
+  name: string
+}
+
+/** The key a host presents, to show its fingerprint before trusting it. */
+export interface HostScanKey {
+  /** Where the host is. */
+  form: HostForm
+}
+
+/** One host. */
+export interface HostShow {
+  /** Host name. */
+  name: string
 }
 
 /** The outcome of one row of a CSV import. */
@@ -515,6 +763,24 @@ export interface Me {
   name: string
 }
 
+/** Makes a user a member of a project as `project_admin` or `cluster_admin` (or changes the role). */
+export interface MemberAdd {
+  /** Project name. */
+  name: string
+  /** `project_admin` or `cluster_admin`. */
+  role: string
+  /** User name. */
+  user: string
+}
+
+/** Takes a user out of a project. */
+export interface MemberRm {
+  /** Project name. */
+  name: string
+  /** User name. */
+  user: string
+}
+
 /** A user's role in one project. */
 export interface Membership {
   /** Project name. */
@@ -578,6 +844,9 @@ export interface Nic {
   name: string
 }
 
+/** The input of an operation that takes none. */
+export type NoInput = Record<string, unknown>
+
 /** A cluster node. */
 export interface Node {
   /** etcd member. */
@@ -614,6 +883,20 @@ export interface NodeSpec {
   zone?: string | null
 }
 
+/** Adds an NTP server. */
+export interface NtpAdd {
+  /** Host name or IP. */
+  address: string
+  /** Its name. */
+  name: string
+}
+
+/** Removes an NTP server. */
+export interface NtpRm {
+  /** Its name. */
+  name: string
+}
+
 /** An NTP server the nodes synchronise with. */
 export interface NtpServer {
   /** Host name or IP. */
@@ -621,6 +904,14 @@ export interface NtpServer {
   /** Used by new deployments. */
   enabled: boolean
   /** Unique name. */
+  name: string
+}
+
+/** Enables or disables an NTP server. */
+export interface NtpSetEnabled {
+  /** Whether hosts use it. */
+  enabled: boolean
+  /** Its name. */
   name: string
 }
 
@@ -660,6 +951,14 @@ export interface Project {
   name: string
 }
 
+/** Adds a project. */
+export interface ProjectAdd {
+  /** What it is for. */
+  description?: string
+  /** Project name. */
+  name: string
+}
+
 /** A project with its members and clusters. */
 export interface ProjectDetail {
   /** Its clusters. */
@@ -673,6 +972,18 @@ export interface ProjectDetail {
   /** Its members and their roles. */
   members: Membership[]
   /** Unique name. */
+  name: string
+}
+
+/** Removes an empty project. */
+export interface ProjectRm {
+  /** Project name. */
+  name: string
+}
+
+/** A project with its members and clusters. */
+export interface ProjectShow {
+  /** Project name. */
   name: string
 }
 
@@ -726,6 +1037,18 @@ export type PushUpdate = {
 /** What happens to the package repositories already configured on the hosts. */
 export type RepoMode = "replace" | "coexist" | "none"
 
+/** Removes the package repository of an architecture. */
+export interface RepoRm {
+  /** `amd64` or `arm64`. */
+  arch: string
+}
+
+/** Sets the package repository of an architecture. */
+export interface RepoSet {
+  /** The repository. */
+  repo: NewRepository
+}
+
 /** A package repository / registry for one CPU architecture. */
 export interface Repository {
   /** `amd64` or `arm64`. */
@@ -753,6 +1076,12 @@ export interface RuntimeSettings {
   type: RuntimeKind
 }
 
+/** Gives the (open) secrets vault a new passphrase: every secret is encrypted again. */
+export interface SecretsPassphraseChange {
+  /** The new passphrase. */
+  passphrase: string
+}
+
 /** The secret store as the status and the overview show it. */
 export interface SecretsStatus {
   /** What keeps them ("Secret Service over D-Bus", "encrypted vault file /path/secrets.vault"). */
@@ -765,6 +1094,12 @@ export interface SecretsStatus {
   problem_code: string | null
   /** Whether they can be used now. */
   state: StoreState
+}
+
+/** Gives the secrets vault its passphrase (`create`: makes a new vault with it). */
+export interface SecretsUnlock {
+  /** The passphrase and whether to create the vault. */
+  form: UnlockForm
 }
 
 /** Who vouches for a bundle. */
@@ -849,16 +1184,22 @@ export interface Task {
   finished_at: string | null
   /** Row id. */
   id: number
-  /** `cluster.create`, `cluster.backup`... */
-  kind: string
+  /** What it does. */
+  kind: TaskKind
   /** Its parameters (JSON): what a retry needs to run it again. */
   params: string
   /** Last attempt started. */
   started_at: string | null
-  /** `pending`, `running`, `ok`, `failed`, `cancelled`, `interrupted`. */
-  status: string
+  /** Where it is. */
+  status: TaskStatus
   /** What it does, for people. */
   title: string
+}
+
+/** Asks a running task to stop (whichever process runs it). */
+export interface TaskCancel {
+  /** Task id. */
+  id: number
 }
 
 /** A task with its journal. */
@@ -871,15 +1212,51 @@ export interface TaskDetail {
   task: Task
 }
 
+/** What a task does (the operation that started it; a retry keeps it). */
+export type TaskKind = "cluster.create" | "cluster.deploy" | "cluster.backup" | "cluster.restore" | "cluster.reset" | "cluster.certs" | "cluster.renew_certs" | "cluster.add_workers" | "cluster.remove_worker" | "cluster.add_masters" | "cluster.remove_master" | "cluster.upgrade"
+
+/** The newest tasks, of one cluster or of all the actor may see. */
+export interface TaskList {
+  /** Only this cluster's tasks. */
+  cluster?: string | null
+  /** At most this many (50 when absent). */
+  limit?: number | null
+}
+
+/** A task's log lines after line `after`. */
+export interface TaskLogs {
+  /** Only lines after this one (0 when absent: from the start). */
+  after?: number | null
+  /** Task id. */
+  id: number
+  /** At most this many lines (10,000 when absent). */
+  limit?: number | null
+}
+
+/** Runs a failed, cancelled or interrupted task again from where it stopped. */
+export interface TaskRetry {
+  /** Task id. */
+  id: number
+}
+
+/** A task with its journal: phases, and every step on every host. */
+export interface TaskShow {
+  /** Task id. */
+  id: number
+}
+
+/** Where a task is. */
+export type TaskStatus = "pending" | "running" | "ok" | "failed" | "cancelled" | "interrupted"
+
 /** What a follower learns, in journal order. */
 export type TaskUpdate = {
   data: LogLine[]
   kind: "lines"
 } | {
-  data: string
+  data: TaskStatus
   kind: "status"
 } | {
-  data: string
+  data: TaskStatus
   kind: "end"
 } | {
   data: {
@@ -929,6 +1306,12 @@ export interface User {
   source: string
 }
 
+/** Adds a user. */
+export interface UserAdd {
+  /** The new user. */
+  form: UserForm
+}
+
 /** A user as the UI sends it. */
 export interface UserForm {
   /** System administrator. */
@@ -941,6 +1324,28 @@ export interface UserForm {
   password: string
 }
 
+/** Removes a user. */
+export interface UserRm {
+  /** User name. */
+  name: string
+}
+
+/** Enables or disables a user's log-in. */
+export interface UserSetActive {
+  /** Whether the user may log in. */
+  active: boolean
+  /** User name. */
+  name: string
+}
+
+/** Sets a user's password (to be changed at the next log-in). */
+export interface UserSetPassword {
+  /** User name. */
+  name: string
+  /** The new password. */
+  password: string
+}
+
 /** A bundle that passed every check. */
 export interface VerifyReport {
   /** Bytes hashed. */
@@ -949,4 +1354,12 @@ export interface VerifyReport {
   manifest: BundleManifest
   /** Its signature state. */
   signature: Signature
+}
+
+/** Allows or forbids a Kubernetes version for new clusters. */
+export interface VersionSetEnabled {
+  /** Whether new clusters may use it. */
+  enabled: boolean
+  /** The version (`v1.35.2`). */
+  version: string
 }

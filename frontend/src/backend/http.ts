@@ -1,6 +1,7 @@
 // The Backend over `koctl serve`: fetch with the session cookie, server-sent events for tasks.
 import type { Backend, BundleSource } from './index'
-import { ApiError, type LogLine, type PushUpdate, type TaskUpdate } from './types'
+import { operations, routes, type OperationName, type RouteBody } from './operations'
+import { ApiError, type LogLine, type PushUpdate, type TaskStatus, type TaskUpdate } from './types'
 
 async function call<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
   const res = await fetch(path, {
@@ -15,6 +16,35 @@ async function call<T>(method: string, path: string, body?: unknown, raw = false
     throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText)
   }
   return data as T
+}
+
+/** Calls an operation of the table at its route: path fields in the path, the rest in the body as the
+ * operation declares it, or in the query. */
+function callOperation(op: OperationName, input: object): Promise<unknown> {
+  const route: { method: string; path: string; body: RouteBody } = routes[op]
+  const rest: Record<string, unknown> = { ...input }
+  const take = (field: string) => {
+    const value = rest[field]
+    delete rest[field]
+    return value
+  }
+  const path = route.path.replace(/\{(\w+)\}/g, (_, field: string) => encodeURIComponent(String(take(field))))
+  let body: unknown
+  let raw = false
+  if (typeof route.body === 'object' && 'text' in route.body) {
+    body = take(route.body.text)
+    raw = true
+  } else if (typeof route.body === 'object') {
+    body = take(route.body.whole)
+  } else if (route.method === 'POST') {
+    body = rest
+  }
+  const query = new URLSearchParams()
+  if (body !== rest) {
+    for (const [k, v] of Object.entries(rest)) if (v !== undefined && v !== null) query.set(k, String(v))
+  }
+  const q = query.toString()
+  return call(route.method, q ? `${path}?${q}` : path, body, raw)
 }
 
 /** Reads server-sent events from a fetch response body (EventSource cannot POST). */
@@ -46,6 +76,7 @@ function upload(source: BundleSource): Blob {
 }
 
 export const httpBackend: Backend = {
+  ...operations(callOperation),
   kind: 'browser',
   login: (name, password) => call('POST', '/api/session', { name, password }),
   async me() {
@@ -58,20 +89,6 @@ export const httpBackend: Backend = {
   },
   logout: () => call('DELETE', '/api/session'),
   changePassword: (old, password) => call('POST', '/api/password', { old, new: password }),
-  status: () => call('GET', '/api/status'),
-  unlockSecrets: (form) => call('POST', '/api/secrets/unlock', form),
-  changeVaultPassphrase: (passphrase) => call('POST', '/api/secrets/passphrase', { passphrase }),
-  hosts: () => call('GET', '/api/hosts'),
-  scanHost: (form) => call('POST', '/api/hosts/scan', form),
-  addHost: (form) => call('POST', '/api/hosts', form),
-  refreshHost: (name) => call('POST', `/api/hosts/${encodeURIComponent(name)}/refresh`, {}),
-  removeHost: (name) => call('DELETE', `/api/hosts/${encodeURIComponent(name)}`),
-  credentials: () => call('GET', '/api/credentials'),
-  addCredential: (form) => call('POST', '/api/credentials', form),
-  removeCredential: (name) => call('DELETE', `/api/credentials/${encodeURIComponent(name)}`),
-  versions: () => call('GET', '/api/versions'),
-  setVersionEnabled: (version, enabled) => call('POST', `/api/versions/${encodeURIComponent(version)}`, { enabled }),
-  bundles: () => call('GET', '/api/bundles'),
   async pushBundle(name, form, onUpdate) {
     const res = await fetch(`/api/bundles/${encodeURIComponent(name)}/push`, {
       method: 'POST',
@@ -87,57 +104,6 @@ export const httpBackend: Backend = {
   },
   verifyBundle: (source) => call('POST', '/api/bundles/verify', upload(source)),
   importBundle: (source, allowUnsigned) => call('POST', `/api/bundles?allow_unsigned=${allowUnsigned}`, upload(source)),
-  audit: (limit) => call('GET', `/api/audit?limit=${limit}`),
-  ntpServers: () => call('GET', '/api/settings/ntp'),
-  addNtpServer: (name, address) => call('POST', '/api/settings/ntp', { name, address }),
-  setNtpServerEnabled: (name, enabled) => call('POST', `/api/settings/ntp/${encodeURIComponent(name)}`, { enabled }),
-  removeNtpServer: (name) => call('DELETE', `/api/settings/ntp/${encodeURIComponent(name)}`),
-  trustedKeys: () => call('GET', '/api/settings/trusted-keys'),
-  addTrustedKey: (name, publicKey) => call('POST', '/api/settings/trusted-keys', { name, public_key: publicKey }),
-  removeTrustedKey: (name) => call('DELETE', `/api/settings/trusted-keys/${encodeURIComponent(name)}`),
-  projects: () => call('GET', '/api/projects'),
-  project: (name) => call('GET', `/api/projects/${encodeURIComponent(name)}`),
-  addProject: (name, description) => call('POST', '/api/projects', { name, description }),
-  removeProject: (name) => call('DELETE', `/api/projects/${encodeURIComponent(name)}`),
-  addMember: (project, user, role) => call('POST', `/api/projects/${encodeURIComponent(project)}/members`, { user, role }),
-  removeMember: (project, user) =>
-    call('DELETE', `/api/projects/${encodeURIComponent(project)}/members/${encodeURIComponent(user)}`),
-  users: () => call('GET', '/api/users'),
-  addUser: (form) => call('POST', '/api/users', form),
-  setUserActive: (name, active) => call('POST', `/api/users/${encodeURIComponent(name)}/active`, { active }),
-  setUserPassword: (name, password) => call('POST', `/api/users/${encodeURIComponent(name)}/password`, { password }),
-  removeUser: (name) => call('DELETE', `/api/users/${encodeURIComponent(name)}`),
-  repositories: () => call('GET', '/api/settings/repositories'),
-  setRepository: (repo) => call('POST', '/api/settings/repositories', repo),
-  removeRepository: (arch) => call('DELETE', `/api/settings/repositories/${encodeURIComponent(arch)}`),
-  importHosts: (csv) => call('POST', '/api/hosts/import', csv, true),
-  validateCluster: (file) => call('POST', '/api/clusters/validate', file, true),
-  createCluster: async (file, until) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters${until ? `?until=${encodeURIComponent(until)}` : ''}`, file, true)).task_id,
-  deployCluster: async (name, until) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/deploy`, { until: until || null })).task_id,
-  addWorkers: async (name, hosts, zone) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/workers`, { hosts, zone: zone || null })).task_id,
-  removeWorker: async (name, host, down) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/workers/${encodeURIComponent(host)}/remove`, { down }))
-      .task_id,
-  upgradeCluster: async (name, to, batch) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/upgrade`, { to, batch })).task_id,
-  resetCluster: async (name) => (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/reset`, {})).task_id,
-  deleteCluster: (name) => call('DELETE', `/api/clusters/${encodeURIComponent(name)}`),
-  checkCerts: async (name) => (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/certs/check`, {})).task_id,
-  renewCerts: async (name) => (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/certs/renew`, {})).task_id,
-  addMasters: async (name, hosts, replacing, down) =>
-    (
-      await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/masters`, {
-        hosts,
-        replacing: replacing || null,
-        down: down ?? [],
-      })
-    ).task_id,
-  removeMaster: async (name, host, down) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(name)}/masters/${encodeURIComponent(host)}/remove`, { down }))
-      .task_id,
   async exportKubeconfig(name) {
     // a download the browser saves; the server never caches it
     const res = await fetch(`/api/clusters/${encodeURIComponent(name)}/kubeconfig`, { credentials: 'same-origin' })
@@ -151,17 +117,6 @@ export const httpBackend: Backend = {
     URL.revokeObjectURL(url)
     return a.download
   },
-  clusters: () => call('GET', '/api/clusters'),
-  cluster: (name) => call('GET', `/api/clusters/${encodeURIComponent(name)}`),
-  tasks: () => call('GET', '/api/tasks'),
-  task: (id) => call('GET', `/api/tasks/${id}`),
-  backups: () => call('GET', '/api/backups'),
-  backup: async (cluster) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(cluster)}/backup`, {})).task_id,
-  restore: async (cluster, backup) =>
-    (await call<{ task_id: number }>('POST', `/api/clusters/${encodeURIComponent(cluster)}/restore`, { backup })).task_id,
-  retry: async (task) => (await call<{ task_id: number }>('POST', `/api/tasks/${task}/retry`, {})).task_id,
-  cancel: (task) => call('POST', `/api/tasks/${task}/cancel`, {}),
   follow(task, onUpdate) {
     const source = new EventSource(`/api/tasks/${task}/events`)
     const data = (e: Event) => (e as MessageEvent).data as string
@@ -170,8 +125,8 @@ export const httpBackend: Backend = {
       onUpdate(u)
     }
     source.addEventListener('lines', (e) => onUpdate({ kind: 'lines', data: JSON.parse(data(e)) as LogLine[] }))
-    source.addEventListener('status', (e) => onUpdate({ kind: 'status', data: data(e) }))
-    source.addEventListener('end', (e) => end({ kind: 'end', data: data(e) }))
+    source.addEventListener('status', (e) => onUpdate({ kind: 'status', data: data(e) as TaskStatus }))
+    source.addEventListener('end', (e) => end({ kind: 'end', data: data(e) as TaskStatus }))
     // `error` is both the server's event (with data) and EventSource's own (reconnecting, no data)
     source.addEventListener('error', (e) => {
       if (e instanceof MessageEvent) end({ kind: 'unreadable', data: JSON.parse(e.data as string) as { code: string; message: string } })

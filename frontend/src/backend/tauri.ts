@@ -1,7 +1,9 @@
-// The Backend inside the desktop window: Tauri commands (src-tauri/src/commands.rs), each a
-// one-liner over ko-api acting as the OS account; task journals arrive over a Channel.
+// The Backend inside the desktop window: ko-api's operations through the shell's one `call`
+// command (src-tauri/src/commands.rs), acting as the OS account; files through the native
+// dialogs; task journals and pushes over a Channel.
 import { Channel, invoke } from '@tauri-apps/api/core'
 import type { Backend, BundleSource } from './index'
+import { operations } from './operations'
 import { ApiError, type PushUpdate, type TaskUpdate } from './types'
 
 /** Invokes a command; its rejection (`{code, message}`) becomes an ApiError. */
@@ -25,25 +27,12 @@ function pathOf(source: BundleSource): string {
 }
 
 export const tauriBackend: Backend = {
+  ...operations((op, input) => call('call', { op, input })),
   kind: 'desktop',
   login: unsupported('log in'),
   me: () => call('me'),
   logout: unsupported('log out'),
   changePassword: unsupported('change password'),
-  status: () => call('status'),
-  unlockSecrets: (form) => call('unlock_secrets', { form }),
-  changeVaultPassphrase: (passphrase) => call('change_vault_passphrase', { passphrase }),
-  hosts: () => call('hosts'),
-  scanHost: (form) => call('scan_host', { form }),
-  addHost: (form) => call('add_host', { form }),
-  refreshHost: (name) => call('refresh_host', { name }),
-  removeHost: (name) => call('remove_host', { name }),
-  credentials: () => call('credentials'),
-  addCredential: (form) => call('add_credential', { form }),
-  removeCredential: (name) => call('remove_credential', { name }),
-  versions: () => call('versions'),
-  setVersionEnabled: (version, enabled) => call('set_version_enabled', { version, enabled }),
-  bundles: () => call('bundles'),
   pickBundle: () => call('pick_bundle_file'),
   pushBundle(name, form, onUpdate) {
     const channel = new Channel<PushUpdate>()
@@ -52,51 +41,7 @@ export const tauriBackend: Backend = {
   },
   verifyBundle: (source) => call('verify_bundle', { path: pathOf(source) }),
   importBundle: (source, allowUnsigned) => call('import_bundle', { path: pathOf(source), allowUnsigned }),
-  audit: (limit) => call('audit', { limit }),
-  ntpServers: () => call('ntp_servers'),
-  addNtpServer: (name, address) => call('add_ntp_server', { name, address }),
-  setNtpServerEnabled: (name, enabled) => call('set_ntp_server_enabled', { name, enabled }),
-  removeNtpServer: (name) => call('remove_ntp_server', { name }),
-  trustedKeys: () => call('trusted_keys'),
-  addTrustedKey: (name, publicKey) => call('add_trusted_key', { name, publicKey }),
-  removeTrustedKey: (name) => call('remove_trusted_key', { name }),
-  projects: () => call('projects'),
-  project: (name) => call('project', { name }),
-  addProject: (name, description) => call('add_project', { name, description }),
-  removeProject: (name) => call('remove_project', { name }),
-  addMember: (project, user, role) => call('add_member', { project, user, role }),
-  removeMember: (project, user) => call('remove_member', { project, user }),
-  users: () => call('users'),
-  addUser: (form) => call('add_user', { form }),
-  setUserActive: (name, active) => call('set_user_active', { name, active }),
-  setUserPassword: (name, password) => call('set_user_password', { name, password }),
-  removeUser: (name) => call('remove_user', { name }),
-  repositories: () => call('repositories'),
-  setRepository: (repo) => call('set_repository', { repo }),
-  removeRepository: (arch) => call('remove_repository', { arch }),
-  importHosts: (csv) => call('import_hosts', { csv }),
-  validateCluster: (file) => call('validate_cluster', { file }),
-  createCluster: (file, until) => call('create_cluster', { file, until: until || null }),
-  deployCluster: (name, until) => call('deploy_cluster', { name, until: until || null }),
   exportKubeconfig: (name) => call('export_kubeconfig', { name }),
-  addWorkers: (name, hosts, zone) => call('add_workers', { name, hosts, zone: zone || null }),
-  removeWorker: (name, host, down) => call('remove_worker', { name, host, down }),
-  addMasters: (name, hosts, replacing, down) => call('add_masters', { name, hosts, replacing: replacing || null, down: down ?? [] }),
-  removeMaster: (name, host, down) => call('remove_master', { name, host, down }),
-  upgradeCluster: (name, to, batch) => call('upgrade_cluster', { name, to, batch }),
-  resetCluster: (name) => call('reset_cluster', { name }),
-  deleteCluster: (name) => call('delete_cluster', { name }),
-  checkCerts: (name) => call('check_certs', { name }),
-  renewCerts: (name) => call('renew_certs', { name }),
-  clusters: () => call('clusters'),
-  cluster: (name) => call('cluster', { name }),
-  tasks: () => call('tasks'),
-  task: (id) => call('task', { id }),
-  backups: () => call('backups'),
-  backup: (cluster) => call('backup', { cluster }),
-  restore: (cluster, backup) => call('restore', { cluster, backup }),
-  retry: (task) => call('retry', { task }),
-  cancel: (task) => call('cancel', { task }),
   follow(task, onUpdate) {
     let stopped = false
     const channel = new Channel<TaskUpdate>()

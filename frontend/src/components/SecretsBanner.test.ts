@@ -4,7 +4,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { i18n } from '../i18n'
 
 // the banner's logic over a scripted backend (the real doors are covered end to end)
-const fake = vi.hoisted(() => ({ status: vi.fn(), unlockSecrets: vi.fn(), me: vi.fn() }))
+const fake = vi.hoisted(() => ({ status: vi.fn(), secretsUnlock: vi.fn(), me: vi.fn() }))
 vi.mock('../backend/current', () => ({ backend: fake }))
 
 import SecretsBanner from './SecretsBanner.vue'
@@ -39,24 +39,24 @@ describe('SecretsBanner', () => {
     await w.get('input[name=vault-passphrase-again]').setValue('correct horse batterz')
     await w.get('form').trigger('submit')
     await flushPromises()
-    expect(fake.unlockSecrets).not.toHaveBeenCalled()
+    expect(fake.secretsUnlock).not.toHaveBeenCalled()
     expect(w.get('[data-test=error]').text()).toContain('differ')
     await w.get('input[name=vault-passphrase-again]').setValue('correct horse battery')
     await w.get('form').trigger('submit')
     await flushPromises()
-    expect(fake.unlockSecrets).toHaveBeenCalledWith({ passphrase: 'correct horse battery', create: true })
+    expect(fake.secretsUnlock).toHaveBeenCalledWith({ form: { passphrase: 'correct horse battery', create: true } })
     expect(w.find('[data-test=secrets-banner]').exists()).toBe(false)
   })
 
   it('unlocks a sealed vault with one field and shows why a passphrase was refused', async () => {
     fake.status.mockResolvedValue(secrets('sealed'))
-    fake.unlockSecrets.mockRejectedValue(new Error('the passphrase does not open the secrets vault'))
+    fake.secretsUnlock.mockRejectedValue(new Error('the passphrase does not open the secrets vault'))
     const w = await banner()
     expect(w.find('input[name=vault-passphrase-again]').exists()).toBe(false)
     await w.get('input[name=vault-passphrase]').setValue('wrong one here')
     await w.get('form').trigger('submit')
     await flushPromises()
-    expect(fake.unlockSecrets).toHaveBeenCalledWith({ passphrase: 'wrong one here', create: false })
+    expect(fake.secretsUnlock).toHaveBeenCalledWith({ form: { passphrase: 'wrong one here', create: false } })
     expect(w.get('[data-test=error]').text()).toContain('does not open')
     expect(w.find('[data-test=secrets-banner]').exists()).toBe(true)
   })

@@ -14,7 +14,7 @@ export const useSecrets = defineStore('secrets', () => {
 
   /** Gives the vault its passphrase (`create`: a new vault), then reads the state again. */
   async function unlock(passphrase: string, create: boolean) {
-    await backend.unlockSecrets({ passphrase, create })
+    await backend.secretsUnlock({ form: { passphrase, create } })
     await refresh()
   }
 

@@ -5,7 +5,7 @@ use crate::EXIT_INVALID;
 use crate::cli::{ClusterCmd, Format};
 use crate::output::{InputError, Table, done, emit};
 use anyhow::Result;
-use ko_api::{Actor, Api, BackupFile, CertExpiry, Cluster, ClusterDetail, ClusterValidation, Day2, TaskOutcome};
+use ko_api::{Actor, Api, BackupFile, CertExpiry, Cluster, ClusterDetail, ClusterValidation, PreparedTask, TaskStatus};
 use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
@@ -20,15 +20,15 @@ fn read_file(file: &Path) -> Result<String> {
     })
 }
 
-/// Prints a Day-2 operation's plan (nothing to finish), or runs its task with progress.
-async fn day2(op: Day2, verbose: bool, f: Format) -> Result<Option<TaskOutcome>> {
-    match op {
-        Day2::Plan(text) => {
-            print!("{text}");
-            Ok(None)
-        }
-        Day2::Started(task) => Ok(Some((*task).run(ctrl_c_cancels(), printer(verbose && f == Format::Table)).await?)),
-    }
+/// Prints a plan: what an operation would run, nothing changed.
+fn print_plan(plan: String) -> Result<ExitCode> {
+    print!("{plan}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a task in the foreground, with its progress when `verbose`.
+async fn run_task(task: PreparedTask, verbose: bool, f: Format) -> Result<ko_api::TaskOutcome> {
+    Ok(task.run(ctrl_c_cancels(), printer(verbose && f == Format::Table)).await?)
 }
 
 fn backups_table(b: &[BackupFile]) -> Table {
@@ -65,48 +65,51 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
                 .run(ctrl_c_cancels(), verbose_printer(verbose))
                 .await?
         }
-        ClusterCmd::AddWorker { name, hosts, zone, plan, verbose } => {
-            let op = api.cluster_add_workers(actor, &name, &hosts, zone.as_deref(), plan).await?;
-            let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
-            outcome
+        ClusterCmd::AddWorker { name, hosts, zone, plan: true, .. } => {
+            return print_plan(api.cluster_add_workers_plan(actor, &name, &hosts, zone.as_deref()).await?);
         }
-        ClusterCmd::RemoveWorker { name, host, down, plan, verbose } => {
-            let op = api.cluster_remove_worker(actor, &name, &host, down, plan).await?;
-            let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
-            outcome
+        ClusterCmd::AddWorker { name, hosts, zone, plan: false, verbose } => {
+            run_task(api.cluster_add_workers(actor, &name, &hosts, zone.as_deref()).await?, verbose, f).await?
         }
-        ClusterCmd::AddMaster { name, hosts, replacing, down, plan, verbose } => {
-            let op = api.cluster_add_masters(actor, &name, &hosts, replacing.as_deref(), &down, plan).await?;
-            let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
-            outcome
+        ClusterCmd::RemoveWorker { name, host, down, plan: true, .. } => {
+            return print_plan(api.cluster_remove_worker_plan(actor, &name, &host, down).await?);
         }
-        ClusterCmd::RemoveMaster { name, host, down, plan, verbose } => {
-            let op = api.cluster_remove_master(actor, &name, &host, down, plan).await?;
-            let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
-            outcome
+        ClusterCmd::RemoveWorker { name, host, down, plan: false, verbose } => {
+            run_task(api.cluster_remove_worker(actor, &name, &host, down).await?, verbose, f).await?
+        }
+        ClusterCmd::AddMaster { name, hosts, replacing, down, plan: true, .. } => {
+            return print_plan(api.cluster_add_masters_plan(actor, &name, &hosts, replacing.as_deref(), &down).await?);
+        }
+        ClusterCmd::AddMaster { name, hosts, replacing, down, plan: false, verbose } => {
+            let task = api.cluster_add_masters(actor, &name, &hosts, replacing.as_deref(), &down).await?;
+            run_task(task, verbose, f).await?
+        }
+        ClusterCmd::RemoveMaster { name, host, down, plan: true, .. } => {
+            return print_plan(api.cluster_remove_master_plan(actor, &name, &host, down).await?);
+        }
+        ClusterCmd::RemoveMaster { name, host, down, plan: false, verbose } => {
+            run_task(api.cluster_remove_master(actor, &name, &host, down).await?, verbose, f).await?
         }
         ClusterCmd::ReplaceMaster { name, old, new, old_down, verbose } => {
             let down = if old_down { vec![old.clone()] } else { Vec::new() };
-            let add =
-                api.cluster_add_masters(actor, &name, std::slice::from_ref(&new), Some(&old), &down, false).await?;
-            let Some(added) = day2(add, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
-            if added.status != "ok" {
+            let add = api.cluster_add_masters(actor, &name, std::slice::from_ref(&new), Some(&old), &down).await?;
+            let added = run_task(add, verbose, f).await?;
+            if added.status != TaskStatus::Ok {
                 return finish(api, actor, f, &added).await;
             }
-            let remove = api.cluster_remove_master(actor, &name, &old, old_down, false).await?;
-            let Some(outcome) = day2(remove, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
-            outcome
+            run_task(api.cluster_remove_master(actor, &name, &old, old_down).await?, verbose, f).await?
         }
-        ClusterCmd::Upgrade { name, to, batch, plan, verbose } => {
-            let op = api.cluster_upgrade(actor, &name, &to, batch, plan).await?;
-            let Some(outcome) = day2(op, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
-            outcome
+        ClusterCmd::Upgrade { name, to, batch, plan: true, .. } => {
+            return print_plan(api.cluster_upgrade_plan(actor, &name, &to, batch).await?);
+        }
+        ClusterCmd::Upgrade { name, to, batch, plan: false, verbose } => {
+            run_task(api.cluster_upgrade(actor, &name, &to, batch).await?, verbose, f).await?
         }
         ClusterCmd::Certs { name, check } => {
             if check {
                 let o =
                     api.cluster_check_certs(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?;
-                if o.status != "ok" {
+                if o.status != TaskStatus::Ok {
                     return finish(api, actor, f, &o).await;
                 }
             }
@@ -202,7 +205,7 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
         ClusterCmd::Delete { name, reset } => {
             if reset {
                 let o = api.cluster_reset(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?;
-                if o.status != "ok" {
+                if o.status != TaskStatus::Ok {
                     return finish(api, actor, f, &o).await;
                 }
             }

@@ -27,7 +27,7 @@ pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
     let config = SecretsConfig { choice: cli.global.secrets, passphrase: Some(Box::new(passphrase)) };
     let api = Api::open_with(data_dir, config)?;
     if let Command::Serve { listen, ui } = cli.command {
-        return crate::serve::run(api, listen, ui).await;
+        return ko_server::run(api, listen, ui).await;
     }
     // one command, one process: each secret is read once
     let api = api.with_secret_cache();

@@ -12,9 +12,9 @@ fn task_table(tasks: &[Task]) -> Table {
     for x in tasks {
         t.row([
             x.id.to_string(),
-            x.kind.clone(),
+            x.kind.to_string(),
             x.cluster.clone().unwrap_or_default(),
-            x.status.clone(),
+            x.status.to_string(),
             x.attempt.to_string(),
             x.started_at.clone().unwrap_or_default(),
             x.error.clone().unwrap_or_default(),

@@ -3,7 +3,7 @@
 
 use crate::cli::Format;
 use crate::output::Table;
-use ko_api::{Actor, Api, CancellationToken, CheckResult, StepStatus, TaskEvent, TaskOutcome};
+use ko_api::{Actor, Api, CancellationToken, CheckResult, StepStatus, TaskEvent, TaskOutcome, TaskStatus};
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -75,7 +75,7 @@ pub fn checks_table<'a>(checks: impl IntoIterator<Item = &'a CheckResult>) -> Ta
 pub async fn finish(api: &Api, actor: &Actor, f: Format, o: &TaskOutcome) -> anyhow::Result<ExitCode> {
     if f == Format::Json {
         crate::output::print_json(o)?;
-    } else if o.status == "ok" {
+    } else if o.status == TaskStatus::Ok {
         println!("task {}: ok", o.task_id);
     } else {
         let checks = api.task_checks(actor, o.task_id).await?;
@@ -85,5 +85,5 @@ pub async fn finish(api: &Api, actor: &Actor, f: Format, o: &TaskOutcome) -> any
         println!("task {}: {} — {}", o.task_id, o.status, o.error.as_deref().unwrap_or(""));
         println!("resume it with `koctl task retry {}`", o.task_id);
     }
-    Ok(if o.status == "ok" { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if o.status == TaskStatus::Ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

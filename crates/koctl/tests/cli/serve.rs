@@ -328,17 +328,21 @@ fn day_two_operations_answer_with_a_plan_or_a_task_over_http() {
     crate::kube_plans::running_cluster(&k);
     let server = serve(&k);
     let mut c = admin_client(&server);
-    let (status, plan) = c.post("/api/clusters/c/workers", r#"{"hosts": ["w2"], "plan": true}"#);
+    let (status, plan) = c.post("/api/clusters/c/workers/plan", r#"{"hosts": ["w2"]}"#);
     assert_eq!(status, 200);
     let plan = plan.as_str().unwrap();
     assert!(plan.contains("kubeadm join (worker) @ w2") && !plan.contains("@ w1"), "{plan}");
-    let (status, plan) = c.post("/api/clusters/c/workers/w1/remove", r#"{"plan": true}"#);
+    let (status, plan) = c.post("/api/clusters/c/workers/w1/remove/plan", "{}");
     assert_eq!(status, 200);
     assert!(plan.as_str().unwrap().contains("kubectl delete node c-worker-1"));
+    // a plan is its own operation: a stray "plan" is refused, never taken for the real thing
+    let (status, e) = c.post("/api/clusters/c/workers", r#"{"hosts": ["w2"], "plan": true}"#);
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("request.malformed")), "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("unknown field `plan`"), "{e}");
     let (status, e) = c.post("/api/clusters/c/workers/m1/remove", "{}");
     assert_eq!((status, e["error"]["code"].as_str()), (400, Some("remove.not_worker")), "{e}");
     // an upgrade without a bundle of the version is refused with its code
-    let (status, e) = c.post("/api/clusters/c/upgrade", r#"{"to": "v1.35.0", "plan": true}"#);
+    let (status, e) = c.post("/api/clusters/c/upgrade/plan", r#"{"to": "v1.35.0"}"#);
     assert_eq!((status, e["error"]["code"].as_str()), (400, Some("bundle.none_for_version")), "{e}");
     // forgotten (its keychain entries too, so with a keychain): 204, then no such cluster
     if ko_secrets::testing::keychain_or_skip("day_two_operations_answer_with_a_plan_or_a_task_over_http (delete)")
