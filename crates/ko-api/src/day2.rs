@@ -1,5 +1,6 @@
-//! Day-2 operations on a running cluster's nodes, each a resumable task (or, planned, only what
-//! it would run): add workers — only the new nodes run the node playbooks, with a join token
+//! Day-2 operations on a running cluster's nodes: each checks the change and returns it as a
+//! [`NodeChange`], which is either planned (what it would run, nothing changed) or started as a
+//! resumable task: add workers — only the new nodes run the node playbooks, with a join token
 //! from the first master; remove a worker — cordon, drain and delete from the first master, then
 //! reset its host; add masters (etcd members too) and remove a master, which together replace
 //! one — the load balancers and API servers refreshed on the whole cluster. A staged cluster
@@ -34,8 +35,11 @@ pub const REMOVE_MASTER_PLAYBOOKS: &[&str] = &["remove-node", "etcd-leave", "loa
 /// The playbooks changing the masters refreshes on the whole cluster.
 const MASTER_REFRESH: &[&str] = &["loadbalancer", "control-plane"];
 
-/// A checked change of a running cluster's nodes, ready to be planned or started.
-struct NodeChange {
+/// A checked change of a running cluster's nodes: [`NodeChange::plan`] says what it would run on
+/// which host, [`NodeChange::start`] records and locks its task.
+pub struct NodeChange {
+    api: Api,
+    actor: Actor,
     cluster: ko_store::clusters::Cluster,
     /// The cluster with the added nodes, or with the nodes to remove still in it.
     spec: ClusterSpec,
@@ -62,6 +66,29 @@ fn node_rows(spec: &ClusterSpec) -> Vec<(String, bool, bool, bool)> {
         .collect()
 }
 
+impl NodeChange {
+    /// What the change would run on which host (secrets redacted); nothing changes.
+    pub async fn plan(self) -> Result<String> {
+        let Self { api, mut spec, params, .. } = self;
+        api.plan_of(&mut spec, &params).await
+    }
+
+    /// Starts the change: every host it needs must answer first; nodes that join are the
+    /// cluster's from then on.
+    pub async fn start(self) -> Result<PreparedTask> {
+        let Self { api, actor, cluster, mut spec, params, kind } = self;
+        let (mut inv, _) = api.checked_inventory(&mut spec, &params).await?;
+        // every host the operation needs answers before anything is recorded or started (a dead
+        // one is named, with the way out: `--down`)
+        api.reach(&mut inv).await?;
+        let task = api.start_cluster_task(&actor, &cluster, kind, params).await?;
+        let (id, rows) = (cluster.id, node_rows(&spec));
+        let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
+        api.db.write(move |tx| Ok::<_, ApiError>(clusters::set_nodes(tx, id, &json, &rows)?)).await?;
+        Ok(task)
+    }
+}
+
 impl Api {
     /// Adds registered `hosts` to running cluster `name` as workers (in `zone`, when given). The
     /// hosts must be free (in no cluster) and pass the rules a node must pass; the cluster's
@@ -69,29 +96,6 @@ impl Api {
     /// for good); a failed add resumes with `task_retry` or is undone with
     /// [`Api::cluster_remove_worker`].
     pub async fn cluster_add_workers(
-        &self,
-        actor: &Actor,
-        name: &str,
-        hosts: &[String],
-        zone: Option<&str>,
-    ) -> Result<PreparedTask> {
-        let change = self.cluster_add_workers_change(actor, name, hosts, zone).await?;
-        self.start_node_change(actor, change).await
-    }
-
-    /// What [`Api::cluster_add_workers`] would run on which host (secrets redacted); nothing changes.
-    pub async fn cluster_add_workers_plan(
-        &self,
-        actor: &Actor,
-        name: &str,
-        hosts: &[String],
-        zone: Option<&str>,
-    ) -> Result<String> {
-        let change = self.cluster_add_workers_change(actor, name, hosts, zone).await?;
-        self.plan_node_change(change).await
-    }
-
-    async fn cluster_add_workers_change(
         &self,
         actor: &Actor,
         name: &str,
@@ -108,7 +112,7 @@ impl Api {
             nodes: hosts.to_vec(),
             ..TaskParams::default()
         };
-        Ok(NodeChange { cluster, spec, params, kind: TaskKind::AddWorkers })
+        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, params, kind: TaskKind::AddWorkers })
     }
 
     /// Removes worker `host` from running cluster `name`: drained and deleted from the first
@@ -116,36 +120,7 @@ impl Api {
     /// replacement), and so is a host that carries the load balancer's VIP. With `down` the host
     /// is dead: it is not contacted (nor reset). The node leaves the cluster's records when the
     /// task ends `ok`.
-    pub async fn cluster_remove_worker(
-        &self,
-        actor: &Actor,
-        name: &str,
-        host: &str,
-        down: bool,
-    ) -> Result<PreparedTask> {
-        let change = self.cluster_remove_worker_change(actor, name, host, down).await?;
-        self.start_node_change(actor, change).await
-    }
-
-    /// What [`Api::cluster_remove_worker`] would run on which host (secrets redacted); nothing changes.
-    pub async fn cluster_remove_worker_plan(
-        &self,
-        actor: &Actor,
-        name: &str,
-        host: &str,
-        down: bool,
-    ) -> Result<String> {
-        let change = self.cluster_remove_worker_change(actor, name, host, down).await?;
-        self.plan_node_change(change).await
-    }
-
-    async fn cluster_remove_worker_change(
-        &self,
-        actor: &Actor,
-        name: &str,
-        host: &str,
-        down: bool,
-    ) -> Result<NodeChange> {
+    pub async fn cluster_remove_worker(&self, actor: &Actor, name: &str, host: &str, down: bool) -> Result<NodeChange> {
         let cluster = self.operable_cluster(actor, name, TaskKind::RemoveWorker).await?;
         let spec = spec_of(&cluster)?;
         let node = spec.nodes.iter().find(|n| n.host == host).ok_or_else(|| {
@@ -166,7 +141,7 @@ impl Api {
             ));
         }
         let params = removal(self.within_stage(&cluster, REMOVE_WORKER_PLAYBOOKS).await?, host, down);
-        Ok(NodeChange { cluster, spec, params, kind: TaskKind::RemoveWorker })
+        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, params, kind: TaskKind::RemoveWorker })
     }
 
     /// Adds registered `hosts` to running cluster `name` as masters (etcd members too when the
@@ -175,31 +150,6 @@ impl Api {
     /// master can be swapped for another — which the reference system could not do. `down` names
     /// nodes known to be dead (the one being replaced, say): they are not contacted.
     pub async fn cluster_add_masters(
-        &self,
-        actor: &Actor,
-        name: &str,
-        hosts: &[String],
-        replacing: Option<&str>,
-        down: &[String],
-    ) -> Result<PreparedTask> {
-        let change = self.cluster_add_masters_change(actor, name, hosts, replacing, down).await?;
-        self.start_node_change(actor, change).await
-    }
-
-    /// What [`Api::cluster_add_masters`] would run on which host (secrets redacted); nothing changes.
-    pub async fn cluster_add_masters_plan(
-        &self,
-        actor: &Actor,
-        name: &str,
-        hosts: &[String],
-        replacing: Option<&str>,
-        down: &[String],
-    ) -> Result<String> {
-        let change = self.cluster_add_masters_change(actor, name, hosts, replacing, down).await?;
-        self.plan_node_change(change).await
-    }
-
-    async fn cluster_add_masters_change(
         &self,
         actor: &Actor,
         name: &str,
@@ -247,7 +197,7 @@ impl Api {
             whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
             ..TaskParams::default()
         };
-        Ok(NodeChange { cluster, spec, params, kind: TaskKind::AddMasters })
+        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, params, kind: TaskKind::AddMasters })
     }
 
     /// Removes master `host` from running cluster `name`: drained and deleted from another
@@ -255,36 +205,7 @@ impl Api {
     /// its host reset. The last master is refused, and so is a removal that leaves an even etcd
     /// membership (add the replacement first: [`Api::cluster_add_masters`] with `replacing`).
     /// With `down` the host is dead: it is not contacted (nor reset).
-    pub async fn cluster_remove_master(
-        &self,
-        actor: &Actor,
-        name: &str,
-        host: &str,
-        down: bool,
-    ) -> Result<PreparedTask> {
-        let change = self.cluster_remove_master_change(actor, name, host, down).await?;
-        self.start_node_change(actor, change).await
-    }
-
-    /// What [`Api::cluster_remove_master`] would run on which host (secrets redacted); nothing changes.
-    pub async fn cluster_remove_master_plan(
-        &self,
-        actor: &Actor,
-        name: &str,
-        host: &str,
-        down: bool,
-    ) -> Result<String> {
-        let change = self.cluster_remove_master_change(actor, name, host, down).await?;
-        self.plan_node_change(change).await
-    }
-
-    async fn cluster_remove_master_change(
-        &self,
-        actor: &Actor,
-        name: &str,
-        host: &str,
-        down: bool,
-    ) -> Result<NodeChange> {
+    pub async fn cluster_remove_master(&self, actor: &Actor, name: &str, host: &str, down: bool) -> Result<NodeChange> {
         let cluster = self.operable_cluster(actor, name, TaskKind::RemoveMaster).await?;
         let spec = spec_of(&cluster)?;
         if !spec.nodes.iter().any(|n| n.host == host && n.has(NodeRole::Master)) {
@@ -301,7 +222,7 @@ impl Api {
             whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
             ..removal(self.within_stage(&cluster, REMOVE_MASTER_PLAYBOOKS).await?, host, down)
         };
-        Ok(NodeChange { cluster, spec, params, kind: TaskKind::RemoveMaster })
+        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, params, kind: TaskKind::RemoveMaster })
     }
 
     /// Appends free registered `hosts` to `spec` as nodes with `roles` (in `zone`).
@@ -368,27 +289,6 @@ impl Api {
             .filter(|p| crate::CREATE_PLAYBOOKS.iter().position(|c| c == *p).is_none_or(|i| i <= reached))
             .map(|p| p.to_string())
             .collect())
-    }
-
-    /// What `change` would run on which host (secrets redacted).
-    async fn plan_node_change(&self, change: NodeChange) -> Result<String> {
-        let NodeChange { mut spec, params, .. } = change;
-        self.plan_of(&mut spec, &params).await
-    }
-
-    /// Starts `change`: every host it needs must answer first; nodes that join are the
-    /// cluster's from then on.
-    async fn start_node_change(&self, actor: &Actor, change: NodeChange) -> Result<PreparedTask> {
-        let NodeChange { cluster, mut spec, params, kind } = change;
-        let (mut inv, _) = self.checked_inventory(&mut spec, &params).await?;
-        // every host the operation needs answers before anything is recorded or started (a dead
-        // one is named, with the way out: `--down`)
-        self.reach(&mut inv).await?;
-        let task = self.start_cluster_task(actor, &cluster, kind, params).await?;
-        let (id, rows) = (cluster.id, node_rows(&spec));
-        let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
-        self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_nodes(tx, id, &json, &rows)?)).await?;
-        Ok(task)
     }
 
     /// After a removal ended `ok`: the removed nodes leave the cluster's spec and node rows.

@@ -45,7 +45,9 @@ pub use cert_expiry::CertExpiry;
 pub use cluster_ops::{CREATE_PLAYBOOKS, CheckResult, ClusterBackups, ClusterDetail};
 pub use clusters::ClusterValidation;
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
-pub use day2::{ADD_MASTER_PLAYBOOKS, ADD_WORKER_PLAYBOOKS, REMOVE_MASTER_PLAYBOOKS, REMOVE_WORKER_PLAYBOOKS};
+pub use day2::{
+    ADD_MASTER_PLAYBOOKS, ADD_WORKER_PLAYBOOKS, NodeChange, REMOVE_MASTER_PLAYBOOKS, REMOVE_WORKER_PLAYBOOKS,
+};
 pub use error::{ApiError, Result};
 pub use forms::{CredentialForm, HostForm, Imported, Me, Started, UnlockForm, UserForm};
 pub use hosts::{HostDetail, HostSpec, ImportRow, Trust};
@@ -74,7 +76,7 @@ pub use settings::NewRepository;
 pub use status::StatusReport;
 pub use task_follow::{TaskFollow, TaskUpdate};
 pub use tasks::{PreparedTask, TaskDetail, TaskOutcome};
-pub use upgrade::UPGRADE_PLAYBOOKS;
+pub use upgrade::{UPGRADE_PLAYBOOKS, Upgrade};
 pub use users::NewUserRequest;
 
 use ko_secrets::SecretStore;

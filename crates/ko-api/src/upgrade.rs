@@ -13,8 +13,11 @@ use ko_store::tasks::TaskKind;
 /// What an upgrade runs, in order.
 pub const UPGRADE_PLAYBOOKS: &[&str] = &["backup", "bundle", "upgrade"];
 
-/// A checked upgrade, ready to be planned or started.
-struct Upgrade {
+/// A checked upgrade: [`Upgrade::plan`] says what changes and runs where, [`Upgrade::start`]
+/// records and locks its task.
+pub struct Upgrade {
+    api: Api,
+    actor: Actor,
     cluster: ko_store::clusters::Cluster,
     spec: ko_core::ClusterSpec,
     params: TaskParams,
@@ -22,31 +25,25 @@ struct Upgrade {
     bundle: String,
     /// The backup file taken first.
     backup: String,
+    /// Workers upgraded at a time.
+    batch: usize,
 }
 
-/// `vMAJOR.MINOR.PATCH`.
-fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
-    let mut parts = v.strip_prefix('v')?.splitn(3, '.').map(|p| p.parse::<u32>().ok());
-    Some((parts.next()??, parts.next()??, parts.next()??))
-}
-
-impl Api {
-    /// Upgrades running cluster `name` to Kubernetes `to`, workers `batch` at a time (see the
-    /// module's description); refused, saying why, when `to` is not a newer version within the
-    /// next minor or no bundle in the library brings it.
-    pub async fn cluster_upgrade(&self, actor: &Actor, name: &str, to: &str, batch: usize) -> Result<PreparedTask> {
-        let Upgrade { cluster, mut spec, params, .. } = self.upgrade_of(actor, name, to, batch).await?;
+impl Upgrade {
+    /// Starts the upgrade.
+    pub async fn start(self) -> Result<PreparedTask> {
+        let Self { api, actor, cluster, mut spec, params, .. } = self;
         params.apply_to(&mut spec);
-        self.checked_inventory(&mut spec, &params).await?;
-        self.start_cluster_task(actor, &cluster, TaskKind::Upgrade, params).await
+        api.checked_inventory(&mut spec, &params).await?;
+        api.start_cluster_task(&actor, &cluster, TaskKind::Upgrade, params).await
     }
 
-    /// What [`Api::cluster_upgrade`] would change and run on which host (secrets redacted);
+    /// What the upgrade would change, then what it would run on which host (secrets redacted);
     /// nothing changes.
-    pub async fn cluster_upgrade_plan(&self, actor: &Actor, name: &str, to: &str, batch: usize) -> Result<String> {
-        let Upgrade { mut spec, params, bundle, backup, .. } = self.upgrade_of(actor, name, to, batch).await?;
-        let from = spec.version.clone();
-        let inv = self.stored_inventory(&spec).await?;
+    pub async fn plan(self) -> Result<String> {
+        let Self { api, cluster, mut spec, params, bundle, backup, batch, .. } = self;
+        let (name, from, to) = (&cluster.name, spec.version.clone(), params.version.clone().unwrap_or_default());
+        let inv = api.stored_inventory(&spec).await?;
         let names = |sel| inv.select(&sel).iter().map(|h| h.name.clone()).collect::<Vec<_>>();
         let masters = names(Selector::Masters);
         let workers: Vec<String> = names(Selector::Workers).into_iter().filter(|w| !masters.contains(w)).collect();
@@ -60,11 +57,21 @@ impl Api {
             masters.join(" -> "),
             if batches.is_empty() { "none".to_string() } else { batches.join(" -> ") },
         );
-        Ok(header + &self.plan_of(&mut spec, &params).await?)
+        Ok(header + &api.plan_of(&mut spec, &params).await?)
     }
+}
 
-    /// The checked upgrade of cluster `name` to `to`.
-    async fn upgrade_of(&self, actor: &Actor, name: &str, to: &str, batch: usize) -> Result<Upgrade> {
+/// `vMAJOR.MINOR.PATCH`.
+fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = v.strip_prefix('v')?.splitn(3, '.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??, parts.next()??))
+}
+
+impl Api {
+    /// Upgrades running cluster `name` to Kubernetes `to`, workers `batch` at a time (see the
+    /// module's description): the checked upgrade, to plan or start; refused, saying why, when
+    /// `to` is not a newer version within the next minor or no bundle in the library brings it.
+    pub async fn cluster_upgrade(&self, actor: &Actor, name: &str, to: &str, batch: usize) -> Result<Upgrade> {
         let cluster = self.operable_cluster(actor, name, TaskKind::Upgrade).await?;
         let spec = spec_of(&cluster)?;
         let from = spec.version.clone();
@@ -109,7 +116,7 @@ impl Api {
             ..TaskParams::default()
         };
         let bundle = bundle.name.clone();
-        Ok(Upgrade { cluster, spec, params, bundle, backup })
+        Ok(Upgrade { api: self.clone(), actor: actor.clone(), cluster, spec, params, bundle, backup, batch })
     }
 
     /// After an upgrade ended `ok`: the cluster runs the new version.

@@ -55,7 +55,7 @@ operations! {
         /// Their zone.
         #[serde(default)]
         zone: Option<String>,
-    } -> Started = |api, a, i| started(api.cluster_add_workers(a, &i.name, &i.hosts, i.zone.as_deref()).await?);
+    } -> Started = |api, a, i| started(api.cluster_add_workers(a, &i.name, &i.hosts, i.zone.as_deref()).await?.start().await?);
 
     /// What adding the workers would run on which host; nothing changes.
     cluster_add_workers_plan: Post "/api/clusters/{name}/workers/plan" ClusterAddWorkersPlan {
@@ -66,7 +66,7 @@ operations! {
         /// Their zone.
         #[serde(default)]
         zone: Option<String>,
-    } -> String = |api, a, i| api.cluster_add_workers_plan(a, &i.name, &i.hosts, i.zone.as_deref()).await?;
+    } -> String = |api, a, i| api.cluster_add_workers(a, &i.name, &i.hosts, i.zone.as_deref()).await?.plan().await?;
 
     /// Removes a worker: drained and deleted, its host reset unless `down`.
     cluster_remove_worker: Post "/api/clusters/{name}/workers/{host}/remove" [status 202] ClusterRemoveWorker {
@@ -77,7 +77,7 @@ operations! {
         /// The host is down for good: it is not contacted.
         #[serde(default)]
         down: bool,
-    } -> Started = |api, a, i| started(api.cluster_remove_worker(a, &i.name, &i.host, i.down).await?);
+    } -> Started = |api, a, i| started(api.cluster_remove_worker(a, &i.name, &i.host, i.down).await?.start().await?);
 
     /// What removing the worker would run on which host; nothing changes.
     cluster_remove_worker_plan: Post "/api/clusters/{name}/workers/{host}/remove/plan" ClusterRemoveWorkerPlan {
@@ -88,7 +88,7 @@ operations! {
         /// The host is down for good: it is not contacted.
         #[serde(default)]
         down: bool,
-    } -> String = |api, a, i| api.cluster_remove_worker_plan(a, &i.name, &i.host, i.down).await?;
+    } -> String = |api, a, i| api.cluster_remove_worker(a, &i.name, &i.host, i.down).await?.plan().await?;
 
     /// Adds registered hosts as masters (replacing one a later removal takes out, when given).
     cluster_add_masters: Post "/api/clusters/{name}/masters" [status 202] ClusterAddMasters {
@@ -103,7 +103,7 @@ operations! {
         #[serde(default)]
         down: Vec<String>,
     } -> Started = |api, a, i| {
-        started(api.cluster_add_masters(a, &i.name, &i.hosts, i.replacing.as_deref(), &i.down).await?)
+        started(api.cluster_add_masters(a, &i.name, &i.hosts, i.replacing.as_deref(), &i.down).await?.start().await?)
     };
 
     /// What adding the masters would run on which host; nothing changes.
@@ -119,7 +119,7 @@ operations! {
         #[serde(default)]
         down: Vec<String>,
     } -> String = |api, a, i| {
-        api.cluster_add_masters_plan(a, &i.name, &i.hosts, i.replacing.as_deref(), &i.down).await?
+        api.cluster_add_masters(a, &i.name, &i.hosts, i.replacing.as_deref(), &i.down).await?.plan().await?
     };
 
     /// Removes a master: drained, out of etcd, refreshed everywhere, its host reset unless `down`.
@@ -131,7 +131,7 @@ operations! {
         /// The host is down for good: it is not contacted.
         #[serde(default)]
         down: bool,
-    } -> Started = |api, a, i| started(api.cluster_remove_master(a, &i.name, &i.host, i.down).await?);
+    } -> Started = |api, a, i| started(api.cluster_remove_master(a, &i.name, &i.host, i.down).await?.start().await?);
 
     /// What removing the master would run on which host; nothing changes.
     cluster_remove_master_plan: Post "/api/clusters/{name}/masters/{host}/remove/plan" ClusterRemoveMasterPlan {
@@ -142,7 +142,7 @@ operations! {
         /// The host is down for good: it is not contacted.
         #[serde(default)]
         down: bool,
-    } -> String = |api, a, i| api.cluster_remove_master_plan(a, &i.name, &i.host, i.down).await?;
+    } -> String = |api, a, i| api.cluster_remove_master(a, &i.name, &i.host, i.down).await?.plan().await?;
 
     /// Upgrades the cluster to Kubernetes `to`, workers `batch` at a time.
     cluster_upgrade: Post "/api/clusters/{name}/upgrade" [status 202] ClusterUpgrade {
@@ -153,7 +153,7 @@ operations! {
         /// Workers upgraded at a time (1 when absent).
         #[serde(default)]
         batch: Option<usize>,
-    } -> Started = |api, a, i| started(api.cluster_upgrade(a, &i.name, &i.to, i.batch.unwrap_or(1)).await?);
+    } -> Started = |api, a, i| started(api.cluster_upgrade(a, &i.name, &i.to, i.batch.unwrap_or(1)).await?.start().await?);
 
     /// What the upgrade would change and run on which host; nothing changes.
     cluster_upgrade_plan: Post "/api/clusters/{name}/upgrade/plan" ClusterUpgradePlan {
@@ -164,7 +164,7 @@ operations! {
         /// Workers upgraded at a time (1 when absent).
         #[serde(default)]
         batch: Option<usize>,
-    } -> String = |api, a, i| api.cluster_upgrade_plan(a, &i.name, &i.to, i.batch.unwrap_or(1)).await?;
+    } -> String = |api, a, i| api.cluster_upgrade(a, &i.name, &i.to, i.batch.unwrap_or(1)).await?.plan().await?;
 
     /// Collects the cluster's certificates from its hosts (their expiry shows on the cluster).
     cluster_check_certs: Post "/api/clusters/{name}/certs/check" [status 202] ClusterCheckCerts {

@@ -65,45 +65,49 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
                 .run(ctrl_c_cancels(), verbose_printer(verbose))
                 .await?
         }
-        ClusterCmd::AddWorker { name, hosts, zone, plan: true, .. } => {
-            return print_plan(api.cluster_add_workers_plan(actor, &name, &hosts, zone.as_deref()).await?);
+        ClusterCmd::AddWorker { name, hosts, zone, plan, verbose } => {
+            let change = api.cluster_add_workers(actor, &name, &hosts, zone.as_deref()).await?;
+            if plan {
+                return print_plan(change.plan().await?);
+            }
+            run_task(change.start().await?, verbose, f).await?
         }
-        ClusterCmd::AddWorker { name, hosts, zone, plan: false, verbose } => {
-            run_task(api.cluster_add_workers(actor, &name, &hosts, zone.as_deref()).await?, verbose, f).await?
+        ClusterCmd::RemoveWorker { name, host, down, plan, verbose } => {
+            let change = api.cluster_remove_worker(actor, &name, &host, down).await?;
+            if plan {
+                return print_plan(change.plan().await?);
+            }
+            run_task(change.start().await?, verbose, f).await?
         }
-        ClusterCmd::RemoveWorker { name, host, down, plan: true, .. } => {
-            return print_plan(api.cluster_remove_worker_plan(actor, &name, &host, down).await?);
+        ClusterCmd::AddMaster { name, hosts, replacing, down, plan, verbose } => {
+            let change = api.cluster_add_masters(actor, &name, &hosts, replacing.as_deref(), &down).await?;
+            if plan {
+                return print_plan(change.plan().await?);
+            }
+            run_task(change.start().await?, verbose, f).await?
         }
-        ClusterCmd::RemoveWorker { name, host, down, plan: false, verbose } => {
-            run_task(api.cluster_remove_worker(actor, &name, &host, down).await?, verbose, f).await?
-        }
-        ClusterCmd::AddMaster { name, hosts, replacing, down, plan: true, .. } => {
-            return print_plan(api.cluster_add_masters_plan(actor, &name, &hosts, replacing.as_deref(), &down).await?);
-        }
-        ClusterCmd::AddMaster { name, hosts, replacing, down, plan: false, verbose } => {
-            let task = api.cluster_add_masters(actor, &name, &hosts, replacing.as_deref(), &down).await?;
-            run_task(task, verbose, f).await?
-        }
-        ClusterCmd::RemoveMaster { name, host, down, plan: true, .. } => {
-            return print_plan(api.cluster_remove_master_plan(actor, &name, &host, down).await?);
-        }
-        ClusterCmd::RemoveMaster { name, host, down, plan: false, verbose } => {
-            run_task(api.cluster_remove_master(actor, &name, &host, down).await?, verbose, f).await?
+        ClusterCmd::RemoveMaster { name, host, down, plan, verbose } => {
+            let change = api.cluster_remove_master(actor, &name, &host, down).await?;
+            if plan {
+                return print_plan(change.plan().await?);
+            }
+            run_task(change.start().await?, verbose, f).await?
         }
         ClusterCmd::ReplaceMaster { name, old, new, old_down, verbose } => {
             let down = if old_down { vec![old.clone()] } else { Vec::new() };
             let add = api.cluster_add_masters(actor, &name, std::slice::from_ref(&new), Some(&old), &down).await?;
-            let added = run_task(add, verbose, f).await?;
+            let added = run_task(add.start().await?, verbose, f).await?;
             if added.status != TaskStatus::Ok {
                 return finish(api, actor, f, &added).await;
             }
-            run_task(api.cluster_remove_master(actor, &name, &old, old_down).await?, verbose, f).await?
+            run_task(api.cluster_remove_master(actor, &name, &old, old_down).await?.start().await?, verbose, f).await?
         }
-        ClusterCmd::Upgrade { name, to, batch, plan: true, .. } => {
-            return print_plan(api.cluster_upgrade_plan(actor, &name, &to, batch).await?);
-        }
-        ClusterCmd::Upgrade { name, to, batch, plan: false, verbose } => {
-            run_task(api.cluster_upgrade(actor, &name, &to, batch).await?, verbose, f).await?
+        ClusterCmd::Upgrade { name, to, batch, plan, verbose } => {
+            let upgrade = api.cluster_upgrade(actor, &name, &to, batch).await?;
+            if plan {
+                return print_plan(upgrade.plan().await?);
+            }
+            run_task(upgrade.start().await?, verbose, f).await?
         }
         ClusterCmd::Certs { name, check } => {
             if check {
