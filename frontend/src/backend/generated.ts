@@ -158,30 +158,8 @@ export interface ClusterAddMasters {
   replacing?: string | null
 }
 
-/** What adding the masters would run on which host; nothing changes. */
-export interface ClusterAddMastersPlan {
-  /** Nodes down for good: not contacted. */
-  down?: string[]
-  /** The hosts to add. */
-  hosts: string[]
-  /** Cluster name. */
-  name: string
-  /** The master these replace (removed afterwards). */
-  replacing?: string | null
-}
-
 /** Adds registered hosts to a running cluster as workers (in `zone`, when given). */
 export interface ClusterAddWorkers {
-  /** The hosts to add. */
-  hosts: string[]
-  /** Cluster name. */
-  name: string
-  /** Their zone. */
-  zone?: string | null
-}
-
-/** What adding the workers would run on which host; nothing changes. */
-export interface ClusterAddWorkersPlan {
   /** The hosts to add. */
   hosts: string[]
   /** Cluster name. */
@@ -266,28 +244,8 @@ export interface ClusterRemoveMaster {
   name: string
 }
 
-/** What removing the master would run on which host; nothing changes. */
-export interface ClusterRemoveMasterPlan {
-  /** The host is down for good: it is not contacted. */
-  down?: boolean
-  /** The master's host. */
-  host: string
-  /** Cluster name. */
-  name: string
-}
-
 /** Removes a worker: drained and deleted, its host reset unless `down`. */
 export interface ClusterRemoveWorker {
-  /** The host is down for good: it is not contacted. */
-  down?: boolean
-  /** The worker's host. */
-  host: string
-  /** Cluster name. */
-  name: string
-}
-
-/** What removing the worker would run on which host; nothing changes. */
-export interface ClusterRemoveWorkerPlan {
   /** The host is down for good: it is not contacted. */
   down?: boolean
   /** The worker's host. */
@@ -368,16 +326,6 @@ export interface ClusterSpec {
 
 /** Upgrades the cluster to Kubernetes `to`, workers `batch` at a time. */
 export interface ClusterUpgrade {
-  /** Workers upgraded at a time (1 when absent). */
-  batch?: number | null
-  /** Cluster name. */
-  name: string
-  /** The version to go to. */
-  to: string
-}
-
-/** What the upgrade would change and run on which host; nothing changes. */
-export interface ClusterUpgradePlan {
   /** Workers upgraded at a time (1 when absent). */
   batch?: number | null
   /** Cluster name. */

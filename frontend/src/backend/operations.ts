@@ -7,9 +7,7 @@ import type {
   BundleTrustRm,
   Cluster,
   ClusterAddMasters,
-  ClusterAddMastersPlan,
   ClusterAddWorkers,
-  ClusterAddWorkersPlan,
   ClusterBackup,
   ClusterBackups,
   ClusterCheckCerts,
@@ -19,15 +17,12 @@ import type {
   ClusterDetail,
   ClusterPlan,
   ClusterRemoveMaster,
-  ClusterRemoveMasterPlan,
   ClusterRemoveWorker,
-  ClusterRemoveWorkerPlan,
   ClusterRenewCerts,
   ClusterReset,
   ClusterRestore,
   ClusterShow,
   ClusterUpgrade,
-  ClusterUpgradePlan,
   ClusterValidate,
   ClusterValidation,
   Credential,
@@ -232,23 +227,23 @@ export function operations(call: Call) {
     /** Adds registered hosts to a running cluster as workers (in `zone`, when given). */
     clusterAddWorkers: (input: ClusterAddWorkers) => call('cluster_add_workers', input) as Promise<Started>,
     /** What adding the workers would run on which host; nothing changes. */
-    clusterAddWorkersPlan: (input: ClusterAddWorkersPlan) => call('cluster_add_workers_plan', input) as Promise<string>,
+    clusterAddWorkersPlan: (input: ClusterAddWorkers) => call('cluster_add_workers_plan', input) as Promise<string>,
     /** Removes a worker: drained and deleted, its host reset unless `down`. */
     clusterRemoveWorker: (input: ClusterRemoveWorker) => call('cluster_remove_worker', input) as Promise<Started>,
     /** What removing the worker would run on which host; nothing changes. */
-    clusterRemoveWorkerPlan: (input: ClusterRemoveWorkerPlan) => call('cluster_remove_worker_plan', input) as Promise<string>,
+    clusterRemoveWorkerPlan: (input: ClusterRemoveWorker) => call('cluster_remove_worker_plan', input) as Promise<string>,
     /** Adds registered hosts as masters (replacing one a later removal takes out, when given). */
     clusterAddMasters: (input: ClusterAddMasters) => call('cluster_add_masters', input) as Promise<Started>,
     /** What adding the masters would run on which host; nothing changes. */
-    clusterAddMastersPlan: (input: ClusterAddMastersPlan) => call('cluster_add_masters_plan', input) as Promise<string>,
+    clusterAddMastersPlan: (input: ClusterAddMasters) => call('cluster_add_masters_plan', input) as Promise<string>,
     /** Removes a master: drained, out of etcd, refreshed everywhere, its host reset unless `down`. */
     clusterRemoveMaster: (input: ClusterRemoveMaster) => call('cluster_remove_master', input) as Promise<Started>,
     /** What removing the master would run on which host; nothing changes. */
-    clusterRemoveMasterPlan: (input: ClusterRemoveMasterPlan) => call('cluster_remove_master_plan', input) as Promise<string>,
+    clusterRemoveMasterPlan: (input: ClusterRemoveMaster) => call('cluster_remove_master_plan', input) as Promise<string>,
     /** Upgrades the cluster to Kubernetes `to`, workers `batch` at a time. */
     clusterUpgrade: (input: ClusterUpgrade) => call('cluster_upgrade', input) as Promise<Started>,
     /** What the upgrade would change and run on which host; nothing changes. */
-    clusterUpgradePlan: (input: ClusterUpgradePlan) => call('cluster_upgrade_plan', input) as Promise<string>,
+    clusterUpgradePlan: (input: ClusterUpgrade) => call('cluster_upgrade_plan', input) as Promise<string>,
     /** Collects the cluster's certificates from its hosts (their expiry shows on the cluster). */
     clusterCheckCerts: (input: ClusterCheckCerts) => call('cluster_check_certs', input) as Promise<Started>,
     /** Renews the cluster's certificates (members and masters one at a time). */

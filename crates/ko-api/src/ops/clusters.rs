@@ -1,7 +1,7 @@
 //! Operations on clusters: validate, plan and create from a cluster file; continue a staged
 //! one; Day-2 changes of its nodes, upgrade, certificates, backup and restore, reset and
 //! delete. Each change that runs on hosts starts a task (`202` with its id) and has a plan
-//! operation beside it that says what would run where, changing nothing.
+//! operation beside it, with the same input, that says what would run where, changing nothing.
 
 use super::{NoInput, started};
 use crate::{Cluster, ClusterBackups, ClusterDetail, ClusterValidation, Started};
@@ -55,18 +55,14 @@ operations! {
         /// Their zone.
         #[serde(default)]
         zone: Option<String>,
-    } -> Started = |api, a, i| started(api.cluster_add_workers(a, &i.name, &i.hosts, i.zone.as_deref()).await?.start().await?);
+    } -> Started = |api, a, i| {
+        started(api.cluster_add_workers(a, &i.name, &i.hosts, i.zone.as_deref()).await?.start().await?)
+    };
 
     /// What adding the workers would run on which host; nothing changes.
-    cluster_add_workers_plan: Post "/api/clusters/{name}/workers/plan" ClusterAddWorkersPlan {
-        /// Cluster name.
-        name: String,
-        /// The hosts to add.
-        hosts: Vec<String>,
-        /// Their zone.
-        #[serde(default)]
-        zone: Option<String>,
-    } -> String = |api, a, i| api.cluster_add_workers(a, &i.name, &i.hosts, i.zone.as_deref()).await?.plan().await?;
+    cluster_add_workers_plan: Post "/api/clusters/{name}/workers/plan" ClusterAddWorkers -> String = |api, a, i| {
+        api.cluster_add_workers(a, &i.name, &i.hosts, i.zone.as_deref()).await?.plan().await?
+    };
 
     /// Removes a worker: drained and deleted, its host reset unless `down`.
     cluster_remove_worker: Post "/api/clusters/{name}/workers/{host}/remove" [status 202] ClusterRemoveWorker {
@@ -80,15 +76,10 @@ operations! {
     } -> Started = |api, a, i| started(api.cluster_remove_worker(a, &i.name, &i.host, i.down).await?.start().await?);
 
     /// What removing the worker would run on which host; nothing changes.
-    cluster_remove_worker_plan: Post "/api/clusters/{name}/workers/{host}/remove/plan" ClusterRemoveWorkerPlan {
-        /// Cluster name.
-        name: String,
-        /// The worker's host.
-        host: String,
-        /// The host is down for good: it is not contacted.
-        #[serde(default)]
-        down: bool,
-    } -> String = |api, a, i| api.cluster_remove_worker(a, &i.name, &i.host, i.down).await?.plan().await?;
+    cluster_remove_worker_plan: Post "/api/clusters/{name}/workers/{host}/remove/plan" ClusterRemoveWorker
+        -> String = |api, a, i| {
+        api.cluster_remove_worker(a, &i.name, &i.host, i.down).await?.plan().await?
+    };
 
     /// Adds registered hosts as masters (replacing one a later removal takes out, when given).
     cluster_add_masters: Post "/api/clusters/{name}/masters" [status 202] ClusterAddMasters {
@@ -107,18 +98,7 @@ operations! {
     };
 
     /// What adding the masters would run on which host; nothing changes.
-    cluster_add_masters_plan: Post "/api/clusters/{name}/masters/plan" ClusterAddMastersPlan {
-        /// Cluster name.
-        name: String,
-        /// The hosts to add.
-        hosts: Vec<String>,
-        /// The master these replace (removed afterwards).
-        #[serde(default)]
-        replacing: Option<String>,
-        /// Nodes down for good: not contacted.
-        #[serde(default)]
-        down: Vec<String>,
-    } -> String = |api, a, i| {
+    cluster_add_masters_plan: Post "/api/clusters/{name}/masters/plan" ClusterAddMasters -> String = |api, a, i| {
         api.cluster_add_masters(a, &i.name, &i.hosts, i.replacing.as_deref(), &i.down).await?.plan().await?
     };
 
@@ -134,15 +114,10 @@ operations! {
     } -> Started = |api, a, i| started(api.cluster_remove_master(a, &i.name, &i.host, i.down).await?.start().await?);
 
     /// What removing the master would run on which host; nothing changes.
-    cluster_remove_master_plan: Post "/api/clusters/{name}/masters/{host}/remove/plan" ClusterRemoveMasterPlan {
-        /// Cluster name.
-        name: String,
-        /// The master's host.
-        host: String,
-        /// The host is down for good: it is not contacted.
-        #[serde(default)]
-        down: bool,
-    } -> String = |api, a, i| api.cluster_remove_master(a, &i.name, &i.host, i.down).await?.plan().await?;
+    cluster_remove_master_plan: Post "/api/clusters/{name}/masters/{host}/remove/plan" ClusterRemoveMaster
+        -> String = |api, a, i| {
+        api.cluster_remove_master(a, &i.name, &i.host, i.down).await?.plan().await?
+    };
 
     /// Upgrades the cluster to Kubernetes `to`, workers `batch` at a time.
     cluster_upgrade: Post "/api/clusters/{name}/upgrade" [status 202] ClusterUpgrade {
@@ -153,18 +128,14 @@ operations! {
         /// Workers upgraded at a time (1 when absent).
         #[serde(default)]
         batch: Option<usize>,
-    } -> Started = |api, a, i| started(api.cluster_upgrade(a, &i.name, &i.to, i.batch.unwrap_or(1)).await?.start().await?);
+    } -> Started = |api, a, i| {
+        started(api.cluster_upgrade(a, &i.name, &i.to, i.batch.unwrap_or(1)).await?.start().await?)
+    };
 
     /// What the upgrade would change and run on which host; nothing changes.
-    cluster_upgrade_plan: Post "/api/clusters/{name}/upgrade/plan" ClusterUpgradePlan {
-        /// Cluster name.
-        name: String,
-        /// The version to go to.
-        to: String,
-        /// Workers upgraded at a time (1 when absent).
-        #[serde(default)]
-        batch: Option<usize>,
-    } -> String = |api, a, i| api.cluster_upgrade(a, &i.name, &i.to, i.batch.unwrap_or(1)).await?.plan().await?;
+    cluster_upgrade_plan: Post "/api/clusters/{name}/upgrade/plan" ClusterUpgrade -> String = |api, a, i| {
+        api.cluster_upgrade(a, &i.name, &i.to, i.batch.unwrap_or(1)).await?.plan().await?
+    };
 
     /// Collects the cluster's certificates from its hosts (their expiry shows on the cluster).
     cluster_check_certs: Post "/api/clusters/{name}/certs/check" [status 202] ClusterCheckCerts {
