@@ -115,7 +115,19 @@ impl Api {
                 key: secret.private_key.clone().ok_or_else(|| missing("private key"))?,
                 passphrase: secret.passphrase.clone(),
             },
-            _ => Auth::Agent { socket: cred.agent_socket.clone().map(PathBuf::from) },
+            "agent" => Auth::Agent { socket: cred.agent_socket.clone().map(PathBuf::from) },
+            // never guessed (as agent auth, say): a kind this release does not know is said
+            other => {
+                return Err(ApiError::invalid(
+                    "credential.kind_unknown",
+                    "kind",
+                    format!(
+                        "credential '{}' is of kind '{other}', which this release cannot log in with; add it again \
+                         as password, private_key or agent",
+                        cred.name
+                    ),
+                ));
+            }
         };
         Ok((cred.username, auth, secret.sudo_password))
     }

@@ -172,4 +172,15 @@ fn jump_hosts_csv_import_and_errors_a_user_can_act_on() {
     let err: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(err["error"]["code"], "ssh.auth_failed");
     assert!(err["error"]["message"].as_str().unwrap().contains("password"), "{err}");
+
+    // a credential of a kind this release does not know (the schema's CHECK bypassed, as a damaged
+    // file could) is refused, never tried as agent auth
+    let db = ko_store::Connection::open(k.data_dir().join("ko.db")).unwrap();
+    db.pragma_update(None, "ignore_check_constraints", true).unwrap();
+    db.execute("UPDATE credentials SET kind = 'kerberos' WHERE name = 'wrong'", []).unwrap();
+    let out = add(&k, &b.name, &b.ip.to_string(), "wrong", &["--trust-on-first-use"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let err: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(err["error"]["code"], "credential.kind_unknown", "{err}");
+    assert!(err["error"]["message"].as_str().unwrap().contains("'kerberos'"), "{err}");
 }
