@@ -92,18 +92,18 @@ fn covers(manifest: &BundleManifest, component: &str, arch: &str) -> bool {
 }
 
 /// Refuses (one problem per missing component and arch, naming the phase and the nodes) unless
-/// `manifest` has a file of every component the `playbooks` install, for the arch of every node
+/// `manifest` has a file of every component the `stages` install, for the arch of every node
 /// that needs it.
 pub(crate) fn check_bundle_covers(
     spec: &ClusterSpec,
     inv: &Inventory,
     bundle: &str,
     manifest: &BundleManifest,
-    playbooks: &[String],
+    stages: &[ko_core::Stage],
 ) -> Result<()> {
     // (component, arch) -> (phase, nodes)
     let mut missing: BTreeMap<(&str, String), (&str, Vec<String>)> = BTreeMap::new();
-    for n in needs(spec).into_iter().filter(|n| playbooks.iter().any(|p| p == n.playbook)) {
+    for n in needs(spec).into_iter().filter(|n| stages.iter().any(|s| s.as_str() == n.playbook)) {
         for h in inv.select(&n.on) {
             let arch = h.facts["arch"].as_str().map_or_else(|| spec.arch.as_str().to_string(), str::to_string);
             let present = covers(manifest, n.component, &arch);

@@ -5,16 +5,16 @@
 use crate::cert_expiry::{CertExpiry, read_collected};
 use crate::cluster_ops::spec_of;
 use crate::cluster_secrets::ClusterSecrets;
-use crate::tasks::{PreparedTask, TaskParams};
+use crate::tasks::PreparedTask;
 use crate::{Actor, Api, ApiError, Result};
+use ko_core::Operation;
 use ko_store::tasks::TaskKind;
 
 impl Api {
     /// Prepares collecting the certificates of cluster `name` from its hosts (task `cluster.certs`);
     /// [`Api::cluster_show`] then lists their expiry dates.
     pub async fn cluster_check_certs(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
-        let params = TaskParams { playbooks: vec!["certs".into()], ..TaskParams::default() };
-        self.cluster_task(actor, name, TaskKind::CheckCerts, params).await
+        self.cluster_task(actor, name, Operation::CheckCerts).await
     }
 
     /// Prepares renewing the certificates of cluster `name` (task `cluster.renew_certs`): the etcd
@@ -25,8 +25,7 @@ impl Api {
         let cluster = self.operable_cluster(actor, name, TaskKind::RenewCerts).await?;
         let inv = self.stored_inventory(&spec_of(&cluster)?).await?;
         let members: Vec<String> = inv.select(&ko_playbook::Selector::Etcd).iter().map(|h| h.name.clone()).collect();
-        let params = TaskParams { playbooks: vec!["renew-certs".into(), "certs".into()], ..TaskParams::default() };
-        let task = self.start_cluster_task(actor, &cluster, TaskKind::RenewCerts, params).await?;
+        let task = self.start_cluster_task(actor, &cluster, Operation::RenewCerts).await?;
         let (store, n) = (self.secrets.clone(), name.to_string());
         let nodes: Vec<String> = inv.hosts.iter().map(|h| h.name.clone()).collect();
         tokio::task::spawn_blocking(move || {
@@ -43,8 +42,7 @@ impl Api {
     /// certificate is issued: the new ones show as placeholders).
     pub async fn cluster_renew_certs_plan(&self, actor: &Actor, name: &str) -> Result<String> {
         let cluster = self.operable_cluster(actor, name, TaskKind::RenewCerts).await?;
-        let params = TaskParams { playbooks: vec!["renew-certs".into(), "certs".into()], ..TaskParams::default() };
-        self.plan_of(&mut spec_of(&cluster)?, &params).await
+        self.plan_of(&mut spec_of(&cluster)?, &Operation::RenewCerts).await
     }
 
     /// The certificates the last check collected from cluster `name`'s hosts, soonest to expire

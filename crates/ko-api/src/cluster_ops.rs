@@ -1,44 +1,27 @@
-//! Cluster operations run as tasks: create ([`CREATE_PLAYBOOKS`], possibly in stages),
+//! Cluster operations run as tasks: create (a deployment's stages, possibly in steps),
 //! backup, restore, reset and delete; what they would do (`--plan`); list and show. What a run
 //! works with is made in `run_context`.
 
-use crate::tasks::{PreparedTask, TaskParams, TaskRun};
+use crate::tasks::{PreparedTask, TaskRun};
 use crate::{Actor, Api, ApiError, Permission, Result};
-use ko_core::{ClusterSpec, NodeRole};
+use ko_core::{Admission, ClusterSpec, ClusterStatus, NodeRole, Operation, Stage};
 use ko_playbook::{Mode, Renderer};
 use ko_store::clusters::{self, BackupFile, Cluster, Node};
 use ko_store::tasks::{self as journal, Task, TaskKind, TaskStatus};
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// The playbooks of a create, in order.
-pub const CREATE_PLAYBOOKS: &[&str] = &[
-    "precheck",
-    "bundle",
-    "base",
-    "runtime",
-    "loadbalancer",
-    "etcd",
-    "kubernetes",
-    "control-plane",
-    "join",
-    "network",
-    "addons",
-    "post",
-];
-
-/// Where `until` ends a deployment (an index past it into [`CREATE_PLAYBOOKS`]); the end without it.
-fn stage_end(until: Option<&str>) -> Result<usize> {
-    match until {
-        None => Ok(CREATE_PLAYBOOKS.len()),
-        Some(u) => CREATE_PLAYBOOKS.iter().position(|p| *p == u).map(|i| i + 1).ok_or_else(|| {
-            ApiError::invalid(
-                "deploy.until_unknown",
-                "until",
-                format!("'{u}' is not a phase of a deployment; choose one of {}", CREATE_PLAYBOOKS.join(", ")),
-            )
-        }),
-    }
+/// The stage `until` names: one of a deployment's (none without it).
+fn parse_until(until: Option<&str>) -> Result<Option<Stage>> {
+    let Some(u) = until else { return Ok(None) };
+    Stage::parse(u).filter(|s| s.deployment_index().is_some()).map(Some).ok_or_else(|| {
+        let stages: Vec<&str> = Stage::DEPLOYMENT.iter().map(|s| s.as_str()).collect();
+        ApiError::invalid(
+            "deploy.until_unknown",
+            "until",
+            format!("'{u}' is not a phase of a deployment; choose one of {}", stages.join(", ")),
+        )
+    })
 }
 
 /// The name of a new etcd backup file of cluster `name`: `etcd-NAME-YYYYMMDD-HHMMSS-mmm.db` (UTC).
@@ -63,14 +46,6 @@ pub(crate) fn spec_of(cluster: &Cluster) -> Result<ClusterSpec> {
         .map_err(|e| ApiError::Internal(format!("cluster {} has an unreadable spec: {e}", cluster.name)))
 }
 
-/// The title of a deployment that runs `playbooks`: the stage it stops at, when not the last.
-fn stage_suffix(playbooks: &[String]) -> String {
-    match playbooks.last() {
-        Some(last) if Some(&last.as_str()) != CREATE_PLAYBOOKS.last() => format!(" (up to {last})"),
-        _ => String::new(),
-    }
-}
-
 /// A cluster's backups at a glance.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClusterBackups {
@@ -93,9 +68,9 @@ pub struct ClusterDetail {
     pub tasks: Vec<Task>,
     /// Its backup files.
     pub backups: Vec<BackupFile>,
-    /// The last deployment playbook a finished create or deploy ran (a staged cluster continues
+    /// The last deployment stage a finished create or deploy ran (a staged cluster continues
     /// after it).
-    pub deployed_up_to: Option<String>,
+    pub deployed_up_to: Option<Stage>,
     /// Its hosts' certificates as the last check found them, soonest to expire first.
     pub certificates: Vec<crate::CertExpiry>,
 }
@@ -168,7 +143,7 @@ impl Api {
                 Ok::<_, ApiError>((clusters::nodes(c, id)?, journal::list(c, Some(id), 10)?, clusters::backups(c, id)?))
             })
             .await?;
-        let deployed_up_to = self.deployed_stage(id).await?.map(|(last, _)| CREATE_PLAYBOOKS[last].to_string());
+        let deployed_up_to = self.deployed_stage(id).await?.map(|(last, _)| last);
         let certificates = self.collected_certs(name);
         Ok(ClusterDetail { cluster, nodes, tasks, backups, deployed_up_to, certificates })
     }
@@ -219,21 +194,16 @@ impl Api {
     /// without touching any host or the secret store (facts are those gathered when hosts were added).
     pub async fn cluster_plan(&self, actor: &Actor, yaml: &str) -> Result<String> {
         let (mut spec, bundle) = self.checked_spec(actor, yaml).await?;
-        let params = TaskParams {
-            playbooks: CREATE_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
-            bundle: Some(bundle),
-            ..TaskParams::default()
-        };
-        self.plan_of(&mut spec, &params).await
+        self.plan_of(&mut spec, &Operation::Create { bundle, until: None }).await
     }
 
-    /// What a task with `params` would run on `spec`'s hosts (its nodes named as a run would name
-    /// them), rendered with secrets redacted, after the bundle coverage check.
-    pub(crate) async fn plan_of(&self, spec: &mut ClusterSpec, params: &TaskParams) -> Result<String> {
-        let playbooks = params.playbooks(self)?;
-        params.apply_to(spec);
-        let (inv, run_bundle) = self.checked_inventory(spec, params).await?;
-        let (vars, secrets) = self.run_vars(spec, &inv, run_bundle.as_ref(), params, 0, Mode::Plan).await?;
+    /// What `op` would run on `spec`'s hosts (its nodes named as a run would name them), rendered
+    /// with secrets redacted, after the bundle coverage check.
+    pub(crate) async fn plan_of(&self, spec: &mut ClusterSpec, op: &Operation) -> Result<String> {
+        let playbooks = self.playbooks_of(op)?;
+        op.apply_to(spec);
+        let (inv, run_bundle) = self.checked_inventory(spec, op).await?;
+        let (vars, secrets) = self.run_vars(spec, &inv, run_bundle.as_ref(), op, 0, Mode::Plan).await?;
         let renderer = Renderer::new(vars, secrets, Mode::Plan);
         let mut out = String::new();
         for p in &playbooks {
@@ -243,43 +213,41 @@ impl Api {
         Ok(out)
     }
 
-    /// The hosts a task with `params` runs on (limited to its nodes for a Day-2 operation), with
-    /// `spec`'s nodes named for good, after checking that its bundle covers what its playbooks
-    /// install on them — so a missing file stops it before any task exists.
+    /// The hosts `op` runs on (limited to its nodes for a Day-2 operation), with `spec`'s nodes
+    /// named for good, after checking that its bundle covers what its stages install on them —
+    /// so a missing file stops it before any task exists.
     pub(crate) async fn checked_inventory(
         &self,
         spec: &mut ClusterSpec,
-        params: &TaskParams,
+        op: &Operation,
     ) -> Result<(ko_playbook::Inventory, Option<crate::ssh_transport::RunBundle>)> {
         let mut inv = self.stored_inventory(spec).await?;
         crate::kube_vars::assign_node_names(spec, &inv);
-        Self::limit_to(&mut inv, params);
-        let run_bundle = params.bundle.as_deref().map(|b| self.run_bundle(b)).transpose()?;
-        if let (Some(name), Some(b)) = (&params.bundle, &run_bundle) {
-            crate::bundle_needs::check_bundle_covers(spec, &inv, name, &b.manifest, &params.playbooks)?;
+        Self::limit_to(&mut inv, op);
+        let run_bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
+        if let (Some(name), Some(b)) = (op.bundle(), &run_bundle) {
+            crate::bundle_needs::check_bundle_covers(spec, &inv, name, &b.manifest, &op.stages())?;
         }
         Ok((inv, run_bundle))
     }
 
-    /// Registers the cluster in `yaml` and prepares its creation: the [`CREATE_PLAYBOOKS`] up to
+    /// Registers the cluster in `yaml` and prepares its creation: a deployment's stages up to
     /// `until` (all without it), the precheck stopping it before any change when a check fails.
     /// A failed or interrupted create resumes with `task_retry`.
     pub async fn cluster_create(&self, actor: &Actor, yaml: &str, until: Option<&str>) -> Result<PreparedTask> {
-        let end = stage_end(until)?;
+        let until = parse_until(until)?;
         let (mut spec, bundle) = self.checked_spec(actor, yaml).await?;
-        let playbooks: Vec<String> = CREATE_PLAYBOOKS[..end].iter().map(|s| s.to_string()).collect();
-        let params = TaskParams { playbooks, bundle: Some(bundle), ..TaskParams::default() };
+        let op = Operation::Create { bundle, until };
         // the nodes are named now, for good: a node added later takes the next free name
-        self.checked_inventory(&mut spec, &params).await?;
+        self.checked_inventory(&mut spec, &op).await?;
         let spec_json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
         let nodes: Vec<(String, bool, bool, bool)> = spec
             .nodes
             .iter()
             .map(|n| (n.host.clone(), n.has(NodeRole::Master), n.has(NodeRole::Etcd), n.has(NodeRole::Worker)))
             .collect();
-        let suffix = stage_suffix(&params.playbooks);
-        let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
         let (name, by, project) = (spec.name.clone(), actor.user_id, spec.project.clone());
+        let (title, stored) = (op.title(&name), op.clone());
         let (provider, version, arch) = (spec.provider.as_str(), spec.version.clone(), spec.arch.as_str());
         // locked before the task exists: no other process can take it for an interrupted one
         let lock = self.lock_cluster(&spec.name)?;
@@ -302,137 +270,105 @@ impl Api {
                             spec: &spec_json,
                         };
                         let id = clusters::insert(tx, &new, &nodes)?;
-                        clusters::set_status(tx, id, "initializing", "")?;
-                        let title = format!("create cluster {name}{suffix}");
-                        let task = journal::create(tx, TaskKind::Create, &title, Some(id), Some(by), &params_json)?;
-                        Ok(task)
+                        clusters::set_status(tx, id, ClusterStatus::Initializing, "")?;
+                        Ok(journal::create(tx, &stored, &title, Some(id), Some(by))?)
                     })
                     .await
             })
             .await?;
-        let run = TaskRun { id: task_id, kind: TaskKind::Create, cluster: spec.name.clone(), params };
+        let run = TaskRun { id: task_id, cluster: spec.name.clone(), op };
         Ok(PreparedTask::new(self, run, lock))
     }
 
-    /// Cluster `name`, if the actor may operate it and it is in the state a `kind` task needs
-    /// (running; staged for a deploy; anything for a reset).
+    /// Cluster `name`, if the actor may operate it and it is in a status that admits a `kind`
+    /// task ([`TaskKind::admits`]).
     pub(crate) async fn operable_cluster(&self, actor: &Actor, name: &str, kind: TaskKind) -> Result<Cluster> {
         self.reconcile_tasks().await?;
         let cluster = self.cluster_row(name).await?;
         let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
         self.authorize(actor, p, "operate this cluster").await?;
-        let refused = |why: String| Err(ApiError::Refused(why));
-        use TaskKind::*;
-        match kind {
-            Reset => Ok(cluster),
-            Deploy if cluster.status != "staged" => refused(format!(
-                "cluster '{name}' is {}, not staged: only a cluster created with `--until` continues its deployment",
-                cluster.status
-            )),
-            Deploy => Ok(cluster),
-            Backup | Restore | CheckCerts | RenewCerts | AddWorkers | RemoveWorker | AddMasters | RemoveMaster
-                if cluster.status == "staged" && self.etcd_deployed(&cluster).await? =>
-            {
-                Ok(cluster)
-            }
-            _ if cluster.status != "running" => refused(format!(
-                "cluster '{name}' is {} ({}); it must be running for a {kind}: finish its creation first \
-                 (`koctl task list --cluster {name}`, then `koctl task retry ID`)",
-                cluster.status, cluster.status_message
-            )),
-            _ => Ok(cluster),
+        let (status, msg) = (cluster.status, &cluster.status_message);
+        match kind.admits(status, self.staged_at(&cluster).await?) {
+            Admission::Admitted => Ok(cluster),
+            Admission::NotStaged => Err(ApiError::Refused(format!(
+                "cluster '{name}' is {status}, not staged: only a cluster created with `--until` continues its deployment"
+            ))),
+            Admission::NotRunning => Err(ApiError::Refused(format!(
+                "cluster '{name}' is {status} ({msg}); it must be running for a {kind}: finish its creation first \
+                 (`koctl task list --cluster {name}`, then `koctl task retry ID`)"
+            ))),
         }
     }
 
-    /// Whether a staged cluster's deployment got as far as its etcd (which backups and restores
-    /// need, and nothing after it).
-    async fn etcd_deployed(&self, cluster: &Cluster) -> Result<bool> {
-        let etcd = CREATE_PLAYBOOKS.iter().position(|p| *p == "etcd").unwrap_or(usize::MAX);
-        Ok(self.deployed_stage(cluster.id).await?.is_some_and(|(last, _)| last >= etcd))
+    /// Where a staged cluster's deployment stopped (none for a cluster that is not staged).
+    pub(crate) async fn staged_at(&self, cluster: &Cluster) -> Result<Option<Stage>> {
+        match cluster.status {
+            ClusterStatus::Staged => Ok(self.deployed_stage(cluster.id).await?.map(|(last, _)| last)),
+            _ => Ok(None),
+        }
     }
 
-    /// Prepares a new task of `kind` running `params` on a cluster that may take it.
-    pub(crate) async fn cluster_task(
-        &self,
-        actor: &Actor,
-        name: &str,
-        kind: TaskKind,
-        params: TaskParams,
-    ) -> Result<PreparedTask> {
-        let cluster = self.operable_cluster(actor, name, kind).await?;
-        self.start_cluster_task(actor, &cluster, kind, params).await
+    /// Prepares a new task running `op` on a cluster that may take it.
+    pub(crate) async fn cluster_task(&self, actor: &Actor, name: &str, op: Operation) -> Result<PreparedTask> {
+        let cluster = self.operable_cluster(actor, name, op.kind()).await?;
+        self.start_cluster_task(actor, &cluster, op).await
     }
 
-    /// Records the task (checked by [`Api::operable_cluster`]) and takes the cluster's lock.
+    /// Records the task of `op` (checked by [`Api::operable_cluster`]) and takes the cluster's lock.
     pub(crate) async fn start_cluster_task(
         &self,
         actor: &Actor,
         cluster: &Cluster,
-        kind: TaskKind,
-        params: TaskParams,
+        op: Operation,
     ) -> Result<PreparedTask> {
         let name = cluster.name.as_str();
         let lock = self.lock_cluster(name)?;
-        let params_json = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let title = format!(
-            "{kind} {name}{}",
-            if kind == TaskKind::Deploy { stage_suffix(&params.playbooks) } else { String::new() }
-        );
-        let (id, by) = (cluster.id, actor.user_id);
+        let (id, by, kind, title, stored) = (cluster.id, actor.user_id, op.kind(), op.title(name), op.clone());
         let task = self
             .audited(actor, kind.as_str(), name, async {
-                Ok(self.db.write(move |tx| journal::create(tx, kind, &title, Some(id), Some(by), &params_json)).await?)
+                Ok(self.db.write(move |tx| journal::create(tx, &stored, &title, Some(id), Some(by))).await?)
             })
             .await?;
-        Ok(PreparedTask::new(self, TaskRun { id: task, kind, cluster: name.to_string(), params }, lock))
+        Ok(PreparedTask::new(self, TaskRun { id: task, cluster: name.to_string(), op }, lock))
     }
 
     /// Prepares the rest of a staged deployment (`cluster_create` with `until`): the phases after the
     /// last one that finished, up to `until` (all without it), with the bundle it used.
     pub async fn cluster_deploy(&self, actor: &Actor, name: &str, until: Option<&str>) -> Result<PreparedTask> {
-        let end = stage_end(until)?;
+        let until = parse_until(until)?;
         let cluster = self.operable_cluster(actor, name, TaskKind::Deploy).await?;
-        let (last, done) = self
+        let (after, done) = self
             .deployed_stage(cluster.id)
             .await?
             .ok_or_else(|| ApiError::Refused(format!("cluster '{name}' has no finished stage to continue from")))?;
-        if end <= last + 1 {
+        if until.unwrap_or(Stage::Post).deployment_index() <= after.deployment_index() {
             return Err(ApiError::invalid(
                 "deploy.until_done",
                 "until",
-                format!("cluster '{name}' is already deployed up to {}", CREATE_PLAYBOOKS[last]),
+                format!("cluster '{name}' is already deployed up to {after}"),
             ));
         }
-        let params = TaskParams {
-            playbooks: CREATE_PLAYBOOKS[last + 1..end].iter().map(|s| s.to_string()).collect(),
-            bundle: done.bundle,
-            ..TaskParams::default()
-        };
-        self.checked_inventory(&mut spec_of(&cluster)?, &params).await?;
-        self.start_cluster_task(actor, &cluster, TaskKind::Deploy, params).await
+        let op = Operation::Deploy { bundle: done.bundle().map(str::to_string), after, until };
+        self.checked_inventory(&mut spec_of(&cluster)?, &op).await?;
+        self.start_cluster_task(actor, &cluster, op).await
     }
 
-    /// How far the cluster's deployment got: the index in [`CREATE_PLAYBOOKS`] of the last playbook
-    /// a finished create or deploy ran, with that task's parameters (its bundle).
-    pub(crate) async fn deployed_stage(&self, cluster_id: i64) -> Result<Option<(usize, TaskParams)>> {
+    /// How far the cluster's deployment got: the last stage a finished create or deploy ran,
+    /// with that task's operation (its bundle).
+    pub(crate) async fn deployed_stage(&self, cluster_id: i64) -> Result<Option<(Stage, Operation)>> {
         let done = self
             .db
             .read(move |c| journal::list(c, Some(cluster_id), 1000))
             .await?
             .into_iter()
             .find(|t| t.status == TaskStatus::Ok && matches!(t.kind, TaskKind::Create | TaskKind::Deploy))
-            .and_then(|t| serde_json::from_str::<TaskParams>(&t.params).ok());
-        Ok(done.map(|d| {
-            let last = d.playbooks.last().and_then(|l| CREATE_PLAYBOOKS.iter().position(|p| p == l)).unwrap_or(0);
-            (last, d)
-        }))
+            .and_then(|t| t.operation().ok());
+        Ok(done.and_then(|op| Some((op.deploys_up_to()?, op))))
     }
 
     /// Prepares an etcd snapshot on the first member, brought to this machine as a backup file.
     pub async fn cluster_backup(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
-        let params =
-            TaskParams { playbooks: vec!["backup".into()], backup: Some(backup_file(name)), ..TaskParams::default() };
-        self.cluster_task(actor, name, TaskKind::Backup, params).await
+        self.cluster_task(actor, name, Operation::Backup { file: backup_file(name) }).await
     }
 
     /// The backup files of a cluster.
@@ -463,21 +399,18 @@ impl Api {
                 file.location, file.sha256
             )));
         }
-        let params = TaskParams { playbooks: vec!["restore".into()], backup: Some(file.name), ..TaskParams::default() };
-        self.cluster_task(actor, name, TaskKind::Restore, params).await
+        self.cluster_task(actor, name, Operation::Restore { file: file.name }).await
     }
 
     /// What resetting the cluster would run on which host (nothing is touched).
     pub async fn cluster_reset_plan(&self, actor: &Actor, name: &str) -> Result<String> {
         let cluster = self.operable_cluster(actor, name, TaskKind::Reset).await?;
-        let params = TaskParams { playbooks: vec!["reset".into()], ..TaskParams::default() };
-        self.plan_of(&mut spec_of(&cluster)?, &params).await
+        self.plan_of(&mut spec_of(&cluster)?, &Operation::Reset).await
     }
 
     /// Prepares removing what the deployment put on the cluster's hosts.
     pub async fn cluster_reset(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
-        let params = TaskParams { playbooks: vec!["reset".into()], ..TaskParams::default() };
-        self.cluster_task(actor, name, TaskKind::Reset, params).await
+        self.cluster_task(actor, name, Operation::Reset).await
     }
 
     /// Forgets a cluster: its rows, its secrets in the secret store and its directory (backups

@@ -7,33 +7,11 @@
 //! (deployed up to etcd or further) takes them too, up to the stage it reached.
 
 use crate::cluster_ops::spec_of;
-use crate::tasks::{PreparedTask, TaskParams};
+use crate::tasks::PreparedTask;
 use crate::{Actor, Api, ApiError, Result};
-use ko_core::{ClusterSpec, NodeRole, NodeSpec};
+use ko_core::{ClusterSpec, NodeRole, NodeSpec, Operation};
 use ko_store::clusters;
 use ko_store::tasks::TaskKind;
-
-/// What an added worker runs, in order (the create's node playbooks; no etcd, no control plane,
-/// no network: the CNI's DaemonSets reach the new node by themselves).
-pub const ADD_WORKER_PLAYBOOKS: &[&str] =
-    &["precheck", "bundle", "base", "runtime", "loadbalancer", "kubernetes", "join", "post"];
-
-/// What removing a worker runs: `remove-node` from the first master, then `reset` on its host.
-pub const REMOVE_WORKER_PLAYBOOKS: &[&str] = &["remove-node", "reset"];
-
-/// What an added master runs: the node playbooks on it, etcd joined (when masters carry etcd),
-/// the control-plane join — with the load balancer's backends and the API servers' etcd
-/// endpoints refreshed on the whole cluster. With a node down for good, `etcd-leave` takes its
-/// member out before the new one joins.
-pub const ADD_MASTER_PLAYBOOKS: &[&str] =
-    &["precheck", "bundle", "base", "runtime", "loadbalancer", "etcd", "kubernetes", "control-plane", "join", "post"];
-
-/// What removing a master runs: drained and deleted, out of etcd, the load balancer and the API
-/// servers refreshed without it, its host reset.
-pub const REMOVE_MASTER_PLAYBOOKS: &[&str] = &["remove-node", "etcd-leave", "loadbalancer", "control-plane", "reset"];
-
-/// The playbooks changing the masters refreshes on the whole cluster.
-const MASTER_REFRESH: &[&str] = &["loadbalancer", "control-plane"];
 
 /// A checked change of a running cluster's nodes: [`NodeChange::plan`] says what it would run on
 /// which host, [`NodeChange::start`] records and locks its task.
@@ -43,19 +21,7 @@ pub struct NodeChange {
     cluster: ko_store::clusters::Cluster,
     /// The cluster with the added nodes, or with the nodes to remove still in it.
     spec: ClusterSpec,
-    params: TaskParams,
-    kind: TaskKind,
-}
-
-/// The parameters of `playbooks` taking `host` out of the cluster (not contacted when `down`).
-fn removal(playbooks: Vec<String>, host: &str, down: bool) -> TaskParams {
-    TaskParams {
-        playbooks,
-        nodes: vec![host.to_string()],
-        down: if down { vec![host.to_string()] } else { Vec::new() },
-        leaving: true,
-        ..TaskParams::default()
-    }
+    op: Operation,
 }
 
 /// The node rows of `spec`: (host, master, etcd, worker).
@@ -69,19 +35,19 @@ fn node_rows(spec: &ClusterSpec) -> Vec<(String, bool, bool, bool)> {
 impl NodeChange {
     /// What the change would run on which host (secrets redacted); nothing changes.
     pub async fn plan(self) -> Result<String> {
-        let Self { api, mut spec, params, .. } = self;
-        api.plan_of(&mut spec, &params).await
+        let Self { api, mut spec, op, .. } = self;
+        api.plan_of(&mut spec, &op).await
     }
 
     /// Starts the change: every host it needs must answer first; nodes that join are the
     /// cluster's from then on.
     pub async fn start(self) -> Result<PreparedTask> {
-        let Self { api, actor, cluster, mut spec, params, kind } = self;
-        let (mut inv, _) = api.checked_inventory(&mut spec, &params).await?;
+        let Self { api, actor, cluster, mut spec, op } = self;
+        let (mut inv, _) = api.checked_inventory(&mut spec, &op).await?;
         // every host the operation needs answers before anything is recorded or started (a dead
         // one is named, with the way out: `--down`)
         api.reach(&mut inv).await?;
-        let task = api.start_cluster_task(&actor, &cluster, kind, params).await?;
+        let task = api.start_cluster_task(&actor, &cluster, op).await?;
         let (id, rows) = (cluster.id, node_rows(&spec));
         let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
         api.db.write(move |tx| Ok::<_, ApiError>(clusters::set_nodes(tx, id, &json, &rows)?)).await?;
@@ -106,13 +72,12 @@ impl Api {
         let mut spec = spec_of(&cluster)?;
         self.add_nodes(&mut spec, name, hosts, &[NodeRole::Worker], zone).await?;
         self.check_node_rules(&spec).await?;
-        let params = TaskParams {
-            playbooks: self.within_stage(&cluster, ADD_WORKER_PLAYBOOKS).await?,
+        let op = Operation::AddWorkers {
             bundle: self.cluster_bundle(cluster.id).await?,
             nodes: hosts.to_vec(),
-            ..TaskParams::default()
+            staged_at: self.staged_at(&cluster).await?,
         };
-        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, params, kind: TaskKind::AddWorkers })
+        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, op })
     }
 
     /// Removes worker `host` from running cluster `name`: drained and deleted from the first
@@ -140,8 +105,8 @@ impl Api {
                 format!("'{host}' carries the load balancer's VIP; give load_balancer.hosts other hosts first"),
             ));
         }
-        let params = removal(self.within_stage(&cluster, REMOVE_WORKER_PLAYBOOKS).await?, host, down);
-        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, params, kind: TaskKind::RemoveWorker })
+        let op = Operation::RemoveWorker { node: host.to_string(), down, staged_at: self.staged_at(&cluster).await? };
+        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, op })
     }
 
     /// Adds registered `hosts` to running cluster `name` as masters (etcd members too when the
@@ -168,14 +133,7 @@ impl Api {
                 format!("'{old}' is not a master of cluster '{name}'"),
             ));
         }
-        // like the masters there are: etcd members when they all are (no etcd role anywhere means
-        // the masters carry etcd, and so will this one)
-        let masters: Vec<&NodeSpec> = spec.nodes.iter().filter(|n| n.has(NodeRole::Master)).collect();
-        let explicit_etcd = spec.nodes.iter().any(|n| n.has(NodeRole::Etcd));
-        let roles = match explicit_etcd && masters.iter().all(|n| n.has(NodeRole::Etcd)) {
-            true => vec![NodeRole::Master, NodeRole::Etcd],
-            false => vec![NodeRole::Master],
-        };
+        let roles = ko_core::added_master_roles(&spec);
         if let Some(d) = down.iter().find(|d| !spec.nodes.iter().any(|n| &n.host == *d)) {
             return Err(ApiError::invalid("down.not_node", "down", format!("'{d}' is not a node of cluster '{name}'")));
         }
@@ -183,21 +141,13 @@ impl Api {
         let mut after = spec.clone();
         after.nodes.retain(|n| Some(n.host.as_str()) != replacing);
         self.check_node_rules(&after).await?;
-        // a dead member goes first: etcd refuses a new member while one it has is down
-        let mut playbooks = ADD_MASTER_PLAYBOOKS.to_vec();
-        if !down.is_empty() {
-            let etcd = playbooks.iter().position(|p| *p == "etcd").unwrap_or(playbooks.len());
-            playbooks.insert(etcd, "etcd-leave");
-        }
-        let params = TaskParams {
-            playbooks: self.within_stage(&cluster, &playbooks).await?,
+        let op = Operation::AddMasters {
             bundle: self.cluster_bundle(cluster.id).await?,
             nodes: hosts.to_vec(),
             down: down.to_vec(),
-            whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
-            ..TaskParams::default()
+            staged_at: self.staged_at(&cluster).await?,
         };
-        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, params, kind: TaskKind::AddMasters })
+        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, op })
     }
 
     /// Removes master `host` from running cluster `name`: drained and deleted from another
@@ -218,11 +168,8 @@ impl Api {
         let mut after = spec.clone();
         after.nodes.retain(|n| n.host != host);
         self.check_node_rules(&after).await?;
-        let params = TaskParams {
-            whole_cluster: MASTER_REFRESH.iter().map(|s| s.to_string()).collect(),
-            ..removal(self.within_stage(&cluster, REMOVE_MASTER_PLAYBOOKS).await?, host, down)
-        };
-        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, params, kind: TaskKind::RemoveMaster })
+        let op = Operation::RemoveMaster { node: host.to_string(), down, staged_at: self.staged_at(&cluster).await? };
+        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, op })
     }
 
     /// Appends free registered `hosts` to `spec` as nodes with `roles` (in `zone`).
@@ -276,26 +223,11 @@ impl Api {
         if problems.is_empty() { Ok(()) } else { Err(ApiError::Invalid(ko_core::Invalid(problems))) }
     }
 
-    /// `playbooks` as an operation on `cluster` runs them: on a staged cluster (deployed up to
-    /// etcd, say) only the deployment's playbooks it has reached — continuing the deployment does
-    /// the rest on every node — and the others (a removal's).
-    async fn within_stage(&self, cluster: &ko_store::clusters::Cluster, playbooks: &[&str]) -> Result<Vec<String>> {
-        let reached = match cluster.status.as_str() {
-            "staged" => self.deployed_stage(cluster.id).await?.map_or(0, |(last, _)| last),
-            _ => usize::MAX,
-        };
-        Ok(playbooks
-            .iter()
-            .filter(|p| crate::CREATE_PLAYBOOKS.iter().position(|c| c == *p).is_none_or(|i| i <= reached))
-            .map(|p| p.to_string())
-            .collect())
-    }
-
     /// After a removal ended `ok`: the removed nodes leave the cluster's spec and node rows.
-    pub(crate) async fn forget_removed_nodes(&self, cluster: &str, params: &TaskParams) -> Result<()> {
+    pub(crate) async fn forget_nodes(&self, cluster: &str, nodes: &[String]) -> Result<()> {
         let row = self.cluster_row(cluster).await?;
         let mut spec = spec_of(&row)?;
-        spec.nodes.retain(|n| !params.nodes.contains(&n.host));
+        spec.nodes.retain(|n| !nodes.contains(&n.host));
         let (id, rows) = (row.id, node_rows(&spec));
         let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
         self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_nodes(tx, id, &json, &rows)?)).await
@@ -307,6 +239,6 @@ impl Api {
         Ok(tasks
             .into_iter()
             .filter(|t| t.kind == TaskKind::Create)
-            .find_map(|t| serde_json::from_str::<TaskParams>(&t.params).ok()?.bundle))
+            .find_map(|t| Some(t.operation().ok()?.bundle()?.to_string())))
     }
 }

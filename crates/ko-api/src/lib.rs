@@ -42,18 +42,16 @@ mod versions;
 pub use authz::{Permission, Role};
 pub use bundles::{BuildRequest, HOST_STORE, HostPush, LIBRARY_DIR, LibraryBundle, PushProgress};
 pub use cert_expiry::CertExpiry;
-pub use cluster_ops::{CREATE_PLAYBOOKS, CheckResult, ClusterBackups, ClusterDetail};
+pub use cluster_ops::{CheckResult, ClusterBackups, ClusterDetail};
 pub use clusters::ClusterValidation;
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
-pub use day2::{
-    ADD_MASTER_PLAYBOOKS, ADD_WORKER_PLAYBOOKS, NodeChange, REMOVE_MASTER_PLAYBOOKS, REMOVE_WORKER_PLAYBOOKS,
-};
+pub use day2::NodeChange;
 pub use error::{ApiError, Result};
 pub use forms::{CredentialForm, HostForm, Imported, Me, Started, UnlockForm, UserForm};
 pub use hosts::{HostDetail, HostSpec, ImportRow, Trust};
 pub use identity::{Actor, DEFAULT_ADMIN, DEFAULT_ADMIN_PASSWORD};
 pub use ko_bundle::{BuildReport, BundleManifest, FetchProgress, Signature, TrustedKey, VerifyReport};
-pub use ko_core::Problem;
+pub use ko_core::{ClusterStatus, Operation, Problem, Stage};
 pub use ko_playbook::{Event as TaskEvent, Status as StepStatus};
 pub use ko_secrets::{PassphraseSource, SecretError, Sensitive, StoreKind, StoreState, write_private_file};
 pub use ko_ssh::CancellationToken;
@@ -76,7 +74,7 @@ pub use settings::NewRepository;
 pub use status::StatusReport;
 pub use task_follow::{TaskFollow, TaskUpdate};
 pub use tasks::{PreparedTask, TaskDetail, TaskOutcome};
-pub use upgrade::{UPGRADE_PLAYBOOKS, Upgrade};
+pub use upgrade::Upgrade;
 pub use users::NewUserRequest;
 
 use ko_secrets::SecretStore;

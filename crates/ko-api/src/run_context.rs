@@ -4,13 +4,13 @@
 
 use crate::cluster_secrets::ClusterSecrets;
 use crate::ssh_transport::{RunBundle, SshTransport};
-use crate::tasks::{TaskOutcome, TaskParams, TaskRun};
+use crate::tasks::{TaskOutcome, TaskRun};
 use crate::{Api, ApiError, Result};
-use ko_core::ClusterSpec;
+use ko_core::{After, ClusterSpec, ClusterStatus, Operation, Stage};
 use ko_playbook::{InvHost, Inventory, Mode, Renderer, RunOptions};
 use ko_ssh::{CancellationToken, SshPool};
 use ko_store::clusters;
-use ko_store::tasks::{TaskKind, TaskStatus};
+use ko_store::tasks::TaskStatus;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -65,16 +65,16 @@ impl Api {
     /// Limits a Day-2 operation to its `nodes` (the hosts it adds or removes): only they are `new`,
     /// and the broad selectors pick only them (but in whole-cluster playbooks). Without nodes the
     /// inventory stays whole.
-    pub(crate) fn limit_to(inv: &mut Inventory, params: &TaskParams) {
-        let nodes = &params.nodes;
+    pub(crate) fn limit_to(inv: &mut Inventory, op: &Operation) {
+        let (nodes, down) = (op.nodes(), op.down());
         if nodes.is_empty() {
             return;
         }
         inv.only_new = true;
-        inv.leaving = params.leaving;
+        inv.leaving = op.leaving();
         for h in &mut inv.hosts {
-            h.new = nodes.contains(&h.name);
-            h.down = params.down.contains(&h.name);
+            h.new = nodes.contains(&h.name.as_str());
+            h.down = down.contains(&h.name.as_str());
         }
     }
 
@@ -155,7 +155,7 @@ impl Api {
         spec: &ClusterSpec,
         inv: &Inventory,
         bundle: Option<&RunBundle>,
-        params: &TaskParams,
+        op: &Operation,
         task: i64,
         mode: Mode,
     ) -> Result<(Value, BTreeMap<String, String>)> {
@@ -192,23 +192,24 @@ impl Api {
                 "token": format!("ko-{}", spec.name),
                 "members": etcd_hosts.len(),
                 // members join a running etcd in a Day-2 operation that adds nodes
-                "state": if params.nodes.is_empty() || params.leaving { "new" } else { "existing" },
+                "state": if op.nodes().is_empty() || op.leaving() { "new" } else { "existing" },
             },
             "lb": lb_vars(spec, inv),
             // the operation's nodes are leaving the cluster (a removal)
-            "leaving": params.leaving,
+            "leaving": op.leaving(),
             "task": {"id": task},
         });
-        if let Some(b) = &params.backup {
+        if let Some(b) = op.backup_file() {
             vars["backup"] = json!({"name": b});
         }
         vars["kube"] = crate::kube_vars::kube_vars(spec, inv, vars["lb"]["endpoint"].as_str().unwrap_or_default());
-        let runs = |name: &str| params.playbooks.iter().any(|p| p == name);
+        let runs = |stage| op.runs(stage);
         let mut secrets = BTreeMap::new();
         // etcd members' certificates for etcd (and a renewal), the API servers' client certificate
         // for the control plane (and a renewal)
-        let (members, client) = (runs("etcd") || runs("renew-certs"), runs("control-plane") || runs("renew-certs"));
-        let encryption = runs("control-plane") && spec.encryption_at_rest;
+        let (members, client) =
+            (runs(Stage::Etcd) || runs(Stage::RenewCerts), runs(Stage::ControlPlane) || runs(Stage::RenewCerts));
+        let encryption = runs(Stage::ControlPlane) && spec.encryption_at_rest;
         if members || client || encryption {
             let needs = SecretNeeds { members, client, encryption };
             vars["pki"] = self.cluster_secret_vars(spec, &etcd_hosts, needs, mode, &mut secrets).await?;
@@ -288,20 +289,20 @@ impl Api {
         &self,
         id: i64,
         cluster: &str,
-        params: &TaskParams,
+        op: &Operation,
         attempt: i64,
         sink: &impl ko_playbook::EventSink,
         cancel: CancellationToken,
     ) -> Result<TaskOutcome> {
         let row = self.cluster_row(cluster).await?;
         let mut spec = crate::cluster_ops::spec_of(&row)?;
-        params.apply_to(&mut spec);
-        let playbooks = params.playbooks(self)?;
+        op.apply_to(&mut spec);
+        let playbooks = self.playbooks_of(op)?;
         let mut inv = self.stored_inventory(&spec).await?;
-        Self::limit_to(&mut inv, params);
+        Self::limit_to(&mut inv, op);
         let (pool, targets) = self.reach(&mut inv).await?;
-        let bundle = params.bundle.as_deref().map(|b| self.run_bundle(b)).transpose()?;
-        let (vars, secrets) = self.run_vars(&spec, &inv, bundle.as_ref(), params, id, Mode::Run).await?;
+        let bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
+        let (vars, secrets) = self.run_vars(&spec, &inv, bundle.as_ref(), op, id, Mode::Run).await?;
         let renderer = Renderer::new(vars, secrets, Mode::Run);
         let resume = self.resume_of(id, &playbooks).await?;
         let transport = SshTransport {
@@ -326,45 +327,39 @@ impl Api {
         Ok(TaskOutcome { task_id: id, status, error: outcome.error })
     }
 
-    /// What a finished task means for its cluster, by what the task did: a create's or deploy's
-    /// status (running, staged, failed), an upgrade's new version, removed nodes forgotten, a
-    /// backup file recorded.
+    /// What a finished task means for its cluster, as its operation says ([`Operation::after`]):
+    /// a deployment's status (running, staged, failed), an upgrade's new version, a backup file
+    /// recorded, removed nodes forgotten.
     pub(crate) async fn after_task(&self, run: &TaskRun, status: TaskStatus) -> Result<()> {
-        let TaskRun { id, kind, ref cluster, ref params } = *run;
-        let ok = status == TaskStatus::Ok;
-        match kind {
-            TaskKind::Create | TaskKind::Deploy => self.record_deployment(id, cluster, params, status).await?,
-            TaskKind::Upgrade if ok => {
-                if let Some(version) = &params.version {
-                    self.record_upgrade(cluster, version).await?;
+        let TaskRun { id, ref cluster, ref op } = *run;
+        for after in op.after(status) {
+            match after {
+                After::Deployed { complete: true, .. } => {
+                    self.set_cluster_status(cluster, ClusterStatus::Running, String::new()).await?
                 }
-                self.record_backup(id, cluster, params).await?;
+                After::Deployed { up_to, complete: false } => {
+                    let msg = format!("deployed up to {up_to}; `koctl cluster deploy {cluster}` continues");
+                    self.set_cluster_status(cluster, ClusterStatus::Staged, msg).await?
+                }
+                After::DeploymentStopped => {
+                    let msg = format!("task {id} {status}; resume it with `koctl task retry {id}`");
+                    self.set_cluster_status(cluster, ClusterStatus::Failed, msg).await?
+                }
+                After::Version(version) => self.record_upgrade(cluster, &version).await?,
+                After::BackupTaken(file) => self.record_backup(id, cluster, &file).await?,
+                After::NodesLeft(nodes) => self.forget_nodes(cluster, &nodes).await?,
             }
-            TaskKind::Backup if ok => self.record_backup(id, cluster, params).await?,
-            TaskKind::RemoveWorker | TaskKind::RemoveMaster if ok => self.forget_removed_nodes(cluster, params).await?,
-            _ => {}
         }
         Ok(())
     }
 
-    /// A create or the rest of a staged one ended: running when its last phase is the create's
-    /// last, staged when it stopped earlier as asked, failed otherwise.
-    async fn record_deployment(&self, id: i64, cluster: &str, params: &TaskParams, status: TaskStatus) -> Result<()> {
+    async fn set_cluster_status(&self, cluster: &str, status: ClusterStatus, msg: String) -> Result<()> {
         let cid = self.cluster_row(cluster).await?.id;
-        let last = params.playbooks.last().map(String::as_str).unwrap_or_default();
-        let (s, msg) = if status == TaskStatus::Ok && Some(&last) == crate::CREATE_PLAYBOOKS.last() {
-            ("running", String::new())
-        } else if status == TaskStatus::Ok {
-            ("staged", format!("deployed up to {last}; `koctl cluster deploy {cluster}` continues"))
-        } else {
-            ("failed", format!("task {id} {status}; resume it with `koctl task retry {id}`"))
-        };
-        self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_status(tx, cid, s, &msg)?)).await
+        self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_status(tx, cid, status, &msg)?)).await
     }
 
     /// The backup file the task fetched, with its size and hash, on the cluster's list.
-    async fn record_backup(&self, id: i64, cluster: &str, params: &TaskParams) -> Result<()> {
-        let Some(name) = &params.backup else { return Ok(()) };
+    async fn record_backup(&self, id: i64, cluster: &str, name: &str) -> Result<()> {
         let cid = self.cluster_row(cluster).await?.id;
         let path = self.cluster_dir(cluster).join("backups").join(name);
         let p2 = path.clone();
@@ -372,7 +367,7 @@ impl Api {
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
             .map_err(|e| ApiError::DataDir { path: path.clone(), cause: e.to_string() })?;
-        let (n, loc) = (name.clone(), path.display().to_string());
+        let (n, loc) = (name.to_string(), path.display().to_string());
         self.db
             .write(move |tx| Ok::<_, ApiError>(clusters::add_backup(tx, cid, Some(id), &n, &loc, size as i64, &sha)?))
             .await

@@ -24,7 +24,7 @@ pub struct StatusReport {
     /// How many of each object exist.
     pub counts: Counts,
     /// The phases of a cluster deployment, in order (where `--until` may stop one).
-    pub deploy_phases: Vec<&'static str>,
+    pub deploy_phases: Vec<crate::Stage>,
 }
 
 impl Api {
@@ -41,7 +41,7 @@ impl Api {
             secrets,
             actor: actor.name.clone(),
             counts,
-            deploy_phases: crate::CREATE_PLAYBOOKS.to_vec(),
+            deploy_phases: crate::Stage::DEPLOYMENT.to_vec(),
         })
     }
 }

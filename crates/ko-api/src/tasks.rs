@@ -12,8 +12,8 @@
 use crate::{Actor, Api, ApiError, Permission, Result};
 use ko_playbook::{Event, EventSink, Playbook, Resume, Status};
 use ko_ssh::CancellationToken;
-use ko_store::tasks::{self, LogLine, PhaseRow, StepHost, StepHostUpdate, Task, TaskKind, TaskStatus};
-use serde::{Deserialize, Serialize};
+use ko_store::tasks::{self, LogLine, Operation, PhaseRow, StepHost, StepHostUpdate, Task, TaskStatus};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::fs::File;
 use std::sync::Arc;
@@ -42,64 +42,6 @@ pub struct TaskOutcome {
     pub error: Option<String>,
 }
 
-/// What a task needs to run (again): kept as the task's parameters.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct TaskParams {
-    /// Playbooks, in order.
-    pub playbooks: Vec<String>,
-    /// Library bundle the hosts get their files from.
-    pub bundle: Option<String>,
-    /// Backup file a backup makes or a restore reads.
-    pub backup: Option<String>,
-    /// The hosts a Day-2 operation adds or removes: only they run the node playbooks (the
-    /// inventory's `only_new`); empty for whole-cluster operations.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub nodes: Vec<String>,
-    /// The Kubernetes version an upgrade goes to (the playbooks see it as `kube.version`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// Workers per batch in an upgrade's rolling worker phases.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub batch: Option<usize>,
-    /// Hosts known to be down for good (a dead master being replaced): never contacted, no step
-    /// runs on them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub down: Vec<String>,
-    /// The `nodes` are leaving the cluster (a removal), not joining it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub leaving: bool,
-    /// Playbooks run over the whole cluster (the leaving nodes aside) rather than only the
-    /// operation's `nodes`: what changing the masters refreshes everywhere.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub whole_cluster: Vec<String>,
-}
-
-impl TaskParams {
-    /// The playbooks this task runs, as it runs them: those it refreshes over the whole cluster
-    /// marked so, an upgrade's worker batch size set on its rolling phases over the workers.
-    pub(crate) fn playbooks(&self, api: &Api) -> Result<Vec<Playbook>> {
-        let mut playbooks = self.playbooks.iter().map(|p| api.playbook(p)).collect::<Result<Vec<_>>>()?;
-        for p in playbooks.iter_mut().filter(|p| self.whole_cluster.contains(&p.name)) {
-            p.phases.iter_mut().for_each(|phase| phase.whole_cluster = true);
-        }
-        if let Some(n) = self.batch {
-            for phase in playbooks.iter_mut().flat_map(|p| &mut p.phases) {
-                if phase.serial.is_some() && phase.hosts == "workers" {
-                    phase.serial = Some(n.max(1));
-                }
-            }
-        }
-        Ok(playbooks)
-    }
-
-    /// The cluster as this task sees it: at the version an upgrade goes to.
-    pub(crate) fn apply_to(&self, spec: &mut ko_core::ClusterSpec) {
-        if let Some(v) = &self.version {
-            spec.version = v.clone();
-        }
-    }
-}
-
 /// How often a running task looks for a cancel request from another process.
 const CANCEL_POLL: Duration = Duration::from_millis(300);
 
@@ -119,12 +61,11 @@ pub struct PreparedTask {
     lock: ClusterLock,
 }
 
-/// What a run of a task works from: the task, what it does, on which cluster, with what.
+/// What a run of a task works from: the task, on which cluster, and what it does.
 pub(crate) struct TaskRun {
     pub id: i64,
-    pub kind: TaskKind,
     pub cluster: String,
-    pub params: TaskParams,
+    pub op: Operation,
 }
 
 impl PreparedTask {
@@ -297,13 +238,30 @@ impl Api {
             ApiError::Refused(format!("task {id} belonged to a cluster that was deleted; it cannot run again"))
         })?;
         let lock = self.lock_cluster(&cluster)?;
-        let params: TaskParams = serde_json::from_str(&task.params)
-            .map_err(|e| ApiError::Internal(format!("task {id} has unreadable parameters: {e}")))?;
+        let op = task.operation()?;
         self.audited(actor, "task.retry", &id.to_string(), async {
-            let run = TaskRun { id, kind: task.kind, cluster, params };
+            let run = TaskRun { id, cluster, op };
             Ok(PreparedTask { api: self.with_secret_cache(), run, first: false, lock })
         })
         .await
+    }
+
+    /// The playbooks of `op`'s stages, as it runs them: those it refreshes over the whole cluster
+    /// marked so, an upgrade's worker batch size set on its rolling phases over the workers.
+    pub(crate) fn playbooks_of(&self, op: &Operation) -> Result<Vec<Playbook>> {
+        let mut playbooks = op.stages().into_iter().map(|s| self.playbook(s.as_str())).collect::<Result<Vec<_>>>()?;
+        let whole = op.whole_cluster();
+        for p in playbooks.iter_mut().filter(|p| whole.iter().any(|s| s.as_str() == p.name)) {
+            p.phases.iter_mut().for_each(|phase| phase.whole_cluster = true);
+        }
+        if let Some(n) = op.worker_batch() {
+            for phase in playbooks.iter_mut().flat_map(|p| &mut p.phases) {
+                if phase.serial.is_some() && phase.hosts == "workers" {
+                    phase.serial = Some(n);
+                }
+            }
+        }
+        Ok(playbooks)
     }
 
     /// Loads a playbook: `DATA_DIR/playbooks/NAME.yaml` when present (an operator's override),
@@ -346,12 +304,12 @@ impl Api {
         cancel: CancellationToken,
         on_event: Arc<dyn Fn(&Event) + Send + Sync>,
     ) -> Result<TaskOutcome> {
-        let TaskRun { id, ref cluster, ref params, .. } = *run;
+        let TaskRun { id, ref cluster, ref op } = *run;
         self.db.write(move |tx| tasks::start_attempt(tx, id, first)).await?;
         let attempt = self.task_row(id).await?.attempt;
         let (sink, writer) = JournalSink::start(self.clone(), id, attempt, on_event);
         let watcher = self.watch_cancel(id, cancel.clone());
-        let outcome = self.run_attempt(id, cluster, params, attempt, &sink, cancel).await;
+        let outcome = self.run_attempt(id, cluster, op, attempt, &sink, cancel).await;
         watcher.abort();
         drop(sink);
         let _ = writer.await;

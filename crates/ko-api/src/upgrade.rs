@@ -5,13 +5,11 @@
 //! changes before what would run.
 
 use crate::cluster_ops::{backup_file, spec_of};
-use crate::tasks::{PreparedTask, TaskParams};
+use crate::tasks::PreparedTask;
 use crate::{Actor, Api, ApiError, Result};
+use ko_core::Operation;
 use ko_playbook::Selector;
 use ko_store::tasks::TaskKind;
-
-/// What an upgrade runs, in order.
-pub const UPGRADE_PLAYBOOKS: &[&str] = &["backup", "bundle", "upgrade"];
 
 /// A checked upgrade: [`Upgrade::plan`] says what changes and runs where, [`Upgrade::start`]
 /// records and locks its task.
@@ -20,29 +18,27 @@ pub struct Upgrade {
     actor: Actor,
     cluster: ko_store::clusters::Cluster,
     spec: ko_core::ClusterSpec,
-    params: TaskParams,
-    /// The library bundle that brings the new version.
-    bundle: String,
-    /// The backup file taken first.
-    backup: String,
-    /// Workers upgraded at a time.
-    batch: usize,
+    /// An [`Operation::Upgrade`].
+    op: Operation,
 }
 
 impl Upgrade {
     /// Starts the upgrade.
     pub async fn start(self) -> Result<PreparedTask> {
-        let Self { api, actor, cluster, mut spec, params, .. } = self;
-        params.apply_to(&mut spec);
-        api.checked_inventory(&mut spec, &params).await?;
-        api.start_cluster_task(&actor, &cluster, TaskKind::Upgrade, params).await
+        let Self { api, actor, cluster, mut spec, op } = self;
+        op.apply_to(&mut spec);
+        api.checked_inventory(&mut spec, &op).await?;
+        api.start_cluster_task(&actor, &cluster, op).await
     }
 
     /// What the upgrade would change, then what it would run on which host (secrets redacted);
     /// nothing changes.
     pub async fn plan(self) -> Result<String> {
-        let Self { api, cluster, mut spec, params, bundle, backup, batch, .. } = self;
-        let (name, from, to) = (&cluster.name, spec.version.clone(), params.version.clone().unwrap_or_default());
+        let Self { api, cluster, mut spec, op, .. } = self;
+        let Operation::Upgrade { bundle, version: to, batch, backup } = &op else {
+            return Err(ApiError::Internal("an upgrade that is not an upgrade operation".into()));
+        };
+        let (name, from, batch) = (&cluster.name, spec.version.clone(), *batch);
         let inv = api.stored_inventory(&spec).await?;
         let names = |sel| inv.select(&sel).iter().map(|h| h.name.clone()).collect::<Vec<_>>();
         let masters = names(Selector::Masters);
@@ -57,7 +53,7 @@ impl Upgrade {
             masters.join(" -> "),
             if batches.is_empty() { "none".to_string() } else { batches.join(" -> ") },
         );
-        Ok(header + &api.plan_of(&mut spec, &params).await?)
+        Ok(header + &api.plan_of(&mut spec, &op).await?)
     }
 }
 
@@ -106,17 +102,13 @@ impl Api {
                 format!("no bundle in the library brings Kubernetes {to}; import one (`koctl bundle import`) first"),
             ));
         };
-        let backup = backup_file(name);
-        let params = TaskParams {
-            playbooks: UPGRADE_PLAYBOOKS.iter().map(|s| s.to_string()).collect(),
-            bundle: Some(bundle.name.clone()),
-            backup: Some(backup.clone()),
-            version: Some(to.to_string()),
-            batch: Some(batch),
-            ..TaskParams::default()
+        let op = Operation::Upgrade {
+            bundle: bundle.name.clone(),
+            version: to.to_string(),
+            batch,
+            backup: backup_file(name),
         };
-        let bundle = bundle.name.clone();
-        Ok(Upgrade { api: self.clone(), actor: actor.clone(), cluster, spec, params, bundle, backup, batch })
+        Ok(Upgrade { api: self.clone(), actor: actor.clone(), cluster, spec, op })
     }
 
     /// After an upgrade ended `ok`: the cluster runs the new version.

@@ -9,8 +9,11 @@ mod cidr;
 mod cluster_rules;
 mod cluster_spec;
 mod ip_pool;
+mod kinds;
 mod names;
+mod operation;
 mod problem;
+mod stored_names;
 
 pub use cidr::{node_mask_for_max_pods, parse_cidr, parse_ip};
 pub use cluster_rules::{ClusterContext, HostRef, VersionState};
@@ -20,5 +23,10 @@ pub use cluster_spec::{
     RuntimeSettings,
 };
 pub use ip_pool::{IpPool, IpRange, validate_ip_pools};
+pub use kinds::{ClusterStatus, CredentialKind, TaskKind, TaskStatus};
 pub use names::{validate_dns1123_label, validate_host_address, validate_object_name};
+pub use operation::{
+    ADD_MASTER_STAGES, ADD_WORKER_STAGES, Admission, After, Operation, REMOVE_MASTER_STAGES, REMOVE_WORKER_STAGES,
+    Stage, UPGRADE_STAGES, added_master_roles,
+};
 pub use problem::{Invalid, Problem};

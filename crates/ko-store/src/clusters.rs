@@ -1,6 +1,7 @@
 //! Clusters and their nodes.
 
 use crate::Result;
+pub use ko_core::ClusterStatus;
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -79,8 +80,8 @@ pub struct Cluster {
     pub arch: String,
     /// The cluster file (JSON of ko-core's `ClusterSpec`).
     pub spec: String,
-    /// `pending`, `initializing`, `running`, `failed`...
-    pub status: String,
+    /// Where it is.
+    pub status: ClusterStatus,
     /// Why the status is what it is.
     pub status_message: String,
     /// Created.
@@ -228,14 +229,16 @@ pub fn nodes(conn: &Connection, id: i64) -> Result<Vec<Node>> {
 }
 
 /// Sets the status of cluster `id` and of its nodes.
-pub fn set_status(conn: &Connection, id: i64, status: &str, message: &str) -> Result<()> {
+pub fn set_status(conn: &Connection, id: i64, status: ClusterStatus, message: &str) -> Result<()> {
     conn.execute(
         "UPDATE clusters SET status = ?2, status_message = ?3, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE id = ?1",
         rusqlite::params![id, status, message],
     )?;
-    let node_status =
-        if status == "pending" || status == "initializing" || status == "running" { status } else { "failed" };
+    let node_status = match status {
+        ClusterStatus::Pending | ClusterStatus::Initializing | ClusterStatus::Running => status.as_str(),
+        ClusterStatus::Staged | ClusterStatus::Failed => "failed",
+    };
     conn.execute("UPDATE cluster_nodes SET status = ?2 WHERE cluster_id = ?1", rusqlite::params![id, node_status])?;
     Ok(())
 }

@@ -39,6 +39,9 @@ pub enum StoreError {
     /// Any other SQLite error.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A stored value (JSON) this release cannot read or write.
+    #[error("{0}")]
+    Value(String),
     /// The blocking task running a query died.
     #[error("database worker stopped: {0}")]
     Worker(String),

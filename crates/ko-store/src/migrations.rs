@@ -2,17 +2,28 @@
 //!
 //! Never edit a migration that has shipped: add a new one at the end.
 
+mod task_operations;
+
 use crate::{Result, StoreError};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+/// One migration: SQL, or Rust where stored values change shape.
+enum Migration {
+    Sql(&'static str),
+    Rust(fn(&Transaction<'_>) -> rusqlite::Result<()>),
+}
+
+use Migration::{Rust, Sql};
 
 /// The migrations, in order; migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_schema.sql"),
-    include_str!("migrations/0002_seed.sql"),
-    include_str!("migrations/0003_agent_credentials.sql"),
-    include_str!("migrations/0004_step_outputs.sql"),
-    include_str!("migrations/0005_password_change.sql"),
-    include_str!("migrations/0006_staged_clusters.sql"),
+const MIGRATIONS: &[Migration] = &[
+    Sql(include_str!("migrations/0001_schema.sql")),
+    Sql(include_str!("migrations/0002_seed.sql")),
+    Sql(include_str!("migrations/0003_agent_credentials.sql")),
+    Sql(include_str!("migrations/0004_step_outputs.sql")),
+    Sql(include_str!("migrations/0005_password_change.sql")),
+    Sql(include_str!("migrations/0006_staged_clusters.sql")),
+    Rust(task_operations::migrate),
 ];
 
 /// The newest schema version this build knows.
@@ -45,7 +56,11 @@ pub fn migrate(conn: &mut Connection, target: u32) -> Result<()> {
 fn step(conn: &mut Connection, v: u32) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let failed = |source| StoreError::Migration { version: v + 1, source };
-    tx.execute_batch(MIGRATIONS[v as usize]).map_err(failed)?;
+    match &MIGRATIONS[v as usize] {
+        Sql(sql) => tx.execute_batch(sql),
+        Rust(f) => f(&tx),
+    }
+    .map_err(failed)?;
     let dangling: i64 =
         tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).map_err(failed)?;
     if dangling > 0 {

@@ -2,113 +2,10 @@
 //! outputs and log lines. It is what makes a retried task resume where it stopped.
 
 use crate::Result;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// Declares a string-valued enum stored in SQLite and sent to the UI under the same names.
-macro_rules! stored_names {
-    ($(#[$meta:meta])* $name:ident { $($(#[doc = $doc:literal])* $variant:ident = $text:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-        pub enum $name {
-            $($(#[doc = $doc])* #[serde(rename = $text)] $variant,)*
-        }
-
-        impl $name {
-            /// Its stored name.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text,)* }
-            }
-
-            /// The value stored as `text`.
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some(Self::$variant),)* _ => None }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.as_str()))
-            }
-        }
-
-        impl FromSql for $name {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                let text = value.as_str()?;
-                Self::parse(text).ok_or_else(|| {
-                    FromSqlError::Other(format!("'{text}' is not a {} this release knows", stringify!($name)).into())
-                })
-            }
-        }
-    };
-}
-
-stored_names! {
-    /// What a task does (the operation that started it; a retry keeps it).
-    TaskKind {
-        /// Creates a cluster (all its phases, or up to `until`).
-        Create = "cluster.create",
-        /// Continues a staged cluster's deployment.
-        Deploy = "cluster.deploy",
-        /// Takes an etcd snapshot and fetches it.
-        Backup = "cluster.backup",
-        /// Restores etcd from a backup.
-        Restore = "cluster.restore",
-        /// Removes what the deployment put on the hosts.
-        Reset = "cluster.reset",
-        /// Collects the certificates' expiry.
-        CheckCerts = "cluster.certs",
-        /// Renews the certificates.
-        RenewCerts = "cluster.renew_certs",
-        /// Adds workers.
-        AddWorkers = "cluster.add_workers",
-        /// Removes a worker.
-        RemoveWorker = "cluster.remove_worker",
-        /// Adds masters.
-        AddMasters = "cluster.add_masters",
-        /// Removes a master.
-        RemoveMaster = "cluster.remove_master",
-        /// Upgrades Kubernetes.
-        Upgrade = "cluster.upgrade",
-    }
-}
-
-stored_names! {
-    /// Where a task is.
-    TaskStatus {
-        /// Recorded, not started yet.
-        Pending = "pending",
-        /// An attempt is running.
-        Running = "running",
-        /// It finished: every step succeeded.
-        Ok = "ok",
-        /// A step failed (resumable with a retry).
-        Failed = "failed",
-        /// Someone cancelled it (resumable).
-        Cancelled = "cancelled",
-        /// The process running it stopped (killed, crashed; resumable).
-        Interrupted = "interrupted",
-    }
-}
-
-impl TaskStatus {
-    /// Whether it is over in a way a retry resumes.
-    pub fn is_resumable(self) -> bool {
-        matches!(self, Self::Failed | Self::Cancelled | Self::Interrupted)
-    }
-
-    /// Whether a process is (or should be) running it.
-    pub fn is_active(self) -> bool {
-        matches!(self, Self::Pending | Self::Running)
-    }
-}
+pub use ko_core::{Operation, TaskKind, TaskStatus};
 
 /// A task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -123,7 +20,7 @@ pub struct Task {
     pub cluster: Option<String>,
     /// Who started it.
     pub created_by: Option<String>,
-    /// Its parameters (JSON): what a retry needs to run it again.
+    /// Its parameters: its [`Operation`] as JSON, all a retry needs to run it again.
     pub params: String,
     /// Where it is.
     pub status: TaskStatus,
@@ -161,20 +58,29 @@ fn task_row(r: &Row<'_>) -> rusqlite::Result<Task> {
     })
 }
 
-/// Creates a task (status `pending`).
+/// Records a task of `operation` (status `pending`): its kind, and the operation as its parameters.
 pub fn create(
     conn: &Connection,
-    kind: TaskKind,
+    operation: &Operation,
     title: &str,
     cluster_id: Option<i64>,
     created_by: Option<i64>,
-    params: &str,
 ) -> Result<i64> {
+    let params = serde_json::to_string(operation).map_err(|e| crate::StoreError::Value(e.to_string()))?;
     conn.execute(
         "INSERT INTO tasks (kind, title, cluster_id, created_by, params) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![kind, title, cluster_id, created_by, params],
+        params![operation.kind(), title, cluster_id, created_by, params],
     )?;
     Ok(conn.last_insert_rowid())
+}
+
+impl Task {
+    /// What the task does, as its parameters say.
+    pub fn operation(&self) -> Result<Operation> {
+        serde_json::from_str(&self.params).map_err(|e| {
+            crate::StoreError::Value(format!("task {} has parameters this release cannot read: {e}", self.id))
+        })
+    }
 }
 
 /// The task `id`.

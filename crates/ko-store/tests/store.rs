@@ -252,7 +252,7 @@ fn task_kinds_and_statuses_keep_their_stored_names_and_an_unknown_one_is_an_erro
     .unwrap();
     let t = tasks::get(&conn, 1).unwrap().unwrap();
     assert_eq!((t.kind, t.status), (TaskKind::AddWorkers, TaskStatus::Interrupted));
-    let id = tasks::create(&conn, TaskKind::RenewCerts, "r", None, None, "{}").unwrap();
+    let id = tasks::create(&conn, &tasks::Operation::RenewCerts, "r", None, None).unwrap();
     tasks::finish(&conn, id, TaskStatus::Cancelled, None).unwrap();
     let (kind, status): (String, String) =
         conn.query_row("SELECT kind, status FROM tasks WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
@@ -261,4 +261,98 @@ fn task_kinds_and_statuses_keep_their_stored_names_and_an_unknown_one_is_an_erro
     conn.execute("UPDATE tasks SET kind = 'cluster.frobnicate' WHERE id = 1", []).unwrap();
     let err = tasks::get(&conn, 1).unwrap_err().to_string();
     assert!(err.contains("'cluster.frobnicate' is not a TaskKind this release knows"), "{err}");
+}
+
+/// A database as the release before typed operations left it (schema 6): each task's parameters
+/// in the old shape, exactly as that release wrote them (`TaskParams` serialised).
+#[test]
+fn a_database_of_the_previous_release_gets_its_task_parameters_as_operations() {
+    use ko_core::Stage;
+    use ko_store::tasks::{self, Operation};
+    let (_dir, path) = temp_db();
+    let legacy = [
+        (
+            "cluster.create",
+            r#"{"playbooks":["precheck","bundle","base","runtime","loadbalancer","etcd"],"bundle":"k-1.35","backup":null}"#,
+        ),
+        (
+            "cluster.deploy",
+            r#"{"playbooks":["kubernetes","control-plane","join","network","addons","post"],"bundle":"k-1.35","backup":null}"#,
+        ),
+        ("cluster.backup", r#"{"playbooks":["backup"],"bundle":null,"backup":"etcd-c1-20261201-101010-001.db"}"#),
+        ("cluster.restore", r#"{"playbooks":["restore"],"bundle":null,"backup":"etcd-c1-20261201-101010-001.db"}"#),
+        ("cluster.reset", r#"{"playbooks":["reset"],"bundle":null,"backup":null}"#),
+        ("cluster.renew_certs", r#"{"playbooks":["renew-certs","certs"],"bundle":null,"backup":null}"#),
+        (
+            "cluster.add_workers",
+            r#"{"playbooks":["precheck","bundle","base","runtime","loadbalancer"],"bundle":"k-1.35","backup":null,"nodes":["h5","h6"]}"#,
+        ),
+        (
+            "cluster.remove_worker",
+            r#"{"playbooks":["remove-node","reset"],"bundle":null,"backup":null,"nodes":["h5"],"down":["h5"],"leaving":true}"#,
+        ),
+        (
+            "cluster.add_masters",
+            r#"{"playbooks":["precheck","bundle","base","runtime","loadbalancer","etcd-leave","etcd","kubernetes","control-plane","join","post"],"bundle":"k-1.35","backup":null,"nodes":["h4"],"down":["h1"],"whole_cluster":["loadbalancer","control-plane"]}"#,
+        ),
+        (
+            "cluster.remove_master",
+            r#"{"playbooks":["remove-node","etcd-leave","loadbalancer","control-plane","reset"],"bundle":null,"backup":null,"nodes":["h1"],"leaving":true,"whole_cluster":["loadbalancer","control-plane"]}"#,
+        ),
+        (
+            "cluster.upgrade",
+            r#"{"playbooks":["backup","bundle","upgrade"],"bundle":"k-1.36","backup":"etcd-c1-20261202-000000-000.db","version":"v1.36.0","batch":2}"#,
+        ),
+        ("cluster.certs", r#"{"playbooks":["frobnicate"],"bundle":null,"backup":null}"#),
+    ];
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::migrate(&mut conn, 6).unwrap();
+        for (kind, params) in legacy {
+            conn.execute("INSERT INTO tasks (kind, title, params) VALUES (?1, 't', ?2)", [kind, params]).unwrap();
+        }
+    }
+    let mut conn = Connection::open(&path).unwrap();
+    migrations::migrate(&mut conn, migrations::latest()).unwrap();
+    let ops: Vec<_> = (1..=legacy.len() as i64).map(|id| tasks::get(&conn, id).unwrap().unwrap().operation()).collect();
+    let expected = [
+        Operation::Create { bundle: "k-1.35".into(), until: Some(Stage::Etcd) },
+        Operation::Deploy { bundle: Some("k-1.35".into()), after: Stage::Etcd, until: None },
+        Operation::Backup { file: "etcd-c1-20261201-101010-001.db".into() },
+        Operation::Restore { file: "etcd-c1-20261201-101010-001.db".into() },
+        Operation::Reset,
+        Operation::RenewCerts,
+        Operation::AddWorkers {
+            bundle: Some("k-1.35".into()),
+            nodes: vec!["h5".into(), "h6".into()],
+            staged_at: Some(Stage::LoadBalancer),
+        },
+        Operation::RemoveWorker { node: "h5".into(), down: true, staged_at: None },
+        Operation::AddMasters {
+            bundle: Some("k-1.35".into()),
+            nodes: vec!["h4".into()],
+            down: vec!["h1".into()],
+            staged_at: None,
+        },
+        Operation::RemoveMaster { node: "h1".into(), down: false, staged_at: None },
+        Operation::Upgrade {
+            bundle: "k-1.36".into(),
+            version: "v1.36.0".into(),
+            batch: 2,
+            backup: "etcd-c1-20261202-000000-000.db".into(),
+        },
+    ];
+    for ((op, want), (kind, params)) in ops.iter().zip(&expected).zip(legacy) {
+        let op = op.as_ref().unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert_eq!(op, want, "{kind}");
+        // the same stages run as the old release would have run
+        let old: serde_json::Value = serde_json::from_str(params).unwrap();
+        let stages: Vec<&str> = op.stages().iter().map(|s| s.as_str()).collect();
+        assert_eq!(serde_json::json!(stages), old["playbooks"], "{kind}");
+        assert_eq!(op.kind().as_str(), kind);
+    }
+    // a row it cannot read stays as it was, and says so when read
+    let unreadable = tasks::get(&conn, legacy.len() as i64).unwrap().unwrap();
+    assert_eq!(unreadable.params, legacy[legacy.len() - 1].1);
+    assert!(unreadable.operation().unwrap_err().to_string().contains("cannot read"));
 }

@@ -138,8 +138,8 @@ export interface Cluster {
   provider: string
   /** The cluster file (JSON of ko-core's `ClusterSpec`). */
   spec: string
-  /** `pending`, `initializing`, `running`, `failed`... */
-  status: string
+  /** Where it is. */
+  status: ClusterStatus
   /** Why the status is what it is. */
   status_message: string
   /** Kubernetes version. */
@@ -220,8 +220,8 @@ export interface ClusterDetail {
   certificates: CertExpiry[]
   /** The cluster. */
   cluster: Cluster
-  /** The last deployment playbook a finished create or deploy ran (a staged cluster continues after it). */
-  deployed_up_to: string | null
+  /** The last deployment stage a finished create or deploy ran (a staged cluster continues after it). */
+  deployed_up_to: Stage | null
   /** Its nodes. */
   nodes: Node[]
   /** Its latest tasks. */
@@ -323,6 +323,9 @@ export interface ClusterSpec {
   /** Number of workers the plan creates (auto mode only). */
   worker_count?: number | null
 }
+
+/** Where a cluster is. */
+export type ClusterStatus = "pending" | "initializing" | "running" | "staged" | "failed"
 
 /** Upgrades the cluster to Kubernetes `to`, workers `batch` at a time. */
 export interface ClusterUpgrade {
@@ -1058,6 +1061,9 @@ export type Signature = {
   state: "unsigned"
 }
 
+/** One stage of an operation: a built-in playbook, by name (an operator's override in the data dir replaces it under the same name). */
+export type Stage = "precheck" | "bundle" | "base" | "runtime" | "loadbalancer" | "etcd" | "kubernetes" | "control-plane" | "join" | "network" | "addons" | "post" | "remove-node" | "etcd-leave" | "reset" | "backup" | "restore" | "certs" | "renew-certs" | "upgrade"
+
 /** The answer to a started task: where to follow it. */
 export interface Started {
   /** The task's id. */
@@ -1075,7 +1081,7 @@ export interface StatusReport {
   /** Database file. */
   database: string
   /** The phases of a cluster deployment, in order (where `--until` may stop one). */
-  deploy_phases: string[]
+  deploy_phases: Stage[]
   /** Schema version of the database. */
   schema_version: number
   /** Where the secrets are kept, and whether they can be used now. */
@@ -1134,7 +1140,7 @@ export interface Task {
   id: number
   /** What it does. */
   kind: TaskKind
-  /** Its parameters (JSON): what a retry needs to run it again. */
+  /** Its parameters: its [`Operation`] as JSON, all a retry needs to run it again. */
   params: string
   /** Last attempt started. */
   started_at: string | null

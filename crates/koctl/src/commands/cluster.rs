@@ -142,7 +142,7 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
             emit(f, &clusters, |c: &Vec<Cluster>| {
                 let mut t = Table::new(&["NAME", "PROJECT", "VERSION", "ARCH", "STATUS", "MESSAGE"]);
                 for x in c {
-                    t.row([&x.name, &x.project, &x.version, &x.arch, &x.status, &x.status_message]);
+                    t.row([x.name.as_str(), &x.project, &x.version, &x.arch, x.status.as_str(), &x.status_message]);
                 }
                 t
             })?;
