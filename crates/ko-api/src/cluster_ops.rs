@@ -197,25 +197,29 @@ impl Api {
         self.plan_of(&mut spec, &Operation::Create { bundle, until: None }).await
     }
 
-    /// What `op` would run on `spec`'s hosts (its nodes named as a run would name them), rendered
-    /// with secrets redacted, after the bundle coverage check.
+    /// What `op` would run on `spec`'s hosts (its nodes named as a run would name them), segment
+    /// by segment, rendered with secrets redacted, after the bundle coverage check.
     pub(crate) async fn plan_of(&self, spec: &mut ClusterSpec, op: &Operation) -> Result<String> {
-        let playbooks = self.playbooks_of(op)?;
         op.apply_to(spec);
         let (inv, run_bundle) = self.checked_inventory(spec, op).await?;
-        let (vars, secrets) = self.run_vars(spec, &inv, run_bundle.as_ref(), op, 0, Mode::Plan).await?;
-        let renderer = Renderer::new(vars, secrets, Mode::Plan);
         let mut out = String::new();
-        for p in &playbooks {
-            let planned = ko_playbook::plan(p, &inv, &renderer).map_err(|e| ApiError::Refused(e.to_string()))?;
-            out += &ko_playbook::render_plan(&planned);
+        for seg in op.segments() {
+            let playbooks = self.playbooks_of(op, &seg)?;
+            let seg_inv = Self::limited_to(&inv, &seg);
+            let (vars, secrets) = self.run_vars(spec, &seg_inv, run_bundle.as_ref(), op, &seg, 0, Mode::Plan).await?;
+            let renderer = Renderer::new(vars, secrets, Mode::Plan);
+            for p in &playbooks {
+                let planned =
+                    ko_playbook::plan(p, &seg_inv, &renderer).map_err(|e| ApiError::Refused(e.to_string()))?;
+                out += &ko_playbook::render_plan(&planned);
+            }
         }
         Ok(out)
     }
 
-    /// The hosts `op` runs on (limited to its nodes for a Day-2 operation), with `spec`'s nodes
-    /// named for good, after checking that its bundle covers what its stages install on them —
-    /// so a missing file stops it before any task exists.
+    /// The cluster's hosts with `spec`'s nodes named for good and the hosts `op` knows to be down
+    /// marked, after checking that its bundle covers what each of its segments installs on the
+    /// hosts it runs on — so a missing file stops it before any task exists.
     pub(crate) async fn checked_inventory(
         &self,
         spec: &mut ClusterSpec,
@@ -223,11 +227,14 @@ impl Api {
     ) -> Result<(ko_playbook::Inventory, Option<crate::ssh_transport::RunBundle>)> {
         let mut inv = self.stored_inventory(spec).await?;
         crate::kube_vars::assign_node_names(spec, &inv);
-        Self::limit_to(&mut inv, op);
         let run_bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
         if let (Some(name), Some(b)) = (op.bundle(), &run_bundle) {
-            crate::bundle_needs::check_bundle_covers(spec, &inv, name, &b.manifest, &op.stages())?;
+            for seg in op.segments() {
+                let seg_inv = Self::limited_to(&inv, &seg);
+                crate::bundle_needs::check_bundle_covers(spec, &seg_inv, name, &b.manifest, &seg.stages)?;
+            }
         }
+        Self::mark_down(&mut inv, op);
         Ok((inv, run_bundle))
     }
 
@@ -414,30 +421,47 @@ impl Api {
     }
 
     /// Forgets a cluster: its rows, its secrets in the secret store and its directory (backups
-    /// included). The hosts stay registered; `cluster_reset` first cleans them.
+    /// included). The hosts stay registered; [`Api::cluster_reset_and_delete`] cleans them first.
     pub async fn cluster_delete(&self, actor: &Actor, name: &str) -> Result<()> {
         self.audited(actor, "cluster.delete", name, async {
             self.reconcile_tasks().await?;
-            let cluster = self.cluster_row(name).await?;
-            let p = Permission::ManageClusters(cluster.project_id);
-            self.authorize(actor, p, "delete clusters of this project").await?;
+            let cluster = self.deletable_cluster(actor, name).await?;
             let _lock = self.lock_cluster(name)?;
-            let id = cluster.id;
-            let hosts: Vec<String> =
-                self.db.read(move |c| clusters::nodes(c, id)).await?.into_iter().map(|n| n.host).collect();
-            let (store, n) = (self.secrets.clone(), name.to_string());
-            tokio::task::spawn_blocking(move || crate::cluster_secrets::ClusterSecrets::forget(&store, &n, &hosts))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))??;
-            self.db.write(move |tx| Ok::<_, ApiError>(clusters::delete(tx, id)?)).await?;
-            let dir = self.cluster_dir(name);
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir)
-                    .map_err(|e| ApiError::DataDir { path: dir.clone(), cause: e.to_string() })?;
-            }
-            Ok(())
+            self.forget_cluster(&cluster).await
         })
         .await
+    }
+
+    /// Prepares resetting the cluster's hosts and, when that ended `ok`, forgetting the cluster —
+    /// one task ([`Operation::Delete`]); a failed reset deletes nothing and resumes with a retry.
+    pub async fn cluster_reset_and_delete(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
+        self.deletable_cluster(actor, name).await?;
+        self.cluster_task(actor, name, Operation::Delete).await
+    }
+
+    /// Cluster `name`, if the actor may delete clusters of its project.
+    async fn deletable_cluster(&self, actor: &Actor, name: &str) -> Result<Cluster> {
+        let cluster = self.cluster_row(name).await?;
+        self.authorize(actor, Permission::ManageClusters(cluster.project_id), "delete clusters of this project")
+            .await?;
+        Ok(cluster)
+    }
+
+    /// Removes the cluster's secrets, rows and directory (its lock held by the caller).
+    pub(crate) async fn forget_cluster(&self, cluster: &Cluster) -> Result<()> {
+        let (id, name) = (cluster.id, cluster.name.clone());
+        let hosts: Vec<String> =
+            self.db.read(move |c| clusters::nodes(c, id)).await?.into_iter().map(|n| n.host).collect();
+        let store = self.secrets.clone();
+        tokio::task::spawn_blocking(move || crate::cluster_secrets::ClusterSecrets::forget(&store, &name, &hosts))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
+        self.db.write(move |tx| Ok::<_, ApiError>(clusters::delete(tx, id)?)).await?;
+        let dir = self.cluster_dir(&cluster.name);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| ApiError::DataDir { path: dir.clone(), cause: e.to_string() })?;
+        }
+        Ok(())
     }
 
     /// The PASS / WARN / FAIL lines of a task's precheck, per host; a host whose check failed

@@ -2,8 +2,9 @@
 //! [`NodeChange`], which is either planned (what it would run, nothing changed) or started as a
 //! resumable task: add workers — only the new nodes run the node playbooks, with a join token
 //! from the first master; remove a worker — cordon, drain and delete from the first master, then
-//! reset its host; add masters (etcd members too) and remove a master, which together replace
-//! one — the load balancers and API servers refreshed on the whole cluster. A staged cluster
+//! reset its host; add masters (etcd members too) and remove a master — the load balancers and
+//! API servers refreshed on the whole cluster — and replace one master by another, both in one
+//! task (the new one joins, then the old one leaves). A staged cluster
 //! (deployed up to etcd or further) takes them too, up to the stage it reached.
 
 use crate::cluster_ops::spec_of;
@@ -122,7 +123,55 @@ impl Api {
         replacing: Option<&str>,
         down: &[String],
     ) -> Result<NodeChange> {
-        let cluster = self.operable_cluster(actor, name, TaskKind::AddMasters).await?;
+        let (cluster, spec) = self.masters_added(actor, name, hosts, replacing, down, TaskKind::AddMasters).await?;
+        let op = Operation::AddMasters {
+            bundle: self.cluster_bundle(cluster.id).await?,
+            nodes: hosts.to_vec(),
+            down: down.to_vec(),
+            staged_at: self.staged_at(&cluster).await?,
+        };
+        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, op })
+    }
+
+    /// Replaces master `old` of cluster `name` by registered host `new` in one task
+    /// ([`Operation::ReplaceMaster`]): `new` joins, then `old` leaves, the rules judging the
+    /// cluster as it will be. With `old_down` the old master is dead: it is never contacted, and
+    /// its etcd member leaves before the new one joins.
+    pub async fn cluster_replace_master(
+        &self,
+        actor: &Actor,
+        name: &str,
+        old: &str,
+        new: &str,
+        old_down: bool,
+    ) -> Result<NodeChange> {
+        let down = if old_down { vec![old.to_string()] } else { Vec::new() };
+        let new = new.to_string();
+        let kind = TaskKind::ReplaceMaster;
+        let (cluster, spec) =
+            self.masters_added(actor, name, std::slice::from_ref(&new), Some(old), &down, kind).await?;
+        let op = Operation::ReplaceMaster {
+            bundle: self.cluster_bundle(cluster.id).await?,
+            old: old.to_string(),
+            new,
+            old_down,
+            staged_at: self.staged_at(&cluster).await?,
+        };
+        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, op })
+    }
+
+    /// Cluster `name` (if it takes a `kind` task) and its spec with `hosts` added as masters, after
+    /// checking the rules on the cluster as it will be (without `replacing`).
+    async fn masters_added(
+        &self,
+        actor: &Actor,
+        name: &str,
+        hosts: &[String],
+        replacing: Option<&str>,
+        down: &[String],
+        kind: TaskKind,
+    ) -> Result<(ko_store::clusters::Cluster, ClusterSpec)> {
+        let cluster = self.operable_cluster(actor, name, kind).await?;
         let mut spec = spec_of(&cluster)?;
         if let Some(old) = replacing
             && !spec.nodes.iter().any(|n| n.host == old && n.has(NodeRole::Master))
@@ -133,21 +182,15 @@ impl Api {
                 format!("'{old}' is not a master of cluster '{name}'"),
             ));
         }
-        let roles = ko_core::added_master_roles(&spec);
         if let Some(d) = down.iter().find(|d| !spec.nodes.iter().any(|n| &n.host == *d)) {
             return Err(ApiError::invalid("down.not_node", "down", format!("'{d}' is not a node of cluster '{name}'")));
         }
+        let roles = ko_core::added_master_roles(&spec);
         self.add_nodes(&mut spec, name, hosts, &roles, None).await?;
         let mut after = spec.clone();
         after.nodes.retain(|n| Some(n.host.as_str()) != replacing);
         self.check_node_rules(&after).await?;
-        let op = Operation::AddMasters {
-            bundle: self.cluster_bundle(cluster.id).await?,
-            nodes: hosts.to_vec(),
-            down: down.to_vec(),
-            staged_at: self.staged_at(&cluster).await?,
-        };
-        Ok(NodeChange { api: self.clone(), actor: actor.clone(), cluster, spec, op })
+        Ok((cluster, spec))
     }
 
     /// Removes master `host` from running cluster `name`: drained and deleted from another

@@ -6,7 +6,7 @@ use crate::cluster_secrets::ClusterSecrets;
 use crate::ssh_transport::{RunBundle, SshTransport};
 use crate::tasks::{TaskOutcome, TaskRun};
 use crate::{Api, ApiError, Result};
-use ko_core::{After, ClusterSpec, ClusterStatus, Operation, Stage};
+use ko_core::{After, ClusterSpec, ClusterStatus, Operation, Segment, Stage};
 use ko_playbook::{InvHost, Inventory, Mode, Renderer, RunOptions};
 use ko_ssh::{CancellationToken, SshPool};
 use ko_store::clusters;
@@ -62,19 +62,27 @@ impl Api {
         Ok(Inventory { hosts, ..Inventory::default() })
     }
 
-    /// Limits a Day-2 operation to its `nodes` (the hosts it adds or removes): only they are `new`,
-    /// and the broad selectors pick only them (but in whole-cluster playbooks). Without nodes the
-    /// inventory stays whole.
-    pub(crate) fn limit_to(inv: &mut Inventory, op: &Operation) {
-        let (nodes, down) = (op.nodes(), op.down());
-        if nodes.is_empty() {
-            return;
+    /// `inv` as a segment of a Day-2 operation sees it, limited to the segment's `nodes` (the
+    /// hosts it adds or removes): only they are `new`, and the broad selectors pick only them (but
+    /// in whole-cluster playbooks). Without nodes the inventory stays whole.
+    pub(crate) fn limited_to(inv: &Inventory, seg: &Segment) -> Inventory {
+        let mut inv = inv.clone();
+        if !seg.nodes.is_empty() {
+            inv.only_new = true;
+            inv.leaving = seg.leaving;
+            for h in &mut inv.hosts {
+                h.new = seg.nodes.contains(&h.name);
+                h.down = seg.down.contains(&h.name);
+            }
         }
-        inv.only_new = true;
-        inv.leaving = op.leaving();
+        inv
+    }
+
+    /// Marks the hosts `op` knows to be down for good: they are never contacted.
+    pub(crate) fn mark_down(inv: &mut Inventory, op: &Operation) {
+        let down = op.down();
         for h in &mut inv.hosts {
-            h.new = nodes.contains(&h.name.as_str());
-            h.down = down.contains(&h.name.as_str());
+            h.down = down.contains(&h.name);
         }
     }
 
@@ -149,13 +157,16 @@ impl Api {
         Ok(RunBundle { manifest: ko_bundle::BundleManifest::parse(&bytes)?, dir })
     }
 
-    /// The variables and secrets of a run (see the playbook reference in the README).
+    /// The variables and secrets of a run of segment `seg` of `op` (see the playbook reference in
+    /// the README).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn run_vars(
         &self,
         spec: &ClusterSpec,
         inv: &Inventory,
         bundle: Option<&RunBundle>,
         op: &Operation,
+        seg: &Segment,
         task: i64,
         mode: Mode,
     ) -> Result<(Value, BTreeMap<String, String>)> {
@@ -192,18 +203,18 @@ impl Api {
                 "token": format!("ko-{}", spec.name),
                 "members": etcd_hosts.len(),
                 // members join a running etcd in a Day-2 operation that adds nodes
-                "state": if op.nodes().is_empty() || op.leaving() { "new" } else { "existing" },
+                "state": if seg.nodes.is_empty() || seg.leaving { "new" } else { "existing" },
             },
             "lb": lb_vars(spec, inv),
             // the operation's nodes are leaving the cluster (a removal)
-            "leaving": op.leaving(),
+            "leaving": seg.leaving,
             "task": {"id": task},
         });
         if let Some(b) = op.backup_file() {
             vars["backup"] = json!({"name": b});
         }
         vars["kube"] = crate::kube_vars::kube_vars(spec, inv, vars["lb"]["endpoint"].as_str().unwrap_or_default());
-        let runs = |stage| op.runs(stage);
+        let runs = |stage| seg.runs(stage);
         let mut secrets = BTreeMap::new();
         // etcd members' certificates for etcd (and a renewal), the API servers' client certificate
         // for the control plane (and a renewal)
@@ -284,7 +295,8 @@ impl Api {
         Ok(json!({"ca_cert": ca, "certs": certs, "apiserver_client_cert": client_pem}))
     }
 
-    /// One attempt of a task: facts, variables, then the playbooks over SSH.
+    /// One attempt of a task: facts, then each segment of its operation — its variables, its
+    /// playbooks over SSH — until one does not end `ok`.
     pub(crate) async fn run_attempt(
         &self,
         id: i64,
@@ -297,14 +309,14 @@ impl Api {
         let row = self.cluster_row(cluster).await?;
         let mut spec = crate::cluster_ops::spec_of(&row)?;
         op.apply_to(&mut spec);
-        let playbooks = self.playbooks_of(op)?;
+        let segments =
+            op.segments().into_iter().map(|seg| Ok((self.playbooks_of(op, &seg)?, seg))).collect::<Result<Vec<_>>>()?;
+        let all: Vec<ko_playbook::Playbook> = segments.iter().flat_map(|(p, _)| p.clone()).collect();
         let mut inv = self.stored_inventory(&spec).await?;
-        Self::limit_to(&mut inv, op);
+        Self::mark_down(&mut inv, op);
         let (pool, targets) = self.reach(&mut inv).await?;
         let bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
-        let (vars, secrets) = self.run_vars(&spec, &inv, bundle.as_ref(), op, id, Mode::Run).await?;
-        let renderer = Renderer::new(vars, secrets, Mode::Run);
-        let resume = self.resume_of(id, &playbooks).await?;
+        let resume = self.resume_of(id, &all).await?;
         let transport = SshTransport {
             api: self,
             pool,
@@ -313,23 +325,33 @@ impl Api {
             cluster: cluster.to_string(),
             cluster_dir: self.cluster_dir(cluster),
         };
-        let opts = RunOptions {
-            parallelism: ko_ssh::DEFAULT_PARALLELISM,
-            cancel,
-            label: format!("task={id} attempt={attempt}"),
-        };
-        let outcome = ko_playbook::run(&playbooks, &inv, &renderer, &transport, sink, &resume, &opts).await;
-        let status = match outcome.status {
-            ko_playbook::Status::Ok => TaskStatus::Ok,
-            ko_playbook::Status::Cancelled => TaskStatus::Cancelled,
-            _ => TaskStatus::Failed,
-        };
-        Ok(TaskOutcome { task_id: id, status, error: outcome.error })
+        let mut first_phase = 0;
+        for (playbooks, seg) in &segments {
+            let seg_inv = Self::limited_to(&inv, seg);
+            let (vars, secrets) =
+                self.run_vars(&spec, &seg_inv, transport.bundle.as_ref(), op, seg, id, Mode::Run).await?;
+            let renderer = Renderer::new(vars, secrets, Mode::Run);
+            let opts = RunOptions {
+                parallelism: ko_ssh::DEFAULT_PARALLELISM,
+                cancel: cancel.clone(),
+                label: format!("task={id} attempt={attempt}"),
+                first_phase,
+            };
+            let outcome = ko_playbook::run(playbooks, &seg_inv, &renderer, &transport, sink, &resume, &opts).await;
+            first_phase += playbooks.iter().map(|p| p.phases.len()).sum::<usize>();
+            let status = match outcome.status {
+                ko_playbook::Status::Ok => continue,
+                ko_playbook::Status::Cancelled => TaskStatus::Cancelled,
+                _ => TaskStatus::Failed,
+            };
+            return Ok(TaskOutcome { task_id: id, status, error: outcome.error });
+        }
+        Ok(TaskOutcome { task_id: id, status: TaskStatus::Ok, error: None })
     }
 
     /// What a finished task means for its cluster, as its operation says ([`Operation::after`]):
     /// a deployment's status (running, staged, failed), an upgrade's new version, a backup file
-    /// recorded, removed nodes forgotten.
+    /// recorded, removed nodes forgotten, the cluster forgotten after its reset.
     pub(crate) async fn after_task(&self, run: &TaskRun, status: TaskStatus) -> Result<()> {
         let TaskRun { id, ref cluster, ref op } = *run;
         for after in op.after(status) {
@@ -348,6 +370,7 @@ impl Api {
                 After::Version(version) => self.record_upgrade(cluster, &version).await?,
                 After::BackupTaken(file) => self.record_backup(id, cluster, &file).await?,
                 After::NodesLeft(nodes) => self.forget_nodes(cluster, &nodes).await?,
+                After::ClusterDeleted => self.forget_cluster(&self.cluster_row(cluster).await?).await?,
             }
         }
         Ok(())

@@ -10,6 +10,7 @@
 //!   sees it within a moment and kills the remote commands.
 
 use crate::{Actor, Api, ApiError, Permission, Result};
+use ko_core::Segment;
 use ko_playbook::{Event, EventSink, Playbook, Resume, Status};
 use ko_ssh::CancellationToken;
 use ko_store::tasks::{self, LogLine, Operation, PhaseRow, StepHost, StepHostUpdate, Task, TaskStatus};
@@ -246,12 +247,11 @@ impl Api {
         .await
     }
 
-    /// The playbooks of `op`'s stages, as it runs them: those it refreshes over the whole cluster
-    /// marked so, an upgrade's worker batch size set on its rolling phases over the workers.
-    pub(crate) fn playbooks_of(&self, op: &Operation) -> Result<Vec<Playbook>> {
-        let mut playbooks = op.stages().into_iter().map(|s| self.playbook(s.as_str())).collect::<Result<Vec<_>>>()?;
-        let whole = op.whole_cluster();
-        for p in playbooks.iter_mut().filter(|p| whole.iter().any(|s| s.as_str() == p.name)) {
+    /// The playbooks of a segment of `op`, as it runs them: those it refreshes over the whole
+    /// cluster marked so, an upgrade's worker batch size set on its rolling phases over the workers.
+    pub(crate) fn playbooks_of(&self, op: &Operation, seg: &Segment) -> Result<Vec<Playbook>> {
+        let mut playbooks = seg.stages.iter().map(|s| self.playbook(s.as_str())).collect::<Result<Vec<_>>>()?;
+        for p in playbooks.iter_mut().filter(|p| seg.whole_cluster.iter().any(|s| s.as_str() == p.name)) {
             p.phases.iter_mut().for_each(|phase| phase.whole_cluster = true);
         }
         if let Some(n) = op.worker_batch() {

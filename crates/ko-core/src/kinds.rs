@@ -16,6 +16,8 @@ stored_names! {
         Restore = "cluster.restore",
         /// Removes what the deployment put on the hosts.
         Reset = "cluster.reset",
+        /// Resets the hosts, then forgets the cluster.
+        Delete = "cluster.delete",
         /// Collects the certificates' expiry.
         CheckCerts = "cluster.certs",
         /// Renews the certificates.
@@ -28,6 +30,8 @@ stored_names! {
         AddMasters = "cluster.add_masters",
         /// Removes a master.
         RemoveMaster = "cluster.remove_master",
+        /// Replaces a master: the new one joins, then the old one leaves.
+        ReplaceMaster = "cluster.replace_master",
         /// Upgrades Kubernetes.
         Upgrade = "cluster.upgrade",
     }

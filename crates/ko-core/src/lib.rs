@@ -27,6 +27,6 @@ pub use kinds::{ClusterStatus, CredentialKind, TaskKind, TaskStatus};
 pub use names::{validate_dns1123_label, validate_host_address, validate_object_name};
 pub use operation::{
     ADD_MASTER_STAGES, ADD_WORKER_STAGES, Admission, After, Operation, REMOVE_MASTER_STAGES, REMOVE_WORKER_STAGES,
-    Stage, UPGRADE_STAGES, added_master_roles,
+    Segment, Stage, UPGRADE_STAGES, added_master_roles,
 };
 pub use problem::{Invalid, Problem};

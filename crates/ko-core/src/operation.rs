@@ -127,6 +127,8 @@ pub enum Operation {
     },
     /// Removes what the deployment put on the cluster's hosts.
     Reset,
+    /// Resets the cluster's hosts and, when that ended `ok`, forgets the cluster.
+    Delete,
     /// Collects the certificates' expiry dates.
     CheckCerts,
     /// Renews the certificates, then collects them again.
@@ -178,6 +180,23 @@ pub enum Operation {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         staged_at: Option<Stage>,
     },
+    /// Replaces master `old` by the registered host `new`, in one task: `new` joins as a master
+    /// (an etcd member too when the masters carry etcd), then `old` leaves — a resumable whole,
+    /// never a cluster left with both or neither.
+    ReplaceMaster {
+        /// The cluster's bundle.
+        bundle: Option<String>,
+        /// The master leaving.
+        old: String,
+        /// The host joining in its place.
+        new: String,
+        /// `old` is down for good: never contacted, not reset; its etcd member leaves first.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        old_down: bool,
+        /// See [`Operation::AddWorkers`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        staged_at: Option<Stage>,
+    },
     /// Upgrades Kubernetes to `version`.
     Upgrade {
         /// The library bundle that brings the new version.
@@ -221,6 +240,44 @@ pub enum After {
     BackupTaken(String),
     /// These nodes left the cluster: forget them.
     NodesLeft(Vec<String>),
+    /// The cluster's hosts were reset: forget the cluster (its rows, secrets and directory).
+    ClusterDeleted,
+}
+
+/// One part of an operation, run over one scope of hosts. Most operations are one segment; a
+/// master's replacement is two (the new master joins, then the old one leaves), each with the
+/// variables of the cluster as it is at that point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// Its stages, in order.
+    pub stages: Vec<Stage>,
+    /// The hosts it adds or removes: only they run the node stages. Empty: the whole cluster.
+    pub nodes: Vec<String>,
+    /// Hosts known to be down for good: never contacted, no step runs on them.
+    pub down: Vec<String>,
+    /// Its nodes are leaving the cluster (a removal), not joining it.
+    pub leaving: bool,
+    /// The stages it runs over the whole cluster (the leaving nodes aside) rather than only on
+    /// its nodes: what changing the masters refreshes everywhere.
+    pub whole_cluster: &'static [Stage],
+}
+
+impl Segment {
+    /// A segment over the whole cluster.
+    fn whole(stages: Vec<Stage>) -> Self {
+        Self { stages, nodes: Vec::new(), down: Vec::new(), leaving: false, whole_cluster: &[] }
+    }
+
+    /// A segment that takes `node` out of the cluster (not contacted when `down`).
+    fn removal(stages: Vec<Stage>, node: &str, down: bool) -> Self {
+        let down = if down { vec![node.to_string()] } else { Vec::new() };
+        Self { stages, nodes: vec![node.to_string()], down, leaving: true, whole_cluster: &[] }
+    }
+
+    /// Whether it runs `stage`.
+    pub fn runs(&self, stage: Stage) -> bool {
+        self.stages.contains(&stage)
+    }
 }
 
 /// `stages` as they run on a cluster staged at `staged_at`: the deployment's stages past it left
@@ -245,40 +302,70 @@ impl Operation {
             Self::Backup { .. } => TaskKind::Backup,
             Self::Restore { .. } => TaskKind::Restore,
             Self::Reset => TaskKind::Reset,
+            Self::Delete => TaskKind::Delete,
             Self::CheckCerts => TaskKind::CheckCerts,
             Self::RenewCerts => TaskKind::RenewCerts,
             Self::AddWorkers { .. } => TaskKind::AddWorkers,
             Self::RemoveWorker { .. } => TaskKind::RemoveWorker,
             Self::AddMasters { .. } => TaskKind::AddMasters,
             Self::RemoveMaster { .. } => TaskKind::RemoveMaster,
+            Self::ReplaceMaster { .. } => TaskKind::ReplaceMaster,
             Self::Upgrade { .. } => TaskKind::Upgrade,
         }
     }
 
-    /// Its stages, in the order they run.
-    pub fn stages(&self) -> Vec<Stage> {
+    /// Its segments, in the order they run.
+    pub fn segments(&self) -> Vec<Segment> {
+        let whole = |stages: &[Stage]| vec![Segment::whole(stages.to_vec())];
         match self {
-            Self::Create { until, .. } => deployment(0, *until),
-            Self::Deploy { after, until, .. } => deployment(after.deployment_index().map_or(0, |i| i + 1), *until),
-            Self::Backup { .. } => vec![Backup],
-            Self::Restore { .. } => vec![Restore],
-            Self::Reset => vec![Reset],
-            Self::CheckCerts => vec![Certs],
-            Self::RenewCerts => vec![RenewCerts, Certs],
-            Self::AddWorkers { staged_at, .. } => within(ADD_WORKER_STAGES, *staged_at),
-            Self::RemoveWorker { staged_at, .. } => within(REMOVE_WORKER_STAGES, *staged_at),
-            Self::AddMasters { down, staged_at, .. } => {
+            Self::Create { until, .. } => vec![Segment::whole(deployment(0, *until))],
+            Self::Deploy { after, until, .. } => {
+                vec![Segment::whole(deployment(after.deployment_index().map_or(0, |i| i + 1), *until))]
+            }
+            Self::Backup { .. } => whole(&[Backup]),
+            Self::Restore { .. } => whole(&[Restore]),
+            Self::Reset | Self::Delete => whole(&[Reset]),
+            Self::CheckCerts => whole(&[Certs]),
+            Self::RenewCerts => whole(&[RenewCerts, Certs]),
+            Self::Upgrade { .. } => whole(UPGRADE_STAGES),
+            Self::AddWorkers { nodes, staged_at, .. } => {
+                vec![Segment { nodes: nodes.clone(), ..Segment::whole(within(ADD_WORKER_STAGES, *staged_at)) }]
+            }
+            Self::RemoveWorker { node, down, staged_at } => {
+                vec![Segment::removal(within(REMOVE_WORKER_STAGES, *staged_at), node, *down)]
+            }
+            Self::AddMasters { nodes, down, staged_at, .. } => {
                 let mut stages = ADD_MASTER_STAGES.to_vec();
                 // a dead member goes first: etcd refuses a new member while one it has is down
                 if !down.is_empty() {
                     let etcd = stages.iter().position(|s| *s == Etcd).unwrap_or(stages.len());
                     stages.insert(etcd, EtcdLeave);
                 }
-                within(&stages, *staged_at)
+                vec![Segment {
+                    stages: within(&stages, *staged_at),
+                    nodes: nodes.clone(),
+                    down: down.clone(),
+                    leaving: false,
+                    whole_cluster: MASTER_REFRESH,
+                }]
             }
-            Self::RemoveMaster { staged_at, .. } => within(REMOVE_MASTER_STAGES, *staged_at),
-            Self::Upgrade { .. } => UPGRADE_STAGES.to_vec(),
+            Self::RemoveMaster { node, down, staged_at } => vec![Segment {
+                whole_cluster: MASTER_REFRESH,
+                ..Segment::removal(within(REMOVE_MASTER_STAGES, *staged_at), node, *down)
+            }],
+            Self::ReplaceMaster { bundle, old, new, old_down, staged_at } => {
+                let down = if *old_down { vec![old.clone()] } else { Vec::new() };
+                let join =
+                    Self::AddMasters { bundle: bundle.clone(), nodes: vec![new.clone()], down, staged_at: *staged_at };
+                let leave = Self::RemoveMaster { node: old.clone(), down: *old_down, staged_at: *staged_at };
+                [join, leave].iter().flat_map(Self::segments).collect()
+            }
         }
+    }
+
+    /// Its stages, in the order they run (every segment's).
+    pub fn stages(&self) -> Vec<Stage> {
+        self.segments().into_iter().flat_map(|s| s.stages).collect()
     }
 
     /// Whether it runs `stage`.
@@ -286,50 +373,22 @@ impl Operation {
         self.stages().contains(&stage)
     }
 
-    /// The stages it runs over the whole cluster (the leaving nodes aside) rather than only on
-    /// its [`Operation::nodes`]: what changing the masters refreshes everywhere.
-    pub fn whole_cluster(&self) -> &'static [Stage] {
-        match self {
-            Self::AddMasters { .. } | Self::RemoveMaster { .. } => MASTER_REFRESH,
-            _ => &[],
-        }
-    }
-
-    /// The hosts it adds or removes: only they run the node stages. Empty for an operation on the
-    /// whole cluster.
-    pub fn nodes(&self) -> Vec<&str> {
-        match self {
-            Self::AddWorkers { nodes, .. } | Self::AddMasters { nodes, .. } => {
-                nodes.iter().map(String::as_str).collect()
-            }
-            Self::RemoveWorker { node, .. } | Self::RemoveMaster { node, .. } => vec![node.as_str()],
-            _ => Vec::new(),
-        }
-    }
-
-    /// Hosts known to be down for good: never contacted, no step runs on them.
-    pub fn down(&self) -> Vec<&str> {
-        match self {
-            Self::AddMasters { down, .. } => down.iter().map(String::as_str).collect(),
-            Self::RemoveWorker { node, down: true, .. } | Self::RemoveMaster { node, down: true, .. } => {
-                vec![node.as_str()]
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    /// Its nodes are leaving the cluster (a removal), not joining it.
-    pub fn leaving(&self) -> bool {
-        matches!(self, Self::RemoveWorker { .. } | Self::RemoveMaster { .. })
+    /// Hosts known to be down for good in any of its segments: never contacted.
+    pub fn down(&self) -> Vec<String> {
+        let mut down: Vec<String> = self.segments().into_iter().flat_map(|s| s.down).collect();
+        down.sort();
+        down.dedup();
+        down
     }
 
     /// The library bundle the hosts get their files from.
     pub fn bundle(&self) -> Option<&str> {
         match self {
             Self::Create { bundle, .. } | Self::Upgrade { bundle, .. } => Some(bundle),
-            Self::Deploy { bundle, .. } | Self::AddWorkers { bundle, .. } | Self::AddMasters { bundle, .. } => {
-                bundle.as_deref()
-            }
+            Self::Deploy { bundle, .. }
+            | Self::AddWorkers { bundle, .. }
+            | Self::AddMasters { bundle, .. }
+            | Self::ReplaceMaster { bundle, .. } => bundle.as_deref(),
             _ => None,
         }
     }
@@ -398,7 +457,12 @@ impl Operation {
                 vec![After::Version(version.clone()), After::BackupTaken(backup.clone())]
             }
             Self::Backup { file } if ok => vec![After::BackupTaken(file.clone())],
-            Self::RemoveWorker { node, .. } | Self::RemoveMaster { node, .. } if ok => {
+            Self::Delete if ok => vec![After::ClusterDeleted],
+            Self::RemoveWorker { node, .. }
+            | Self::RemoveMaster { node, .. }
+            | Self::ReplaceMaster { old: node, .. }
+                if ok =>
+            {
                 vec![After::NodesLeft(vec![node.clone()])]
             }
             _ => Vec::new(),
@@ -427,10 +491,11 @@ impl TaskKind {
         use TaskKind::*;
         let etcd_deployed = || deployed_up_to.and_then(Stage::deployment_index) >= Etcd.deployment_index();
         match self {
-            Reset => Admission::Admitted,
+            Reset | Delete => Admission::Admitted,
             Deploy if status != ClusterStatus::Staged => Admission::NotStaged,
             Deploy => Admission::Admitted,
             Backup | Restore | CheckCerts | RenewCerts | AddWorkers | RemoveWorker | AddMasters | RemoveMaster
+            | ReplaceMaster
                 if status == ClusterStatus::Staged && etcd_deployed() =>
             {
                 Admission::Admitted
@@ -472,8 +537,9 @@ mod tests {
         assert_eq!(names(&add(Some(Etcd)).stages()), ["precheck", "bundle", "base", "runtime", "loadbalancer"]);
         let remove = Operation::RemoveMaster { node: "h1".into(), down: false, staged_at: Some(Etcd) };
         assert_eq!(names(&remove.stages()), ["remove-node", "etcd-leave", "loadbalancer", "reset"]);
-        assert_eq!(remove.whole_cluster(), [LoadBalancer, ControlPlane]);
-        assert!(remove.leaving() && remove.down().is_empty());
+        let [seg] = remove.segments().try_into().unwrap();
+        assert_eq!(seg.whole_cluster, [LoadBalancer, ControlPlane]);
+        assert!(seg.leaving && seg.down.is_empty());
     }
 
     #[test]
@@ -483,9 +549,30 @@ mod tests {
         let stages = names(&op.stages());
         let pos = |s| stages.iter().position(|x| *x == s);
         assert_eq!(pos("etcd-leave").map(|i| i + 1), pos("etcd"));
-        assert_eq!((op.nodes(), op.down(), op.leaving()), (vec!["h4"], vec!["h1"], false));
+        let [seg] = op.segments().try_into().unwrap();
+        assert_eq!((seg.nodes, seg.down, seg.leaving), (vec!["h4".to_string()], vec!["h1".to_string()], false));
         let alive = Operation::AddMasters { bundle: None, nodes: vec!["h4".into()], down: vec![], staged_at: None };
         assert!(!alive.runs(EtcdLeave));
+    }
+
+    #[test]
+    fn a_master_is_replaced_in_one_task_the_new_one_joining_before_the_old_one_leaves() {
+        let op = Operation::ReplaceMaster {
+            bundle: Some("b".into()),
+            old: "h1".into(),
+            new: "h4".into(),
+            old_down: true,
+            staged_at: None,
+        };
+        let [join, leave] = op.segments().try_into().unwrap();
+        assert!(join.stages.starts_with(&[Precheck]) && join.runs(EtcdLeave), "the dead member leaves first");
+        assert_eq!((join.nodes, join.leaving, join.whole_cluster), (vec!["h4".to_string()], false, MASTER_REFRESH));
+        assert_eq!((leave.nodes, leave.leaving), (vec!["h1".to_string()], true));
+        assert_eq!(leave.stages, REMOVE_MASTER_STAGES);
+        assert_eq!(op.down(), ["h1"]);
+        assert_eq!(op.after(TaskStatus::Ok), [After::NodesLeft(vec!["h1".into()])]);
+        assert_eq!(op.kind(), TaskKind::ReplaceMaster);
+        assert_eq!(op.bundle(), Some("b"));
     }
 
     #[test]
@@ -517,6 +604,9 @@ mod tests {
         let remove = Operation::RemoveWorker { node: "h3".into(), down: true, staged_at: None };
         assert_eq!(remove.after(TaskStatus::Ok), [After::NodesLeft(vec!["h3".into()])]);
         assert_eq!(remove.down(), ["h3"]);
+        assert_eq!(remove.segments()[0].nodes, ["h3"]);
+        assert_eq!(Operation::Delete.after(TaskStatus::Ok), [After::ClusterDeleted]);
+        assert!(Operation::Delete.after(TaskStatus::Failed).is_empty(), "a failed reset deletes nothing");
     }
 
     #[test]

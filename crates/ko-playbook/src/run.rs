@@ -110,6 +110,9 @@ pub struct RunOptions {
     /// Written with each step into `/var/log/ko/steps.log` on the host (e.g. `task=7 attempt=2`),
     /// so a host shows what ran on it and when.
     pub label: String,
+    /// The index the first phase has in its task's journal: a task run in segments (each over its
+    /// own inventory) numbers its phases on from the segment before.
+    pub first_phase: usize,
 }
 
 /// How a run ended.
@@ -172,7 +175,7 @@ pub async fn run<T: Transport, S: EventSink>(
         resumed_at_start: AtomicUsize::new(0),
         started: Instant::now(),
     };
-    let phases = playbooks.iter().flat_map(|p| &p.phases).enumerate();
+    let phases = playbooks.iter().flat_map(|p| &p.phases).enumerate().map(|(i, p)| (opts.first_phase + i, p));
     for (seq, phase) in phases {
         sink.emit(Event::PhaseStarted { phase: seq, name: phase.name.clone() });
         let mut failures = Vec::new();

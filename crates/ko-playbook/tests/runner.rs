@@ -163,7 +163,7 @@ fn inventory() -> Inventory {
 }
 
 fn opts() -> RunOptions {
-    RunOptions { parallelism: 8, cancel: CancellationToken::new(), label: "test".into() }
+    RunOptions { parallelism: 8, cancel: CancellationToken::new(), label: "test".into(), first_phase: 0 }
 }
 
 async fn go(p: &Playbook, fake: &Fake, events: &Events, resume: &Resume, o: &RunOptions) -> ko_playbook::RunOutcome {
@@ -221,6 +221,32 @@ async fn a_retry_runs_only_what_did_not_finish_and_keeps_registered_outputs() {
         _ => None,
     });
     assert_eq!(progress, Some((8, 8)), "1 token + 3 prepare + 1 join + 3 after");
+}
+
+/// A task run in segments numbers its phases on: a segment starting at phase 5 journals phases
+/// 5 and 6, and resumes from what the journal holds under those numbers.
+#[tokio::test]
+async fn a_segment_numbers_its_phases_on_from_the_one_before() {
+    let p = Playbook::parse("deploy", DEPLOY).unwrap();
+    let later = RunOptions { first_phase: 5, ..opts() };
+    let first = Events::default();
+    let o = go(&p, &Fake::failing("w1", 1), &first, &Resume::default(), &later).await;
+    assert_eq!(o.status, Status::Failed);
+    let phases: Vec<usize> = first
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            Event::PhaseStarted { phase, .. } => Some(*phase),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(phases, [5, 6]);
+    let fake = Fake::default();
+    let o = go(&p, &fake, &Events::default(), &first.resume(), &later).await;
+    assert_eq!(o.status, Status::Ok);
+    assert_eq!(fake.ran_on("w1"), ["join tok-123", "after"], "resumed under the same phase numbers");
 }
 
 #[tokio::test]

@@ -673,8 +673,8 @@ pub enum ClusterCmd {
         #[arg(short, long)]
         verbose: bool,
     },
-    /// Replace master OLD with host NEW: add NEW (etcd member and control-plane join), then
-    /// remove OLD — two tasks, each resumable; the second starts only when the first ended ok.
+    /// Replace master OLD with host NEW in one resumable task: NEW joins (etcd member and
+    /// control-plane join), then OLD leaves (drained, out of etcd, its host reset).
     ReplaceMaster {
         /// Cluster name.
         name: String,
@@ -687,6 +687,9 @@ pub enum ClusterCmd {
         /// The old master is down for good: it is not contacted (nor reset).
         #[arg(long)]
         old_down: bool,
+        /// Print what would run on which host; change nothing.
+        #[arg(long)]
+        plan: bool,
         /// Also print every output line of the hosts.
         #[arg(short, long)]
         verbose: bool,

@@ -260,8 +260,26 @@ export interface ClusterRenewCerts {
   name: string
 }
 
+/** Replaces master `old` by registered host `new` in one task: `new` joins, then `old` leaves. */
+export interface ClusterReplaceMaster {
+  /** Cluster name. */
+  name: string
+  /** The registered host that takes its place. */
+  new: string
+  /** The master to replace. */
+  old: string
+  /** The old master is down for good: it is not contacted (nor reset). */
+  old_down?: boolean
+}
+
 /** Removes what the deployment put on the cluster's hosts. */
 export interface ClusterReset {
+  /** Cluster name. */
+  name: string
+}
+
+/** Resets the cluster's hosts, then forgets the cluster — one task; a failed reset deletes nothing. */
+export interface ClusterResetAndDelete {
   /** Cluster name. */
   name: string
 }
@@ -1167,7 +1185,7 @@ export interface TaskDetail {
 }
 
 /** What a task does (the operation that started it; a retry keeps it). */
-export type TaskKind = "cluster.create" | "cluster.deploy" | "cluster.backup" | "cluster.restore" | "cluster.reset" | "cluster.certs" | "cluster.renew_certs" | "cluster.add_workers" | "cluster.remove_worker" | "cluster.add_masters" | "cluster.remove_master" | "cluster.upgrade"
+export type TaskKind = "cluster.create" | "cluster.deploy" | "cluster.backup" | "cluster.restore" | "cluster.reset" | "cluster.delete" | "cluster.certs" | "cluster.renew_certs" | "cluster.add_workers" | "cluster.remove_worker" | "cluster.add_masters" | "cluster.remove_master" | "cluster.replace_master" | "cluster.upgrade"
 
 /** The newest tasks, of one cluster or of all the actor may see. */
 export interface TaskList {

@@ -19,7 +19,9 @@ import type {
   ClusterRemoveMaster,
   ClusterRemoveWorker,
   ClusterRenewCerts,
+  ClusterReplaceMaster,
   ClusterReset,
+  ClusterResetAndDelete,
   ClusterRestore,
   ClusterShow,
   ClusterUpgrade,
@@ -121,6 +123,8 @@ export const routes = {
   cluster_add_masters_plan: { method: 'POST', path: '/api/clusters/{name}/masters/plan', body: 'fields' },
   cluster_remove_master: { method: 'POST', path: '/api/clusters/{name}/masters/{host}/remove', body: 'fields' },
   cluster_remove_master_plan: { method: 'POST', path: '/api/clusters/{name}/masters/{host}/remove/plan', body: 'fields' },
+  cluster_replace_master: { method: 'POST', path: '/api/clusters/{name}/masters/{old}/replace', body: 'fields' },
+  cluster_replace_master_plan: { method: 'POST', path: '/api/clusters/{name}/masters/{old}/replace/plan', body: 'fields' },
   cluster_upgrade: { method: 'POST', path: '/api/clusters/{name}/upgrade', body: 'fields' },
   cluster_upgrade_plan: { method: 'POST', path: '/api/clusters/{name}/upgrade/plan', body: 'fields' },
   cluster_check_certs: { method: 'POST', path: '/api/clusters/{name}/certs/check', body: 'fields' },
@@ -129,6 +133,7 @@ export const routes = {
   cluster_backup: { method: 'POST', path: '/api/clusters/{name}/backup', body: 'fields' },
   cluster_restore: { method: 'POST', path: '/api/clusters/{name}/restore', body: 'fields' },
   cluster_reset: { method: 'POST', path: '/api/clusters/{name}/reset', body: 'fields' },
+  cluster_reset_and_delete: { method: 'POST', path: '/api/clusters/{name}/reset-and-delete', body: 'fields' },
   cluster_delete: { method: 'DELETE', path: '/api/clusters/{name}', body: 'fields' },
   task_list: { method: 'GET', path: '/api/tasks', body: 'fields' },
   task_show: { method: 'GET', path: '/api/tasks/{id}', body: 'fields' },
@@ -240,6 +245,10 @@ export function operations(call: Call) {
     clusterRemoveMaster: (input: ClusterRemoveMaster) => call('cluster_remove_master', input) as Promise<Started>,
     /** What removing the master would run on which host; nothing changes. */
     clusterRemoveMasterPlan: (input: ClusterRemoveMaster) => call('cluster_remove_master_plan', input) as Promise<string>,
+    /** Replaces master `old` by registered host `new` in one task: `new` joins, then `old` leaves. */
+    clusterReplaceMaster: (input: ClusterReplaceMaster) => call('cluster_replace_master', input) as Promise<Started>,
+    /** What replacing the master would run on which host; nothing changes. */
+    clusterReplaceMasterPlan: (input: ClusterReplaceMaster) => call('cluster_replace_master_plan', input) as Promise<string>,
     /** Upgrades the cluster to Kubernetes `to`, workers `batch` at a time. */
     clusterUpgrade: (input: ClusterUpgrade) => call('cluster_upgrade', input) as Promise<Started>,
     /** What the upgrade would change and run on which host; nothing changes. */
@@ -256,6 +265,8 @@ export function operations(call: Call) {
     clusterRestore: (input: ClusterRestore) => call('cluster_restore', input) as Promise<Started>,
     /** Removes what the deployment put on the cluster's hosts. */
     clusterReset: (input: ClusterReset) => call('cluster_reset', input) as Promise<Started>,
+    /** Resets the cluster's hosts, then forgets the cluster — one task; a failed reset deletes nothing. */
+    clusterResetAndDelete: (input: ClusterResetAndDelete) => call('cluster_reset_and_delete', input) as Promise<Started>,
     /** Forgets the cluster (its certificates and backups too); its hosts stay registered. */
     clusterDelete: (input: ClusterDelete) => call('cluster_delete', input) as Promise<void>,
     /** The newest tasks, of one cluster or of all the actor may see. */

@@ -119,6 +119,27 @@ operations! {
         api.cluster_remove_master(a, &i.name, &i.host, i.down).await?.plan().await?
     };
 
+    /// Replaces master `old` by registered host `new` in one task: `new` joins, then `old` leaves.
+    cluster_replace_master: Post "/api/clusters/{name}/masters/{old}/replace" [status 202] ClusterReplaceMaster {
+        /// Cluster name.
+        name: String,
+        /// The master to replace.
+        old: String,
+        /// The registered host that takes its place.
+        new: String,
+        /// The old master is down for good: it is not contacted (nor reset).
+        #[serde(default)]
+        old_down: bool,
+    } -> Started = |api, a, i| {
+        started(api.cluster_replace_master(a, &i.name, &i.old, &i.new, i.old_down).await?.start().await?)
+    };
+
+    /// What replacing the master would run on which host; nothing changes.
+    cluster_replace_master_plan: Post "/api/clusters/{name}/masters/{old}/replace/plan" ClusterReplaceMaster
+        -> String = |api, a, i| {
+        api.cluster_replace_master(a, &i.name, &i.old, &i.new, i.old_down).await?.plan().await?
+    };
+
     /// Upgrades the cluster to Kubernetes `to`, workers `batch` at a time.
     cluster_upgrade: Post "/api/clusters/{name}/upgrade" [status 202] ClusterUpgrade {
         /// Cluster name.
@@ -171,6 +192,12 @@ operations! {
         /// Cluster name.
         name: String,
     } -> Started = |api, a, i| started(api.cluster_reset(a, &i.name).await?);
+
+    /// Resets the cluster's hosts, then forgets the cluster — one task; a failed reset deletes nothing.
+    cluster_reset_and_delete: Post "/api/clusters/{name}/reset-and-delete" [status 202] ClusterResetAndDelete {
+        /// Cluster name.
+        name: String,
+    } -> Started = |api, a, i| started(api.cluster_reset_and_delete(a, &i.name).await?);
 
     /// Forgets the cluster (its certificates and backups too); its hosts stay registered.
     cluster_delete: Delete "/api/clusters/{name}" ClusterDelete {

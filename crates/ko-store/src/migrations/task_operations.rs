@@ -87,6 +87,8 @@ impl Legacy {
                     _ => Operation::RemoveMaster { node, down, staged_at },
                 }
             }
+            // kinds that came after these parameters: never stored in the old shape
+            TaskKind::ReplaceMaster | TaskKind::Delete => return None,
             TaskKind::Upgrade => Operation::Upgrade {
                 bundle: self.bundle?,
                 version: self.version?,

@@ -93,14 +93,12 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
             }
             run_task(change.start().await?, verbose, f).await?
         }
-        ClusterCmd::ReplaceMaster { name, old, new, old_down, verbose } => {
-            let down = if old_down { vec![old.clone()] } else { Vec::new() };
-            let add = api.cluster_add_masters(actor, &name, std::slice::from_ref(&new), Some(&old), &down).await?;
-            let added = run_task(add.start().await?, verbose, f).await?;
-            if added.status != TaskStatus::Ok {
-                return finish(api, actor, f, &added).await;
+        ClusterCmd::ReplaceMaster { name, old, new, old_down, plan, verbose } => {
+            let change = api.cluster_replace_master(actor, &name, &old, &new, old_down).await?;
+            if plan {
+                return print_plan(change.plan().await?);
             }
-            run_task(api.cluster_remove_master(actor, &name, &old, old_down).await?.start().await?, verbose, f).await?
+            run_task(change.start().await?, verbose, f).await?
         }
         ClusterCmd::Upgrade { name, to, batch, plan, verbose } => {
             let upgrade = api.cluster_upgrade(actor, &name, &to, batch).await?;
@@ -206,13 +204,16 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
         ClusterCmd::Reset { name, plan: false } => {
             api.cluster_reset(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?
         }
-        ClusterCmd::Delete { name, reset } => {
-            if reset {
-                let o = api.cluster_reset(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?;
-                if o.status != TaskStatus::Ok {
-                    return finish(api, actor, f, &o).await;
-                }
+        ClusterCmd::Delete { name, reset: true } => {
+            let o =
+                api.cluster_reset_and_delete(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(false)).await?;
+            if o.status != TaskStatus::Ok {
+                return finish(api, actor, f, &o).await;
             }
+            done(f, &format!("cluster {name} reset and deleted (its hosts stay registered)"));
+            return Ok(ExitCode::SUCCESS);
+        }
+        ClusterCmd::Delete { name, reset: false } => {
             api.cluster_delete(actor, &name).await?;
             done(f, &format!("cluster {name} deleted (its hosts stay registered)"));
             return Ok(ExitCode::SUCCESS);
