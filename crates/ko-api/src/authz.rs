@@ -133,7 +133,7 @@ impl Api {
             .read(move |c| {
                 let user = users::get_by_name(c, &name)?
                     .filter(|u| u.id == id)
-                    .ok_or_else(|| ApiError::Refused(format!("user '{name}' no longer exists")))?;
+                    .ok_or_else(|| crate::AccountRefusal::Gone { name: name.clone() })?;
                 let project_roles = members::of_user(c, id)?
                     .into_iter()
                     .filter_map(|m| Role::parse_member_role(&m.role).map(|r| (m.project_id, r)))

@@ -97,7 +97,7 @@ impl Api {
                 return Err(ApiError::invalid(
                     "bundle.public_key_invalid",
                     "public_key",
-                    "not an ed25519 public key: expected the base64 text `koctl bundle keygen` prints",
+                    "not an ed25519 public key: expected the base64 text a bundle key generation prints",
                 ));
             }
             let (n, pk) = (name.to_string(), public_key.trim().to_string());

@@ -2,9 +2,10 @@
 //! backup, restore, reset and delete; what they would do (`--plan`); list and show. What a run
 //! works with is made in `run_context`.
 
+use crate::refusals::{BackupRefusal, ClusterRefusal};
 use crate::tasks::{PreparedTask, TaskRun};
 use crate::{Actor, Api, ApiError, Permission, Result};
-use ko_core::{Admission, ClusterSpec, ClusterStatus, NodeRole, Operation, Stage};
+use ko_core::{Admission, ClusterSpec, ClusterStatus, NextStep, NodeRole, Operation, Stage};
 use ko_playbook::{Mode, Renderer};
 use ko_store::clusters::{self, BackupFile, Cluster, Node};
 use ko_store::tasks::{self as journal, Task, TaskKind, TaskStatus};
@@ -73,6 +74,8 @@ pub struct ClusterDetail {
     pub deployed_up_to: Option<Stage>,
     /// Its hosts' certificates as the last check found them, soonest to expire first.
     pub certificates: Vec<crate::CertExpiry>,
+    /// What to do next: continue a staged deployment, resume the task a failed one stopped in.
+    pub next: Option<NextStep>,
 }
 
 /// One line of a precheck: a host, a check, and how it went.
@@ -145,7 +148,15 @@ impl Api {
             .await?;
         let deployed_up_to = self.deployed_stage(id).await?.map(|(last, _)| last);
         let certificates = self.collected_certs(name);
-        Ok(ClusterDetail { cluster, nodes, tasks, backups, deployed_up_to, certificates })
+        let next = match cluster.status {
+            ClusterStatus::Staged => Some(NextStep::ClusterDeploy { cluster: cluster.name.clone() }),
+            ClusterStatus::Failed => tasks
+                .iter()
+                .find(|t| t.status.is_resumable() && matches!(t.kind, TaskKind::Create | TaskKind::Deploy))
+                .map(|t| NextStep::TaskRetry { task: t.id }),
+            _ => None,
+        };
+        Ok(ClusterDetail { cluster, nodes, tasks, backups, deployed_up_to, certificates, next })
     }
 
     /// Checks a cluster file and picks its bundle; every problem is returned together.
@@ -156,11 +167,7 @@ impl Api {
             (_, _) => return Err(ApiError::Invalid(ko_core::Invalid(v.problems))),
         };
         if spec.provider != ko_core::Provider::Manual {
-            return Err(ApiError::Refused(
-                "only manual mode (registered hosts) can be created yet; plan-based (auto) mode comes with the IaaS \
-                 providers"
-                    .into(),
-            ));
+            return Err(ClusterRefusal::ProviderUnsupported.into());
         }
         if let Some(outside) = spec.load_balancer.hosts.iter().find(|h| !spec.nodes.iter().any(|n| &n.host == *h)) {
             return Err(ApiError::invalid(
@@ -174,18 +181,26 @@ impl Api {
         let bundles = self.bundle_list(actor).await?;
         let bundle = match &spec.bundle {
             Some(b) => bundles.iter().find(|x| &x.name == b).ok_or_else(|| {
-                ApiError::invalid("bundle.unknown", "bundle", format!("no bundle '{b}' in the library; import it with `koctl bundle import`"))
-            })?,
-            None => bundles.iter().find(|x| x.kubernetes_version.as_deref() == Some(&spec.version)).ok_or_else(|| {
-                ApiError::invalid(
-                    "bundle.none_for_version",
-                    "version",
-                    format!(
-                        "no bundle in the library brings Kubernetes {}; import one (`koctl bundle import`) or name one with `bundle:`",
-                        spec.version
-                    ),
+                ApiError::invalid_then(
+                    "bundle.unknown",
+                    "bundle",
+                    format!("no bundle '{b}' in the library; import it first"),
+                    NextStep::BundleImport,
                 )
             })?,
+            None => {
+                bundles.iter().find(|x| x.kubernetes_version.as_deref() == Some(&spec.version)).ok_or_else(|| {
+                    ApiError::invalid_then(
+                        "bundle.none_for_version",
+                        "version",
+                        format!(
+                            "no bundle in the library brings Kubernetes {}; import one, or name one with `bundle:`",
+                            spec.version
+                        ),
+                        NextStep::BundleImport,
+                    )
+                })?
+            }
         };
         Ok((spec, bundle.name.clone()))
     }
@@ -209,8 +224,7 @@ impl Api {
             let (vars, secrets) = self.run_vars(spec, &seg_inv, run_bundle.as_ref(), op, &seg, 0, Mode::Plan).await?;
             let renderer = Renderer::new(vars, secrets, Mode::Plan);
             for p in &playbooks {
-                let planned =
-                    ko_playbook::plan(p, &seg_inv, &renderer).map_err(|e| ApiError::Refused(e.to_string()))?;
+                let planned = ko_playbook::plan(p, &seg_inv, &renderer)?;
                 out += &ko_playbook::render_plan(&planned);
             }
         }
@@ -297,13 +311,10 @@ impl Api {
         let (status, msg) = (cluster.status, &cluster.status_message);
         match kind.admits(status, self.staged_at(&cluster).await?) {
             Admission::Admitted => Ok(cluster),
-            Admission::NotStaged => Err(ApiError::Refused(format!(
-                "cluster '{name}' is {status}, not staged: only a cluster created with `--until` continues its deployment"
-            ))),
-            Admission::NotRunning => Err(ApiError::Refused(format!(
-                "cluster '{name}' is {status} ({msg}); it must be running for a {kind}: finish its creation first \
-                 (`koctl task list --cluster {name}`, then `koctl task retry ID`)"
-            ))),
+            Admission::NotStaged => Err(ClusterRefusal::NotStaged { cluster: name.to_string(), status }.into()),
+            Admission::NotRunning => {
+                Err(ClusterRefusal::NotRunning { cluster: name.to_string(), status, message: msg.clone(), kind }.into())
+            }
         }
     }
 
@@ -347,7 +358,7 @@ impl Api {
         let (after, done) = self
             .deployed_stage(cluster.id)
             .await?
-            .ok_or_else(|| ApiError::Refused(format!("cluster '{name}' has no finished stage to continue from")))?;
+            .ok_or_else(|| ClusterRefusal::NothingToContinue { cluster: name.to_string() })?;
         if until.unwrap_or(Stage::Post).deployment_index() <= after.deployment_index() {
             return Err(ApiError::invalid(
                 "deploy.until_done",
@@ -399,12 +410,9 @@ impl Api {
         let (sha, _) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&path))
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
-            .map_err(|e| ApiError::Refused(format!("backup file {} cannot be read: {e}", file.location)))?;
+            .map_err(|e| BackupRefusal::Unreadable { file: file.location.clone(), cause: e.to_string() })?;
         if sha != file.sha256 {
-            return Err(ApiError::Refused(format!(
-                "backup file {} changed since it was taken (sha256 {sha}, recorded {}); it is not restored",
-                file.location, file.sha256
-            )));
+            return Err(BackupRefusal::Changed { file: file.location, found: sha, recorded: file.sha256 }.into());
         }
         self.cluster_task(actor, name, Operation::Restore { file: file.name }).await
     }

@@ -152,10 +152,7 @@ fn check_keepable(name: &str) -> Result<()> {
     if KEEPABLE.contains(&name) {
         Ok(())
     } else {
-        Err(ApiError::Refused(format!(
-            "a playbook may keep a secret only as one of {}, not '{name}'",
-            KEEPABLE.join(", ")
-        )))
+        Err(ApiError::NotKeepable { name: name.to_string(), allowed: KEEPABLE.join(", ") })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Errors that cross to the UI and the CLI: a stable code and a message saying what to do.
 
-use ko_core::{Invalid, Problem};
+use crate::refusals::{AccountRefusal, BackupRefusal, ClusterRefusal, HostRefusal, TaskRefusal};
+use ko_core::{Invalid, NextStep, Problem};
 use ko_secrets::SecretError;
 use ko_store::StoreError;
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ pub enum ApiError {
     #[error("{0}")]
     Invalid(#[from] Invalid),
     /// A named object does not exist.
-    #[error("{kind} '{name}' does not exist; `koctl {kind} list` shows what does")]
+    #[error("{kind} '{name}' does not exist")]
     NotFound {
         /// Kind of object (credential, project, user...).
         kind: &'static str,
@@ -50,9 +51,43 @@ pub enum ApiError {
         /// Which role would allow it.
         reason: String,
     },
-    /// The operation would leave the system without a working administrator, or similar.
-    #[error("{0}")]
-    Refused(String),
+    /// The cluster is not in a state for the operation.
+    #[error(transparent)]
+    Cluster(#[from] ClusterRefusal),
+    /// The task cannot do that in its state.
+    #[error(transparent)]
+    Task(#[from] TaskRefusal),
+    /// Hosts the operation needs cannot be used.
+    #[error(transparent)]
+    Hosts(#[from] HostRefusal),
+    /// The account change would break the system, or the account cannot act.
+    #[error(transparent)]
+    Account(#[from] AccountRefusal),
+    /// The backup file is not restored.
+    #[error(transparent)]
+    Backup(#[from] BackupRefusal),
+    /// A playbook (an operator's override, say) cannot be read or planned.
+    #[error(transparent)]
+    Playbook(#[from] ko_playbook::PlaybookError),
+    /// The data dir keeps its secrets in another store than the one asked for.
+    #[error(
+        "this data dir keeps its secrets in the {recorded} and cannot switch to the {asked} while it holds credentials \
+         or clusters; leave the choice out (or use a new data dir)"
+    )]
+    SecretsSwitch {
+        /// The store it uses.
+        recorded: &'static str,
+        /// The store asked for.
+        asked: &'static str,
+    },
+    /// A playbook tried to keep a secret under a name the app does not keep.
+    #[error("a playbook may keep a secret only as one of {allowed}, not '{name}'")]
+    NotKeepable {
+        /// The name it used.
+        name: String,
+        /// The names allowed.
+        allowed: String,
+    },
     /// Login failed (wrong name or password: deliberately not told apart).
     #[error("user name or password is wrong")]
     LoginFailed,
@@ -90,7 +125,14 @@ impl ApiError {
             Self::AlreadyExists { .. } => "already_exists",
             Self::InUse { .. } => "in_use",
             Self::Forbidden { .. } => "forbidden",
-            Self::Refused(_) => "refused",
+            Self::Cluster(r) => r.code(),
+            Self::Task(r) => r.code(),
+            Self::Hosts(r) => r.code(),
+            Self::Account(r) => r.code(),
+            Self::Backup(r) => r.code(),
+            Self::Playbook(_) => "playbook.invalid",
+            Self::SecretsSwitch { .. } => "secrets.switch",
+            Self::NotKeepable { .. } => "playbook.not_keepable",
             Self::LoginFailed => "login_failed",
             Self::Ssh(e) => e.code(),
             Self::Bundle(e) => e.code(),
@@ -126,11 +168,42 @@ impl ApiError {
         )
     }
 
-    /// The individual problems (one for errors other than [`ApiError::Invalid`]).
+    /// The step that gets past it, when there is one (the doors word it: a command, a button).
+    pub fn next_step(&self) -> Option<NextStep> {
+        match self {
+            Self::Invalid(i) => i.0.iter().find_map(|p| p.next.clone()),
+            Self::NotFound { kind, .. } => Some(NextStep::List { kind: kind.to_string() }),
+            Self::Cluster(r) => r.next_step(),
+            Self::Hosts(r) => r.next_step(),
+            Self::Account(r) => r.next_step(),
+            Self::Ssh(ko_ssh::SshError::HostKeyChanged { host, presented, .. }) => {
+                Some(NextStep::HostTrust { host: host.clone(), fingerprint: Some(presented.clone()) })
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the operation was refused for the state things are in (a conflict, not a fault).
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::Cluster(_)
+                | Self::Task(_)
+                | Self::Hosts(_)
+                | Self::Account(_)
+                | Self::Backup(_)
+                | Self::Playbook(_)
+                | Self::SecretsSwitch { .. }
+                | Self::NotKeepable { .. }
+        )
+    }
+
+    /// The individual problems (one for errors other than [`ApiError::Invalid`]), each with its
+    /// next step.
     pub fn problems(&self) -> Vec<Problem> {
         match self {
             Self::Invalid(i) => i.0.clone(),
-            other => vec![Problem::new(other.code(), "", other.to_string())],
+            other => vec![Problem::new(other.code(), "", other.to_string()).with_next(other.next_step())],
         }
     }
 
@@ -142,6 +215,11 @@ impl ApiError {
 
     pub(crate) fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> Self {
         Self::Invalid(Invalid::one(code, field, message))
+    }
+
+    /// [`ApiError::invalid`] with the step that fixes it.
+    pub(crate) fn invalid_then(code: &'static str, field: &str, message: impl Into<String>, next: NextStep) -> Self {
+        Self::Invalid(Invalid(vec![Problem::new(code, field, message).with_next(Some(next))]))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Hosts: registered over SSH with a pinned key, described by their facts.
 
 use crate::error::check_name;
+use crate::refusals::HostRefusal;
 use crate::{Actor, Api, ApiError, Permission, Result, Role};
 use ko_core::{Invalid, validate_host_address};
 use ko_secrets::CredentialSecret;
@@ -106,9 +107,7 @@ impl Api {
         })
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
-        let missing = |what: &str| {
-            ApiError::Refused(format!("credential '{}' has no {what} in the secret store; add it again", cred.name))
-        };
+        let missing = |what: &'static str| HostRefusal::SecretMissing { credential: cred.name.clone(), what };
         let auth = match cred.kind.as_str() {
             "password" => Auth::Password(secret.password.clone().ok_or_else(|| missing("password"))?),
             "private_key" => Auth::Key {
@@ -138,9 +137,7 @@ impl Api {
         let mut next = Some(name.to_string());
         while let Some(n) = next {
             if chain.len() > MAX_JUMP_DEPTH {
-                return Err(ApiError::Refused(format!(
-                    "host '{name}' is behind more than {MAX_JUMP_DEPTH} jump hosts"
-                )));
+                return Err(HostRefusal::JumpTooDeep { host: name.to_string(), max: MAX_JUMP_DEPTH }.into());
             }
             let row = self.db.read(move |c| host_row(c, &n)).await?;
             next = row.jump.clone();
@@ -148,12 +145,8 @@ impl Api {
         }
         let mut target: Option<Target> = None;
         for row in chain.into_iter().rev() {
-            let fingerprint = row.host_key_fingerprint.clone().ok_or_else(|| {
-                ApiError::Refused(format!(
-                    "host '{}' has no pinned host key; trust one with `koctl host trust {}`",
-                    row.name, row.name
-                ))
-            })?;
+            let fingerprint =
+                row.host_key_fingerprint.clone().ok_or_else(|| HostRefusal::NoPinnedKey { host: row.name.clone() })?;
             let (user, auth, sudo_password) = self.login_for(&row.credential).await?;
             target = Some(Target {
                 name: row.name,

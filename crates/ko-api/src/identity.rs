@@ -1,5 +1,6 @@
 //! Who is acting: the desktop's OS account, a named user, or a user who logged in.
 
+use crate::refusals::AccountRefusal;
 use crate::{Api, ApiError, Result, passwords};
 use ko_secrets::Sensitive;
 use ko_store::users::{self, NewUser};
@@ -38,9 +39,7 @@ impl Api {
                 let user = match users::get_by_name(tx, &name)? {
                     Some(u) if u.source == "os" => u,
                     Some(_) => {
-                        return Err(ApiError::Refused(format!(
-                            "a user named '{name}' was added by hand, so the OS account '{name}' cannot act as it; remove that user (`koctl --as <admin> user rm {name}`) or run as another OS account"
-                        )));
+                        return Err(AccountRefusal::OsAccountTaken { name }.into());
                     }
                     None => users::insert(
                         tx,
@@ -59,7 +58,7 @@ impl Api {
         self.db
             .read(move |c| match users::get_by_name(c, &name)? {
                 Some(u) if u.active => Ok(Actor { user_id: u.id, name: u.name }),
-                Some(_) => Err(ApiError::Refused(format!("user '{name}' is deactivated"))),
+                Some(_) => Err(AccountRefusal::Deactivated { name }.into()),
                 None => Err(ApiError::NotFound { kind: "user", name }),
             })
             .await

@@ -5,6 +5,7 @@
 //! where the user asks.
 
 use crate::cluster_secrets::{ADMIN_TOKEN, ClusterSecrets};
+use crate::refusals::ClusterRefusal;
 use crate::{Actor, Api, ApiError, Permission, Result};
 use base64::Engine;
 use ko_secrets::Sensitive;
@@ -19,10 +20,10 @@ impl Api {
             self.authorize(actor, p, "export this cluster's kubeconfig").await?;
             let spec = crate::cluster_ops::spec_of(&cluster)?;
             let ca_path = self.cluster_dir(name).join("kubernetes/ca.crt");
-            let ca = std::fs::read(&ca_path).map_err(|_| {
-                ApiError::Refused(format!(
-                    "cluster '{name}' has no Kubernetes CA yet: its deployment has not finished the control-plane phase"
-                ))
+            let ca = std::fs::read(&ca_path).map_err(|_| ClusterRefusal::NotDeployed {
+                cluster: name.to_string(),
+                what: "Kubernetes CA",
+                stage: "control-plane",
             })?;
             let (store, n) = (self.secrets.clone(), name.to_string());
             let nodes: Vec<String> = spec.nodes.iter().map(|n| n.host.clone()).collect();
@@ -31,10 +32,10 @@ impl Api {
             })
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))??
-            .ok_or_else(|| {
-                ApiError::Refused(format!(
-                    "cluster '{name}' has no ko-admin token in the secret store yet: its deployment has not finished the post phase"
-                ))
+            .ok_or_else(|| ClusterRefusal::NotDeployed {
+                cluster: name.to_string(),
+                what: "ko-admin token in the secret store",
+                stage: "post",
             })?;
             let inv = self.stored_inventory(&spec).await?;
             let lb = crate::run_context::lb_vars(&spec, &inv);

@@ -3,6 +3,7 @@
 //! means for its cluster.
 
 use crate::cluster_secrets::ClusterSecrets;
+use crate::refusals::HostRefusal;
 use crate::ssh_transport::{RunBundle, SshTransport};
 use crate::tasks::{TaskOutcome, TaskRun};
 use crate::{Api, ApiError, Result};
@@ -95,7 +96,7 @@ impl Api {
             let target = self.target_of(&h.name).await.map_err(|e| match e {
                 // a keychain gone or locked, a sealed vault: its own error (and code) says what to fix
                 e if e.is_secret_store_down() => e,
-                e => ApiError::Refused(format!("cannot connect to host '{}', nothing was changed: {e}", h.name)),
+                e => HostRefusal::Unusable { host: h.name.clone(), cause: Box::new(e) }.into(),
             })?;
             targets.insert(h.name.clone(), target);
         }
@@ -136,18 +137,10 @@ impl Api {
                         h.facts = value;
                     }
                 }
-                Err(e) => failures.push(format!("{name}: {e}")),
+                Err(e) => failures.push((name, e.to_string())),
             }
         }
-        if failures.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Refused(format!(
-                "cannot reach every host, nothing was changed: {}; check the hosts (`koctl host refresh NAME`) and retry — \
-                 or, for a node that is down for good, remove or replace it with `--down HOST`",
-                failures.join("; ")
-            )))
-        }
+        if failures.is_empty() { Ok(()) } else { Err(HostRefusal::Unreachable { failures }.into()) }
     }
 
     pub(crate) fn run_bundle(&self, name: &str) -> Result<RunBundle> {
@@ -360,11 +353,11 @@ impl Api {
                     self.set_cluster_status(cluster, ClusterStatus::Running, String::new()).await?
                 }
                 After::Deployed { up_to, complete: false } => {
-                    let msg = format!("deployed up to {up_to}; `koctl cluster deploy {cluster}` continues");
+                    let msg = format!("deployed up to {up_to}");
                     self.set_cluster_status(cluster, ClusterStatus::Staged, msg).await?
                 }
                 After::DeploymentStopped => {
-                    let msg = format!("task {id} {status}; resume it with `koctl task retry {id}`");
+                    let msg = format!("task {id} {status}");
                     self.set_cluster_status(cluster, ClusterStatus::Failed, msg).await?
                 }
                 After::Version(version) => self.record_upgrade(cluster, &version).await?,

@@ -92,12 +92,7 @@ pub(crate) fn open(db: &ko_store::Db, data_dir: &Path, config: SecretsConfig) ->
         (Some(r), None) => r,
         (Some(r), Some(a)) if r == a => r,
         (Some(r), Some(a)) if has_secrets => {
-            return Err(ApiError::Refused(format!(
-                "this data dir keeps its secrets in the {} and cannot switch to the {} while it holds credentials \
-                 or clusters; leave the choice out (or use a new data dir)",
-                r.as_str(),
-                a.as_str()
-            )));
+            return Err(ApiError::SecretsSwitch { recorded: r.as_str(), asked: a.as_str() });
         }
         (_, Some(a)) => a,
         // written before the choice existed: its secrets are in the keychain

@@ -9,6 +9,7 @@
 //! * Cancel works across processes: `koctl task cancel` records the request, the running process
 //!   sees it within a moment and kills the remote commands.
 
+use crate::refusals::{ClusterRefusal, TaskRefusal};
 use crate::{Actor, Api, ApiError, Permission, Result};
 use ko_core::Segment;
 use ko_playbook::{Event, EventSink, Playbook, Resume, Status};
@@ -112,10 +113,7 @@ impl Api {
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
         match file.try_lock() {
             Ok(()) => Ok(ClusterLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(ApiError::Refused(format!(
-                "cluster '{cluster}' has an operation running (see `koctl task list --cluster {cluster}`); wait for it \
-                 or cancel it with `koctl task cancel ID`"
-            ))),
+            Err(std::fs::TryLockError::WouldBlock) => Err(ClusterRefusal::Busy { cluster: cluster.to_string() }.into()),
             Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
         }
     }
@@ -130,15 +128,15 @@ impl Api {
             let _lock = match &t.cluster {
                 Some(name) => match self.lock_cluster(name) {
                     Ok(lock) => Some(lock),
-                    Err(ApiError::Refused(_)) => continue,
+                    Err(ApiError::Cluster(ClusterRefusal::Busy { .. })) => continue,
                     Err(e) => return Err(e),
                 },
                 None => None,
             };
             let id = t.id;
             let error = format!(
-                "interrupted: the process running it stopped (killed or crashed) during attempt {}; resume it with \
-                 `koctl task retry {id}`",
+                "interrupted: the process running it stopped (killed or crashed) during attempt {}; a retry of task \
+                 {id} resumes it",
                 t.attempt
             );
             self.db.write(move |tx| tasks::finish(tx, id, TaskStatus::Interrupted, Some(&error))).await?;
@@ -216,7 +214,7 @@ impl Api {
             let task = self.task_row(id).await?;
             self.authorize_task(actor, &task, true).await?;
             if !task.status.is_active() {
-                return Err(ApiError::Refused(format!("task {id} is not running (it is {})", task.status)));
+                return Err(TaskRefusal::NotRunning { id, status: task.status }.into());
             }
             self.db.write(move |tx| tasks::request_cancel(tx, id)).await?;
             Ok(())
@@ -230,14 +228,9 @@ impl Api {
         let task = self.task_row(id).await?;
         self.authorize_task(actor, &task, true).await?;
         if !task.status.is_resumable() {
-            return Err(ApiError::Refused(format!(
-                "task {id} is {}; only failed, cancelled or interrupted tasks can be retried",
-                task.status
-            )));
+            return Err(TaskRefusal::NotResumable { id, status: task.status }.into());
         }
-        let cluster = task.cluster.clone().ok_or_else(|| {
-            ApiError::Refused(format!("task {id} belonged to a cluster that was deleted; it cannot run again"))
-        })?;
+        let cluster = task.cluster.clone().ok_or(TaskRefusal::ClusterDeleted { id })?;
         let lock = self.lock_cluster(&cluster)?;
         let op = task.operation()?;
         self.audited(actor, "task.retry", &id.to_string(), async {
@@ -272,7 +265,7 @@ impl Api {
             Ok(text) => Playbook::parse(name, &text),
             Err(_) => ko_playbook::builtin(name),
         };
-        parsed.map_err(|e| ApiError::Refused(e.to_string()))
+        Ok(parsed?)
     }
 
     /// What earlier attempts of task `id` finished, for the steps that are still the same.

@@ -96,10 +96,11 @@ impl Api {
         }
         let bundles = self.bundle_list(actor).await?;
         let Some(bundle) = bundles.iter().find(|b| b.kubernetes_version.as_deref() == Some(to)) else {
-            return Err(ApiError::invalid(
+            return Err(ApiError::invalid_then(
                 "bundle.none_for_version",
                 "version",
-                format!("no bundle in the library brings Kubernetes {to}; import one (`koctl bundle import`) first"),
+                format!("no bundle in the library brings Kubernetes {to}; import one first"),
+                ko_core::NextStep::BundleImport,
             ));
         };
         let op = Operation::Upgrade {

@@ -1,6 +1,7 @@
 //! Users and their passwords.
 
 use crate::error::check_name;
+use crate::refusals::AccountRefusal;
 use crate::{Actor, Api, ApiError, Permission, Result, passwords};
 use ko_secrets::Sensitive;
 use ko_store::Connection;
@@ -26,10 +27,7 @@ fn user(c: &Connection, name: &str) -> Result<User> {
 /// Refuses to leave the system without an active administrator.
 fn keep_an_admin(c: &Connection, target: &User) -> Result<()> {
     if target.is_admin && target.active && users::count_active_admins(c)? <= 1 {
-        return Err(ApiError::Refused(format!(
-            "'{}' is the last active system administrator; make another user an administrator first",
-            target.name
-        )));
+        return Err(AccountRefusal::LastAdmin { name: target.name.clone() }.into());
     }
     Ok(())
 }
@@ -79,7 +77,7 @@ impl Api {
         self.audited(actor, "user.rm", name, async {
             self.authorize(actor, Permission::ManageSystem, "remove users").await?;
             if name == actor.name {
-                return Err(ApiError::Refused("you cannot remove yourself; ask another administrator".into()));
+                return Err(AccountRefusal::SelfRemoval.into());
             }
             let name = name.to_string();
             self.db
@@ -124,10 +122,7 @@ impl Api {
                 .write(move |tx| {
                     let u = user(tx, &name)?;
                     if u.source != "local" {
-                        return Err(ApiError::Refused(format!(
-                            "'{name}' is a {} account; its password is not kept here",
-                            u.source
-                        )));
+                        return Err(AccountRefusal::NotLocal { name, origin: u.source }.into());
                     }
                     Ok(users::set_password_hash(tx, u.id, &hash, false)?)
                 })

@@ -135,9 +135,10 @@ async fn every_mutation_leaves_an_audit_entry_with_its_result() {
 async fn the_last_admin_stays() {
     let f = fixture().await;
     let e = f.api.user_rm(&f.admin, &f.admin.name).await.unwrap_err();
-    assert_eq!(e.code(), "refused");
+    assert_eq!(e.code(), "user.self_removal");
     let e = f.api.user_set_active(&f.admin, &f.admin.name, false).await.unwrap_err();
     assert!(e.to_string().contains("last active system administrator"), "{e}");
+    assert_eq!(e.code(), "user.last_admin");
     let req =
         NewUserRequest { name: "root2".into(), email: "r@x.io".into(), admin: true, password: pw("password-123") };
     f.api.user_add(&f.admin, req).await.unwrap();

@@ -3,6 +3,7 @@
 //! [`ClusterSpec::validate`] runs them all and returns every problem at once, so a user fixes a
 //! file in one pass instead of one error per attempt.
 
+use crate::NextStep;
 use crate::cidr::{address_count, overlaps, parse_cidr, parse_ip};
 use crate::{
     Arch, ClusterSpec, LoadBalancerMode, NodeArch, NodeRole, Problem, Provider, node_mask_for_max_pods,
@@ -71,16 +72,18 @@ impl ClusterSpec {
 
     fn check_project_and_version(&self, ctx: &ClusterContext, out: &mut Vec<Problem>) {
         if !ctx.projects.iter().any(|p| p == &self.project) {
-            out.push(Problem::new(
-                "project.unknown",
-                "project",
-                format!(
-                    "project '{}' does not exist; create it with `koctl project add {}` or pick one of: {}",
-                    self.project,
-                    self.project,
-                    list(&ctx.projects)
-                ),
-            ));
+            out.push(
+                Problem::new(
+                    "project.unknown",
+                    "project",
+                    format!(
+                        "project '{}' does not exist; create it or pick one of: {}",
+                        self.project,
+                        list(&ctx.projects)
+                    ),
+                )
+                .with_next(Some(NextStep::ProjectAdd { name: self.project.clone() })),
+            );
         }
         match ctx.versions.iter().find(|v| v.version == self.version) {
             None => out.push(Problem::new(
@@ -92,14 +95,14 @@ impl ClusterSpec {
                     list(&ctx.versions.iter().map(|v| v.version.clone()).collect::<Vec<_>>())
                 ),
             )),
-            Some(v) if !v.enabled => out.push(Problem::new(
-                "version.disabled",
-                "version",
-                format!(
-                    "Kubernetes version '{}' is disabled; enable it with `koctl version enable {}`",
-                    v.version, v.version
-                ),
-            )),
+            Some(v) if !v.enabled => out.push(
+                Problem::new(
+                    "version.disabled",
+                    "version",
+                    format!("Kubernetes version '{}' is disabled; enable it first", v.version),
+                )
+                .with_next(Some(NextStep::VersionEnable { version: v.version.clone() })),
+            ),
             Some(_) => {}
         }
     }
@@ -217,11 +220,14 @@ impl ClusterSpec {
                 ));
             }
             match known.get(node.host.as_str()) {
-                None => out.push(Problem::new(
-                    "node.unknown_host",
-                    format!("{field}.host"),
-                    format!("host '{}' is not registered; add it with `koctl host add --name {} --address <IP> --credential <C>`", node.host, node.host),
-                )),
+                None => out.push(
+                    Problem::new(
+                        "node.unknown_host",
+                        format!("{field}.host"),
+                        format!("host '{}' is not registered; register it first", node.host),
+                    )
+                    .with_next(Some(NextStep::HostAdd { name: node.host.clone() })),
+                ),
                 Some(h) => {
                     if let (Some(host_arch), Some(want)) = (h.arch, single_arch(self.arch))
                         && host_arch != want
@@ -229,7 +235,10 @@ impl ClusterSpec {
                         out.push(Problem::new(
                             "node.arch_mismatch",
                             format!("{field}.host"),
-                            format!("host '{}' is {host_arch} but the cluster is {}; set arch: mixed or pick a {} host", h.name, self.arch, self.arch),
+                            format!(
+                                "host '{}' is {host_arch} but the cluster is {}; set arch: mixed or pick a {} host",
+                                h.name, self.arch, self.arch
+                            ),
                         ));
                     }
                     resolved.push((*h).clone());

@@ -11,6 +11,7 @@ mod cluster_spec;
 mod ip_pool;
 mod kinds;
 mod names;
+mod next_step;
 mod operation;
 mod problem;
 mod stored_names;
@@ -25,6 +26,7 @@ pub use cluster_spec::{
 pub use ip_pool::{IpPool, IpRange, validate_ip_pools};
 pub use kinds::{ClusterStatus, CredentialKind, TaskKind, TaskStatus};
 pub use names::{validate_dns1123_label, validate_host_address, validate_object_name};
+pub use next_step::NextStep;
 pub use operation::{
     ADD_MASTER_STAGES, ADD_WORKER_STAGES, Admission, After, Operation, REMOVE_MASTER_STAGES, REMOVE_WORKER_STAGES,
     Segment, Stage, UPGRADE_STAGES, added_master_roles,

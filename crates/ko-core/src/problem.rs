@@ -1,5 +1,6 @@
 //! The one shape every validation finding takes.
 
+use crate::NextStep;
 use serde::Serialize;
 use std::fmt;
 
@@ -13,12 +14,20 @@ pub struct Problem {
     pub field: String,
     /// What is wrong and what to do about it.
     pub message: String,
+    /// The step that fixes it, when there is one (each door words it: a command, a button).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<NextStep>,
 }
 
 impl Problem {
     /// A problem with `code` on `field`.
     pub fn new(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code, field: field.into(), message: message.into() }
+        Self { code, field: field.into(), message: message.into(), next: None }
+    }
+
+    /// The problem, with the step that fixes it.
+    pub fn with_next(self, next: Option<NextStep>) -> Self {
+        Self { next, ..self }
     }
 }
 

@@ -45,7 +45,7 @@ pub enum SshError {
     },
     /// The host presented a different key from the pinned one.
     #[error(
-        "{host}: the SSH host key CHANGED. Pinned {pinned}, presented {presented}. This can be a reinstalled host or a machine in the middle. If you know why it changed, accept the new key with `koctl host trust {host} --fingerprint {presented}`"
+        "{host}: the SSH host key CHANGED. Pinned {pinned}, presented {presented}. This can be a reinstalled host or a machine in the middle. If you know why it changed, trust the host again with the new key {presented}"
     )]
     HostKeyChanged {
         /// Host name.

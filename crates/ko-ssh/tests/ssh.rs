@@ -185,7 +185,7 @@ async fn a_changed_host_key_is_a_hard_error_naming_both_keys() {
     let SshError::HostKeyChanged { pinned, presented, .. } = &e else { panic!("{e}") };
     assert_eq!(*pinned, before.fingerprint);
     assert_ne!(presented, pinned);
-    assert!(e.to_string().contains(&format!("koctl host trust {} --fingerprint {presented}", h.name)), "{e}");
+    assert!(e.to_string().contains(&format!("trust the host again with the new key {presented}")), "{e}");
     // the new key is what a deliberate re-trust sees
     let scanned = ko_ssh::scan_host_key(&target, &opts()).await.unwrap();
     assert_eq!(&scanned.fingerprint, presented);

@@ -5,6 +5,7 @@
 
 mod cli;
 mod commands;
+mod next_step;
 mod output;
 mod secrets_input;
 mod vault_passphrase;

@@ -106,9 +106,15 @@ pub fn report_error(format: Format, err: &anyhow::Error) -> ExitCode {
                 eprintln!("error: {} problems:", problems.len());
                 for p in &problems {
                     eprintln!("  - {}: {} [{}]", p.field, p.message, p.code);
+                    if let Some(next) = &p.next {
+                        eprintln!("    {}", crate::next_step::line(next));
+                    }
                 }
             } else {
                 eprintln!("error[{code}]: {err:#}");
+                if let Some(next) = problems.first().and_then(|p| p.next.as_ref()) {
+                    eprintln!("  {}", crate::next_step::line(next));
+                }
             }
         }
     }

@@ -222,6 +222,8 @@ export interface ClusterDetail {
   cluster: Cluster
   /** The last deployment stage a finished create or deploy ran (a staged cluster continues after it). */
   deployed_up_to: Stage | null
+  /** What to do next: continue a staged deployment, resume the task a failed one stopped in. */
+  next: NextStep | null
   /** Its nodes. */
   nodes: Node[]
   /** Its latest tasks. */
@@ -805,6 +807,69 @@ export interface NewRepository {
   repo_port: number
 }
 
+/** A next step: an action a person can take, with its arguments. */
+export type NextStep = {
+  action: "list"
+  /** The kind of object. */
+  kind: string
+} | {
+  action: "project_add"
+  /** Its name. */
+  name: string
+} | {
+  action: "version_enable"
+  /** The version. */
+  version: string
+} | {
+  action: "host_add"
+  /** Its name. */
+  name: string
+} | {
+  action: "host_trust"
+  /** The key it presented, when known. */
+  fingerprint: string | null
+  /** The host. */
+  host: string
+} | {
+  action: "host_refresh"
+  /** The hosts. */
+  hosts: string[]
+} | {
+  action: "mark_down"
+  /** The nodes that did not answer. */
+  hosts: string[]
+} | {
+  action: "bundle_import"
+} | {
+  action: "bundle_trust_add"
+  /** The key's fingerprint. */
+  fingerprint: string
+} | {
+  action: "credential_add"
+  /** The credential. */
+  name: string
+} | {
+  action: "task_list"
+  /** The cluster. */
+  cluster: string
+} | {
+  action: "task_cancel"
+  /** The cluster whose task runs. */
+  cluster: string
+} | {
+  action: "task_retry"
+  /** The task. */
+  task: number
+} | {
+  action: "cluster_deploy"
+  /** The cluster. */
+  cluster: string
+} | {
+  action: "user_remove"
+  /** The user. */
+  name: string
+}
+
 /** A network interface. */
 export interface Nic {
   /** CIDR addresses on it. */
@@ -906,6 +971,8 @@ export interface Problem {
   field: string
   /** What is wrong and what to do about it. */
   message: string
+  /** The step that fixes it, when there is one (each door words it: a command, a button). */
+  next?: NextStep | null
 }
 
 /** A project. */

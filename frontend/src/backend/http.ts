@@ -13,7 +13,7 @@ async function call<T>(method: string, path: string, body?: unknown, raw = false
   const text = await res.text()
   const data = text ? JSON.parse(text) : undefined
   if (!res.ok) {
-    throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText)
+    throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText, data?.error?.problems?.[0]?.next ?? null)
   }
   return data as T
 }
@@ -98,7 +98,7 @@ export const httpBackend: Backend = {
     })
     if (!res.ok) {
       const data = await res.json().catch(() => undefined)
-      throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText)
+      throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText, data?.error?.problems?.[0]?.next ?? null)
     }
     await readEvents(res, (data) => onUpdate(JSON.parse(data) as PushUpdate))
   },
@@ -109,7 +109,7 @@ export const httpBackend: Backend = {
     const res = await fetch(`/api/clusters/${encodeURIComponent(name)}/kubeconfig`, { credentials: 'same-origin' })
     if (!res.ok) {
       const data = await res.json().catch(() => undefined)
-      throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText)
+      throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText, data?.error?.problems?.[0]?.next ?? null)
     }
     const url = URL.createObjectURL(await res.blob())
     const a = Object.assign(document.createElement('a'), { href: url, download: `${name}.kubeconfig` })

@@ -4,16 +4,16 @@
 import { Channel, invoke } from '@tauri-apps/api/core'
 import type { Backend, BundleSource } from './index'
 import { operations } from './operations'
-import { ApiError, type PushUpdate, type TaskUpdate } from './types'
+import { ApiError, type NextStep, type PushUpdate, type TaskUpdate } from './types'
 
 /** Invokes a command; its rejection (`{code, message}`) becomes an ApiError. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args)
   } catch (e) {
-    const body = e as { code?: string; message?: string } | string
+    const body = e as { code?: string; message?: string; problems?: { next?: NextStep }[] } | string
     if (typeof body === 'string') throw new ApiError(0, 'shell', body)
-    throw new ApiError(0, body.code ?? 'shell', body.message ?? String(e))
+    throw new ApiError(0, body.code ?? 'shell', body.message ?? String(e), body.problems?.[0]?.next ?? null)
   }
 }
 

@@ -1,5 +1,7 @@
 // The shapes of ko-api's answers: generated from the Rust types (generated.ts, checked by CI),
 // re-exported here under the names the views use. Only what has no Rust twin is written here.
+import type { NextStep } from './generated'
+
 export type {
   AuditEntry,
   BackupFile,
@@ -22,6 +24,7 @@ export type {
   LibraryBundle as Bundle,
   LoadBalancer,
   LogLine,
+  NextStep,
   Me,
   Membership,
   NewRepository,
@@ -52,12 +55,13 @@ export type {
   VerifyReport,
 } from './generated'
 
-/** What the API says went wrong. */
+/** What the API says went wrong, and the step that gets past it (when it names one). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly next: NextStep | null = null,
   ) {
     super(message)
   }

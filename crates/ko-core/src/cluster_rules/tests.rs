@@ -57,7 +57,7 @@ fn version_must_be_known_and_enabled() {
     assert_eq!(codes_with(|s| s.version = "v1.20.0".into()), ["version.unknown"]);
     let p = problems_with(|s| s.version = "v1.32.0".into());
     assert_eq!(p[0].code, "version.disabled");
-    assert!(p[0].message.contains("koctl version enable v1.32.0"));
+    assert_eq!(p[0].next, Some(crate::NextStep::VersionEnable { version: "v1.32.0".into() }));
 }
 
 #[test]
@@ -229,7 +229,7 @@ fn nodes_must_be_registered_unique_and_have_roles() {
         got,
         ["node.duplicate_name", "node.unknown_host", "node.duplicate_host", "node.bad_name", "node.no_roles"]
     );
-    assert!(p[1].message.contains("koctl host add --name ghost"));
+    assert_eq!(p[1].next, Some(crate::NextStep::HostAdd { name: "ghost".into() }));
 }
 
 #[test]

@@ -165,6 +165,9 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
                     "cluster {} ({}, Kubernetes {}, {}): {} {}",
                     c.name, c.project, c.version, c.arch, c.status, c.status_message
                 );
+                if let Some(next) = &d.next {
+                    println!("  {}", crate::next_step::line(next));
+                }
                 for t in &d.tasks {
                     println!("  task {} {} {} (attempt {})", t.id, t.kind, t.status, t.attempt);
                 }

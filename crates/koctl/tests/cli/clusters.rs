@@ -314,7 +314,7 @@ fn a_killed_create_is_interrupted_and_a_retry_resumes_where_it_stopped() {
 
     let tasks = k.json(&["task", "list"]);
     assert_eq!(tasks[0]["status"], "interrupted", "{tasks:#}");
-    assert!(tasks[0]["error"].as_str().unwrap().contains("koctl task retry 1"));
+    assert!(tasks[0]["error"].as_str().unwrap().contains("a retry of task 1 resumes it"), "{tasks:#}");
     let before = journal(&k, 1);
     let done_before: Vec<_> = before.iter().filter(|r| r.3 == "ok" || r.3 == "skipped").cloned().collect();
     assert!(done_before.iter().any(|r| r.0 == "base"), "the base phase had finished: {before:#?}");
@@ -725,7 +725,10 @@ fn a_staged_create_stops_after_its_phase_and_deploy_continues_from_there() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let show = k.json(&["cluster", "show", "stage"]);
     assert_eq!(show["cluster"]["status"], "staged");
-    assert_eq!(show["cluster"]["status_message"], "deployed up to runtime; `koctl cluster deploy stage` continues");
+    assert_eq!(show["cluster"]["status_message"], "deployed up to runtime");
+    assert_eq!(show["next"], serde_json::json!({"action": "cluster_deploy", "cluster": "stage"}));
+    let table = text(&k.run(&["cluster", "show", "stage"]).stdout);
+    assert!(table.contains("next: `koctl cluster deploy stage`"), "{table}");
     assert_eq!(show["tasks"][0]["title"], "create cluster stage (up to runtime)");
     let h = hosts[0];
     assert!(bed.root_sh(h, "command -v containerd etcd haproxy; true").trim().ends_with("containerd"), "runtime only");
