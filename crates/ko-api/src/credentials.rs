@@ -2,10 +2,12 @@
 //! not at all.
 
 use crate::error::check_name;
+use crate::refusals::HostRefusal;
 use crate::{Actor, Api, ApiError, Permission, Result};
 use ko_secrets::{CredentialSecret, SecretError, Sensitive, inspect_private_key};
-use ko_store::credentials::{self, Credential};
+use ko_store::credentials::{self, Credential, CredentialKind};
 use serde::Serialize;
+use std::path::PathBuf;
 
 /// How a credential authenticates.
 #[derive(Debug, Clone)]
@@ -24,6 +26,51 @@ pub enum CredentialAuth {
         /// Its passphrase.
         passphrase: Option<Sensitive<String>>,
     },
+}
+
+impl CredentialAuth {
+    /// Its kind, as stored.
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            Self::Password(_) => CredentialKind::Password,
+            Self::Agent { .. } => CredentialKind::Agent,
+            Self::PrivateKey { .. } => CredentialKind::PrivateKey,
+        }
+    }
+
+    /// How stored credential `cred` logs in, from its entry in the secret store: what its kind
+    /// needs must be there.
+    pub(crate) fn stored(cred: &Credential, secret: &CredentialSecret) -> Result<Self> {
+        let missing = |what: &'static str| HostRefusal::SecretMissing { credential: cred.name.clone(), what };
+        Ok(match cred.kind {
+            CredentialKind::Password => Self::Password(secret.password.clone().ok_or_else(|| missing("password"))?),
+            CredentialKind::PrivateKey => Self::PrivateKey {
+                key: secret.private_key.clone().ok_or_else(|| missing("private key"))?,
+                passphrase: secret.passphrase.clone(),
+            },
+            CredentialKind::Agent => Self::Agent { socket: cred.agent_socket.clone() },
+        })
+    }
+
+    /// Its secret store entry, with the sudo password beside it.
+    fn into_secret(self, sudo_password: Option<Sensitive<String>>) -> CredentialSecret {
+        let none = CredentialSecret { sudo_password, ..Default::default() };
+        match self {
+            Self::Password(password) => CredentialSecret { password: Some(password), ..none },
+            Self::PrivateKey { key, passphrase } => CredentialSecret { private_key: Some(key), passphrase, ..none },
+            Self::Agent { .. } => none,
+        }
+    }
+}
+
+impl From<CredentialAuth> for ko_ssh::Auth {
+    fn from(auth: CredentialAuth) -> Self {
+        match auth {
+            CredentialAuth::Password(password) => Self::Password(password),
+            CredentialAuth::PrivateKey { key, passphrase } => Self::Key { key, passphrase },
+            CredentialAuth::Agent { socket } => Self::Agent { socket: socket.map(PathBuf::from) },
+        }
+    }
 }
 
 /// A credential to add.
@@ -98,40 +145,29 @@ impl Api {
             if let Some(s) = &new.sudo_password {
                 check_not_empty("sudo password", s)?;
             }
-            let (secret, row) = match new.auth {
+            let sudo = new.sudo_password.is_some();
+            let row = match &new.auth {
                 CredentialAuth::Password(password) => {
-                    check_not_empty("password", &password)?;
-                    let row = metadata(&new.name, &new.username, "password", None, new.sudo_password.is_some());
-                    (
-                        CredentialSecret {
-                            password: Some(password),
-                            sudo_password: new.sudo_password,
-                            ..Default::default()
-                        },
-                        row,
-                    )
+                    check_not_empty("password", password)?;
+                    metadata(&new.name, &new.username, CredentialKind::Password, None, sudo)
                 }
-                CredentialAuth::Agent { socket } => {
-                    let mut row = metadata(&new.name, &new.username, "agent", None, new.sudo_password.is_some());
-                    row.agent_socket = socket;
-                    (CredentialSecret { sudo_password: new.sudo_password, ..Default::default() }, row)
-                }
+                CredentialAuth::Agent { socket } => Credential {
+                    agent_socket: socket.clone(),
+                    ..metadata(&new.name, &new.username, CredentialKind::Agent, None, sudo)
+                },
                 CredentialAuth::PrivateKey { key, passphrase } => {
-                    let info = inspect_private_key(&key, passphrase.as_ref())?;
-                    let row =
-                        metadata(&new.name, &new.username, "private_key", Some(&info), new.sudo_password.is_some());
-                    let passphrase = passphrase.filter(|_| info.encrypted);
-                    (
-                        CredentialSecret {
-                            private_key: Some(key),
-                            passphrase,
-                            sudo_password: new.sudo_password,
-                            ..Default::default()
-                        },
-                        row,
-                    )
+                    let info = inspect_private_key(key, passphrase.as_ref())?;
+                    metadata(&new.name, &new.username, CredentialKind::PrivateKey, Some(&info), sudo)
                 }
             };
+            let auth = match new.auth {
+                // a passphrase an unencrypted key does not need is not kept
+                CredentialAuth::PrivateKey { key, passphrase } => {
+                    CredentialAuth::PrivateKey { key, passphrase: passphrase.filter(|_| row.has_passphrase) }
+                }
+                other => other,
+            };
+            let secret = auth.into_secret(new.sudo_password);
             let store = self.secrets.clone();
             self.db
                 .write(move |tx| {
@@ -206,11 +242,17 @@ impl Api {
     }
 }
 
-fn metadata(name: &str, username: &str, kind: &str, key: Option<&ko_secrets::KeyInfo>, sudo: bool) -> Credential {
+fn metadata(
+    name: &str,
+    username: &str,
+    kind: CredentialKind,
+    key: Option<&ko_secrets::KeyInfo>,
+    sudo: bool,
+) -> Credential {
     Credential {
         id: 0,
         name: name.into(),
-        kind: kind.into(),
+        kind,
         username: username.into(),
         key_algorithm: key.map(|k| k.algorithm.clone()),
         key_fingerprint: key.map(|k| k.fingerprint.clone()),

@@ -139,6 +139,7 @@ impl ApiError {
             Self::Secret(s) => s.code(),
             Self::DataDir { .. } => "data_dir",
             Self::Store(StoreError::NewerSchema { .. }) => "store.newer_schema",
+            Self::Store(StoreError::UnknownName(u)) => u.code,
             Self::Store(_) => "store",
             Self::Internal(_) => "internal",
         }
@@ -158,6 +159,7 @@ impl ApiError {
                 | Self::NotFound { .. }
                 | Self::AlreadyExists { .. }
                 | Self::Bundle(_)
+                | Self::Store(StoreError::UnknownName(_))
                 | Self::Secret(
                     SecretError::KeyUnreadable(_)
                         | SecretError::PassphraseNeeded

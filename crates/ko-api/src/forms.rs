@@ -48,19 +48,18 @@ impl CredentialForm {
                 format!("'{field}' is required for kind '{}'", self.kind),
             )
         };
-        let auth = match self.kind.as_str() {
-            "password" => CredentialAuth::Password(secret(self.password.clone()).ok_or_else(|| missing("password"))?),
-            "private_key" => CredentialAuth::PrivateKey {
+        let kind = ko_core::CredentialKind::parse_stored(&self.kind)
+            .map_err(|e| ApiError::invalid(e.code, "kind", e.to_string()))?;
+        let auth = match kind {
+            ko_core::CredentialKind::Password => {
+                CredentialAuth::Password(secret(self.password.clone()).ok_or_else(|| missing("password"))?)
+            }
+            ko_core::CredentialKind::PrivateKey => CredentialAuth::PrivateKey {
                 key: secret(self.private_key.clone()).ok_or_else(|| missing("private_key"))?,
                 passphrase: secret(self.passphrase.clone()),
             },
-            "agent" => CredentialAuth::Agent { socket: self.agent_socket.clone().filter(|s| !s.is_empty()) },
-            other => {
-                return Err(ApiError::invalid(
-                    "credential.kind_unknown",
-                    "kind",
-                    format!("kind '{other}' is not one of password, private_key, agent"),
-                ));
+            ko_core::CredentialKind::Agent => {
+                CredentialAuth::Agent { socket: self.agent_socket.clone().filter(|s| !s.is_empty()) }
             }
         };
         Ok(NewCredential { name: self.name, username: self.username, auth, sudo_password: secret(self.sudo_password) })

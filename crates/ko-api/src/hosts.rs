@@ -107,27 +107,8 @@ impl Api {
         })
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
-        let missing = |what: &'static str| HostRefusal::SecretMissing { credential: cred.name.clone(), what };
-        let auth = match cred.kind.as_str() {
-            "password" => Auth::Password(secret.password.clone().ok_or_else(|| missing("password"))?),
-            "private_key" => Auth::Key {
-                key: secret.private_key.clone().ok_or_else(|| missing("private key"))?,
-                passphrase: secret.passphrase.clone(),
-            },
-            "agent" => Auth::Agent { socket: cred.agent_socket.clone().map(PathBuf::from) },
-            // never guessed (as agent auth, say): a kind this release does not know is said
-            other => {
-                return Err(ApiError::invalid(
-                    "credential.kind_unknown",
-                    "kind",
-                    format!(
-                        "credential '{}' is of kind '{other}', which this release cannot log in with; add it again \
-                         as password, private_key or agent",
-                        cred.name
-                    ),
-                ));
-            }
-        };
+        // the stored kind is an enum: one this release does not know failed the read, never agent auth
+        let auth = crate::CredentialAuth::stored(&cred, &secret)?.into();
         Ok((cred.username, auth, secret.sudo_password))
     }
 

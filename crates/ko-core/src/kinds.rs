@@ -5,7 +5,7 @@ use crate::stored_names::stored_names;
 
 stored_names! {
     /// What a task does (the operation that started it; a retry keeps it).
-    TaskKind {
+    TaskKind ("task.kind_unknown") {
         /// Creates a cluster (all its phases, or up to `until`).
         Create = "cluster.create",
         /// Continues a staged cluster's deployment.
@@ -39,7 +39,7 @@ stored_names! {
 
 stored_names! {
     /// Where a task is.
-    TaskStatus {
+    TaskStatus ("task.status_unknown") {
         /// Recorded, not started yet.
         Pending = "pending",
         /// An attempt is running.
@@ -69,7 +69,7 @@ impl TaskStatus {
 
 stored_names! {
     /// Where a cluster is.
-    ClusterStatus {
+    ClusterStatus ("cluster.status_unknown") {
         /// Registered, nothing started (the column's default; a create sets `initializing` at once).
         Pending = "pending",
         /// Its create is recorded, its first deployment task not finished yet.
@@ -85,7 +85,7 @@ stored_names! {
 
 stored_names! {
     /// How a credential logs in.
-    CredentialKind {
+    CredentialKind ("credential.kind_unknown") {
         /// A password (kept in the secret store).
         Password = "password",
         /// A private key, perhaps with a passphrase (kept in the secret store).

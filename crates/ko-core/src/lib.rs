@@ -32,3 +32,4 @@ pub use operation::{
     Segment, Stage, UPGRADE_STAGES, added_master_roles,
 };
 pub use problem::{Invalid, Problem};
+pub use stored_names::UnknownName;

@@ -11,7 +11,7 @@ use crate::{ClusterSpec, NodeRole};
 stored_names! {
     /// One stage of an operation: a built-in playbook, by name (an operator's override in the
     /// data dir replaces it under the same name).
-    Stage {
+    Stage ("stage.unknown") {
         /// Checks the hosts before anything changes.
         Precheck = "precheck",
         /// Pushes the bundle's files to the hosts.

@@ -1,6 +1,7 @@
 //! SSH credentials: names and metadata; the secret material is in the OS keychain.
 
 use crate::Result;
+pub use ko_core::CredentialKind;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -11,8 +12,8 @@ pub struct Credential {
     pub id: i64,
     /// Unique name.
     pub name: String,
-    /// `password`, `private_key` or `agent`.
-    pub kind: String,
+    /// How it logs in.
+    pub kind: CredentialKind,
     /// SSH login user.
     pub username: String,
     /// Key algorithm, e.g. `ssh-ed25519` (keys only).

@@ -38,13 +38,28 @@ pub enum StoreError {
     },
     /// Any other SQLite error.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// A stored kind or status this release does not know (a newer release wrote it, or the file
+    /// is damaged).
+    #[error(transparent)]
+    UnknownName(ko_core::UnknownName),
     /// A stored value (JSON) this release cannot read or write.
     #[error("{0}")]
     Value(String),
     /// The blocking task running a query died.
     #[error("database worker stopped: {0}")]
     Worker(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::FromSqlConversionFailure(_, _, cause) = &e
+            && let Some(unknown) = cause.downcast_ref::<ko_core::UnknownName>()
+        {
+            return Self::UnknownName(unknown.clone());
+        }
+        Self::Sqlite(e)
+    }
 }
 
 impl StoreError {

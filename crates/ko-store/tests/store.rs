@@ -122,7 +122,7 @@ fn credential(name: &str) -> credentials::Credential {
     credentials::Credential {
         id: 0,
         name: name.into(),
-        kind: "password".into(),
+        kind: credentials::CredentialKind::Password,
         username: "root".into(),
         key_algorithm: None,
         key_fingerprint: None,
@@ -160,7 +160,7 @@ async fn constraints_are_enforced_and_recognisable() {
     assert!(in_use.is_foreign_key_violation(), "{in_use:?}");
     // a key credential must carry its fingerprint
     let mut key = credential("k1");
-    key.kind = "private_key".into();
+    key.kind = credentials::CredentialKind::PrivateKey;
     let err = db.write(move |tx| credentials::insert(tx, &key)).await.unwrap_err();
     assert!(err.to_string().contains("CHECK"), "{err}");
 }
@@ -259,8 +259,24 @@ fn task_kinds_and_statuses_keep_their_stored_names_and_an_unknown_one_is_an_erro
     assert_eq!((kind.as_str(), status.as_str()), ("cluster.renew_certs", "cancelled"));
     // a kind this release does not know is said, never guessed
     conn.execute("UPDATE tasks SET kind = 'cluster.frobnicate' WHERE id = 1", []).unwrap();
-    let err = tasks::get(&conn, 1).unwrap_err().to_string();
-    assert!(err.contains("'cluster.frobnicate' is not a TaskKind this release knows"), "{err}");
+    let err = tasks::get(&conn, 1).unwrap_err();
+    assert!(err.to_string().contains("'cluster.frobnicate' is not a TaskKind this release knows"), "{err}");
+    assert!(matches!(&err, StoreError::UnknownName(u) if u.code == "task.kind_unknown"), "{err:?}");
+}
+
+#[test]
+fn a_credential_of_a_kind_this_release_does_not_know_is_an_error_with_its_code() {
+    let (_dir, path) = temp_db();
+    let mut conn = Connection::open(&path).unwrap();
+    migrations::migrate(&mut conn, migrations::latest()).unwrap();
+    credentials::insert(&conn, &credential("c1")).unwrap();
+    // a damaged file, or one a newer release wrote: the schema's CHECK bypassed
+    conn.pragma_update(None, "ignore_check_constraints", true).unwrap();
+    conn.execute("UPDATE credentials SET kind = 'kerberos'", []).unwrap();
+    let err = credentials::get_by_name(&conn, "c1").unwrap_err();
+    let StoreError::UnknownName(u) = &err else { panic!("{err:?}") };
+    assert_eq!((u.code, u.value.as_str()), ("credential.kind_unknown", "kerberos"));
+    assert!(err.to_string().contains("it knows password, private_key, agent"), "{err}");
 }
 
 /// A database as the release before typed operations left it (schema 6): each task's parameters

@@ -421,8 +421,8 @@ export interface Credential {
   key_fingerprint: string | null
   /** Key of the keychain entry holding the secrets. */
   keychain_ref: string
-  /** `password`, `private_key` or `agent`. */
-  kind: string
+  /** How it logs in. */
+  kind: CredentialKind
   /** Unique name. */
   name: string
   /** SSH login user. */
@@ -454,6 +454,9 @@ export interface CredentialForm {
   /** SSH user name. */
   username: string
 }
+
+/** How a credential logs in. */
+export type CredentialKind = "password" | "private_key" | "agent"
 
 /** Removes a credential no host uses. */
 export interface CredentialRm {

@@ -44,7 +44,7 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: CredentialCmd) -> Res
             let c = api.credential_add(actor, NewCredential { name, username, auth, sudo_password }).await?;
             emit(f, &c, |c| {
                 let mut t = Table::new(&["ADDED", "KIND", "USER", "FINGERPRINT"]);
-                t.row([c.name.as_str(), &c.kind, &c.username, c.key_fingerprint.as_deref().unwrap_or("-")]);
+                t.row([c.name.as_str(), c.kind.as_str(), &c.username, c.key_fingerprint.as_deref().unwrap_or("-")]);
                 t
             })?;
         }
@@ -56,7 +56,7 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: CredentialCmd) -> Res
                 for c in all {
                     t.row([
                         c.name.as_str(),
-                        &c.kind,
+                        c.kind.as_str(),
                         &c.username,
                         c.key_algorithm.as_deref().unwrap_or("-"),
                         c.key_fingerprint.as_deref().unwrap_or("-"),
@@ -78,7 +78,7 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: CredentialCmd) -> Res
                 };
                 let mut t = Table::new(&["FIELD", "VALUE"]);
                 t.row(["name", c.name.as_str()]);
-                t.row(["kind", &c.kind]);
+                t.row(["kind", c.kind.as_str()]);
                 t.row(["username", &c.username]);
                 t.row(["algorithm", c.key_algorithm.as_deref().unwrap_or("-")]);
                 t.row(["fingerprint", c.key_fingerprint.as_deref().unwrap_or("-")]);
