@@ -1,9 +1,51 @@
 import { describe, expect, it } from 'vitest'
-import { clusterFile, defaultSpec } from './clusterSpec'
+import type { ClusterSpec } from './backend/types'
+import { clusterFile } from './clusterSpec'
+
+/** A cluster file as `clusterDefaults` answers it (the API's defaults; a fixture here). */
+function blank(): ClusterSpec {
+  return {
+    name: '',
+    project: 'default',
+    provider: 'manual',
+    version: '',
+    arch: 'amd64',
+    node_name_rule: 'default',
+    repo_mode: 'coexist',
+    runtime: { type: 'containerd', bridge_cidr: '172.17.0.1/16', data_dir: null },
+    network: {
+      plugin: 'calico',
+      mode: null,
+      interface: null,
+      pod_cidr: '10.244.0.0/16',
+      service_cidr: '10.96.0.0/12',
+      max_pods_per_node: 256,
+      max_services: 256,
+      proxy_mode: 'ipvs',
+      nodelocal_dns: false,
+      dns_domain: 'cluster.local',
+    },
+    components: { helm: true, ingress: 'nginx', metrics_server: true, gpu: false },
+    etcd: {
+      data_dir: '/var/lib/etcd',
+      compaction_retention_hours: 1,
+      election_timeout_ms: 1000,
+      heartbeat_interval_ms: 100,
+      quota_backend_gib: 8,
+      snapshot_count: 10000,
+    },
+    audit_log: false,
+    encryption_at_rest: true,
+    certificate_validity_days: 3650,
+    masters_schedulable: false,
+    load_balancer: { mode: 'internal', vip: null, hosts: [] },
+    nodes: [],
+  }
+}
 
 describe('clusterFile', () => {
   it('leaves empty optional fields and role-less hosts out', () => {
-    const spec = defaultSpec()
+    const spec = blank()
     spec.name = 'prod-a'
     spec.bundle = ''
     spec.runtime.data_dir = ''
@@ -15,6 +57,7 @@ describe('clusterFile', () => {
     expect(doc.bundle).toBeUndefined()
     expect(doc.runtime).toEqual({ type: 'containerd', bridge_cidr: '172.17.0.1/16' })
     expect(doc.network.mode).toBeUndefined()
+    expect(doc.network.interface).toBeUndefined()
     expect(doc.nodes).toEqual([{ host: 'h1', roles: ['master', 'etcd'] }])
     expect(doc.load_balancer).toEqual({ mode: 'internal' })
     // the wizard's state is not changed by making the document
@@ -22,7 +65,7 @@ describe('clusterFile', () => {
   })
 
   it('keeps the VIP and its hosts only in external mode', () => {
-    const spec = defaultSpec()
+    const spec = blank()
     spec.load_balancer.vip = '10.1.0.100'
     expect(JSON.parse(clusterFile(spec)).load_balancer).toEqual({ mode: 'internal' })
     spec.load_balancer.mode = 'external'

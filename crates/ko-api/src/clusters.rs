@@ -4,6 +4,17 @@ use crate::{Actor, Api, ApiError, Permission, Result};
 use ko_core::{ClusterContext, ClusterSpec, HostRef, NodeArch, Problem, VersionState};
 use ko_store::{clusters, hosts, projects, versions};
 use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What the create wizard starts from: a cluster file with every default and nothing chosen, and
+/// the modes each network plugin supports (the first is its default).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ClusterDefaults {
+    /// The cluster file with its defaults.
+    pub spec: ClusterSpec,
+    /// Each network plugin's modes, by plugin.
+    pub network_modes: BTreeMap<String, Vec<String>>,
+}
 
 /// The outcome of validating a cluster file.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -22,6 +33,16 @@ impl ClusterValidation {
 }
 
 impl Api {
+    /// The cluster file's defaults ([`ClusterDefaults`]), for anyone who may validate one.
+    pub async fn cluster_defaults(&self, actor: &Actor) -> Result<ClusterDefaults> {
+        self.authorize(actor, Permission::ViewVersions, "see the cluster file's defaults").await?;
+        let network_modes = ko_core::NetworkPlugin::ALL
+            .iter()
+            .map(|p| (p.as_str().to_string(), p.modes().iter().map(|m| m.to_string()).collect()))
+            .collect();
+        Ok(ClusterDefaults { spec: ClusterSpec::blank(), network_modes })
+    }
+
     /// Reads a cluster file (YAML or JSON) and runs every rule on it, against the registered hosts,
     /// projects, plans and enabled versions. All problems are returned together.
     pub async fn cluster_validate(&self, actor: &Actor, text: &str) -> Result<ClusterValidation> {

@@ -44,7 +44,7 @@ pub use authz::{Permission, Role};
 pub use bundles::{BuildRequest, HOST_STORE, HostPush, LIBRARY_DIR, LibraryBundle, PushProgress};
 pub use cert_expiry::CertExpiry;
 pub use cluster_ops::{CheckResult, ClusterBackups, ClusterDetail};
-pub use clusters::ClusterValidation;
+pub use clusters::{ClusterDefaults, ClusterValidation};
 pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
 pub use day2::NodeChange;
 pub use error::{ApiError, Result};

@@ -132,6 +132,15 @@ async fn every_mutation_leaves_an_audit_entry_with_its_result() {
 }
 
 #[tokio::test]
+async fn the_wizard_starts_from_the_cluster_files_defaults() {
+    let f = fixture().await;
+    let d = f.api.cluster_defaults(&f.admin).await.unwrap();
+    assert_eq!(d.spec, ko_core::ClusterSpec::blank());
+    assert_eq!(d.network_modes["calico"], ["ipip", "bgp"]);
+    assert_eq!(d.network_modes.len(), ko_core::NetworkPlugin::ALL.len());
+}
+
+#[tokio::test]
 async fn the_last_admin_stays() {
     let f = fixture().await;
     let e = f.api.user_rm(&f.admin, &f.admin.name).await.unwrap_err();

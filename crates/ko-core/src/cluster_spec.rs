@@ -95,6 +95,12 @@ impl ClusterSpec {
     pub fn to_yaml(&self) -> String {
         serde_yaml_ng::to_string(self).unwrap_or_default()
     }
+
+    /// A cluster file with every default filled in and nothing chosen yet (no name, version or
+    /// nodes): what the create wizard starts from.
+    pub fn blank() -> Self {
+        Self::from_yaml("name: ''\nversion: ''\n").unwrap_or_else(|p| unreachable!("the blank cluster file reads: {p}"))
+    }
 }
 
 macro_rules! choice {
@@ -105,6 +111,9 @@ macro_rules! choice {
             $($(#[$vm])* #[serde(rename = $text)] $variant,)+
         }
         impl $name {
+            /// Every choice, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
+
             /// The spelling used in the cluster file.
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $text,)+ }

@@ -198,6 +198,14 @@ export interface ClusterCreate {
   yaml: string
 }
 
+/** What the create wizard starts from: a cluster file with every default and nothing chosen, and the modes each network plugin supports (the first is its default). */
+export interface ClusterDefaults {
+  /** Each network plugin's modes, by plugin. */
+  network_modes: Record<string, string[]>
+  /** The cluster file with its defaults. */
+  spec: ClusterSpec
+}
+
 /** Forgets the cluster (its certificates and backups too); its hosts stay registered. */
 export interface ClusterDelete {
   /** Cluster name. */

@@ -12,6 +12,7 @@ import type {
   ClusterBackups,
   ClusterCheckCerts,
   ClusterCreate,
+  ClusterDefaults,
   ClusterDelete,
   ClusterDeploy,
   ClusterDetail,
@@ -111,6 +112,7 @@ export const routes = {
   bundle_list: { method: 'GET', path: '/api/bundles', body: 'fields' },
   cluster_list: { method: 'GET', path: '/api/clusters', body: 'fields' },
   cluster_show: { method: 'GET', path: '/api/clusters/{name}', body: 'fields' },
+  cluster_defaults: { method: 'GET', path: '/api/cluster-defaults', body: 'fields' },
   cluster_validate: { method: 'POST', path: '/api/clusters/validate', body: { text: 'yaml' } },
   cluster_plan: { method: 'POST', path: '/api/clusters/plan', body: { text: 'yaml' } },
   cluster_create: { method: 'POST', path: '/api/clusters', body: { text: 'yaml' } },
@@ -221,6 +223,8 @@ export function operations(call: Call) {
     clusterList: () => call('cluster_list', {}) as Promise<Cluster[]>,
     /** A cluster with its nodes, certificates and latest task. */
     clusterShow: (input: ClusterShow) => call('cluster_show', input) as Promise<ClusterDetail>,
+    /** The cluster file's defaults and each network plugin's modes: what the create wizard starts from. */
+    clusterDefaults: () => call('cluster_defaults', {}) as Promise<ClusterDefaults>,
     /** Every problem of a cluster file, against the registry (hosts, versions, projects). */
     clusterValidate: (input: ClusterValidate) => call('cluster_validate', input) as Promise<ClusterValidation>,
     /** What creating the cluster would run on which host (secrets redacted); nothing changes. */

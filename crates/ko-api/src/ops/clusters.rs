@@ -4,7 +4,7 @@
 //! operation beside it, with the same input, that says what would run where, changing nothing.
 
 use super::{NoInput, started};
-use crate::{Cluster, ClusterBackups, ClusterDetail, ClusterValidation, Started};
+use crate::{Cluster, ClusterBackups, ClusterDefaults, ClusterDetail, ClusterValidation, Started};
 
 operations! {
     /// The clusters the actor may see.
@@ -15,6 +15,11 @@ operations! {
         /// Cluster name.
         name: String,
     } -> ClusterDetail = |api, a, i| api.cluster_show(a, &i.name).await?;
+
+    /// The cluster file's defaults and each network plugin's modes: what the create wizard starts from.
+    cluster_defaults: Get "/api/cluster-defaults" NoInput -> ClusterDefaults = |api, a, _| {
+        api.cluster_defaults(a).await?
+    };
 
     /// Every problem of a cluster file, against the registry (hosts, versions, projects).
     cluster_validate: Post "/api/clusters/validate" [body text(yaml)] ClusterValidate {

@@ -301,3 +301,14 @@ fn all_problems_come_at_once() {
     });
     assert_eq!(p.len(), 3, "{p:#?}");
 }
+
+#[test]
+fn a_blank_cluster_file_has_every_default_and_asks_only_for_what_must_be_chosen() {
+    let blank = ClusterSpec::blank();
+    assert_eq!((blank.project.as_str(), blank.network.pod_cidr.as_str()), ("default", "10.244.0.0/16"));
+    assert!(blank.encryption_at_rest && blank.nodes.is_empty());
+    let mut codes: Vec<&str> = blank.validate(&ctx()).iter().map(|p| p.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes, ["name.not_dns1123", "node.no_master", "version.unknown"], "only the name, version and nodes");
+}
