@@ -36,6 +36,8 @@ mod ssh_transport;
 mod status;
 mod task_follow;
 mod tasks;
+#[cfg(feature = "test-support")]
+pub mod testing;
 mod upgrade;
 mod users;
 mod versions;

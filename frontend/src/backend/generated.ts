@@ -1,5 +1,5 @@
-// Generated from the Rust types by crates/ko-api/tests/ts_bindings.rs; do not edit.
-// After changing a type: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings
+// Generated from the Rust types by crates/ko-api/tests/api/ts_bindings.rs; do not edit.
+// After changing a type: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test api ts_bindings
 
 /** CPU architecture of a cluster. */
 export type Arch = "amd64" | "arm64" | "mixed"

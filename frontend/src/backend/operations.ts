@@ -1,5 +1,5 @@
-// Generated from ko-api's operation table (crates/ko-api/src/ops) by crates/ko-api/tests/ts_bindings.rs;
-// do not edit. After changing an operation: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings
+// Generated from ko-api's operation table (crates/ko-api/src/ops) by crates/ko-api/tests/api/ts_bindings.rs;
+// do not edit. After changing an operation: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test api ts_bindings
 import type {
   AuditEntry,
   AuditList,

@@ -1,6 +1,4 @@
-//! ko-api against a real SQLite file and the real OS keychain.
-
-#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+//! Roles, audit, accounts and credentials against a real SQLite file and the real OS keychain.
 
 use ko_api::{
     Actor, Api, ApiError, AuditFilter, CredentialAuth, KeychainState, NewCredential, NewUserRequest, Sensitive,

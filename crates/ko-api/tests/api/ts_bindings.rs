@@ -1,7 +1,7 @@
 //! The TypeScript of the UI is generated from the Rust: the types (`frontend/src/backend/generated.ts`)
 //! through their JSON Schemas, and the client of every operation in ko-api's table
 //! (`frontend/src/backend/operations.ts`). These tests fail when a committed file is not what the
-//! Rust says (CI's drift check). `KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings`
+//! Rust says (CI's drift check). `KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test api ts_bindings`
 //! rewrites them.
 
 use schemars::JsonSchema;
@@ -144,8 +144,8 @@ fn object_literal(o: &Map<String, Value>, indent: &str) -> String {
 
 fn render(defs: &Map<String, Value>) -> String {
     let mut out = String::from(
-        "// Generated from the Rust types by crates/ko-api/tests/ts_bindings.rs; do not edit.\n\
-         // After changing a type: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings\n",
+        "// Generated from the Rust types by crates/ko-api/tests/api/ts_bindings.rs; do not edit.\n\
+         // After changing a type: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test api ts_bindings\n",
     );
     for (name, schema) in defs {
         out.push('\n');
@@ -239,8 +239,8 @@ fn render_operations(defs: &Map<String, Value>) -> String {
     }
     let imports = types.into_iter().filter(|t| t != "NoInput").collect::<Vec<_>>().join(",\n  ");
     format!(
-        "// Generated from ko-api's operation table (crates/ko-api/src/ops) by crates/ko-api/tests/ts_bindings.rs;\n\
-         // do not edit. After changing an operation: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings\n\
+        "// Generated from ko-api's operation table (crates/ko-api/src/ops) by crates/ko-api/tests/api/ts_bindings.rs;\n\
+         // do not edit. After changing an operation: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test api ts_bindings\n\
          import type {{\n  {imports},\n}} from './generated'\n\n\
          /** Where the rest of an operation's input goes in an HTTP request, besides its path's `{{field}}`s. */\n\
          export type RouteBody = 'fields' | {{ whole: string }} | {{ text: string }}\n\n\
@@ -267,7 +267,7 @@ fn check_or_update(name: &str, text: &str) {
     let committed = std::fs::read_to_string(&file).unwrap_or_default();
     assert!(
         committed == text,
-        "{} is out of date with the Rust: run KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test ts_bindings and commit it",
+        "{} is out of date with the Rust: run KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test api ts_bindings and commit it",
         file.display()
     );
 }
