@@ -162,7 +162,9 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: HostCmd) -> Result<Ex
                         .iter()
                         .map(|(n, r)| match r {
                             Ok(h) => serde_json::json!({ "name": n, "ok": true, "host": h }),
-                            Err(e) => serde_json::json!({ "name": n, "ok": false, "code": e.code(), "message": e.to_string() }),
+                            Err(e) => serde_json::json!({
+                                "name": n, "ok": false, "code": e.code(), "message": e.to_string(), "next": e.next_step()
+                            }),
                         })
                         .collect();
                     print_json(&v)?;
@@ -173,6 +175,9 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: HostCmd) -> Result<Ex
                     for (n, r) in &results {
                         if let Err(e) = r {
                             eprintln!("error[{}]: {n}: {e}", e.code());
+                            if let Some(next) = e.next_step() {
+                                eprintln!("  {}", crate::next_step::line(&next));
+                            }
                         }
                     }
                 }
