@@ -10,8 +10,9 @@ mod error;
 mod passwords;
 
 mod audit_log;
+mod bundle_library;
 mod bundle_needs;
-mod bundles;
+mod bundle_push;
 mod cert_expiry;
 mod cluster_certs;
 mod cluster_ops;
@@ -43,7 +44,8 @@ mod users;
 mod versions;
 
 pub use authz::{Permission, Role};
-pub use bundles::{BuildRequest, HOST_STORE, HostPush, LIBRARY_DIR, LibraryBundle, PushProgress};
+pub use bundle_library::{BuildRequest, LIBRARY_DIR, LibraryBundle};
+pub use bundle_push::{HOST_STORE, HostPush, PushProgress};
 pub use cert_expiry::CertExpiry;
 pub use cluster_ops::{CheckResult, ClusterBackups, ClusterDetail};
 pub use clusters::{ClusterDefaults, ClusterValidation};

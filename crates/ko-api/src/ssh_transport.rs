@@ -2,7 +2,7 @@
 //! one pooled connection per host, the bundle's store, and the cluster's directory for files
 //! fetched from or sent to hosts.
 
-use crate::bundles::{HOST_STORE, PushTally};
+use crate::bundle_push::{HOST_STORE, PushTally};
 use crate::cluster_secrets::ClusterSecrets;
 use crate::{Api, ApiError, PushProgress};
 use ko_playbook::{HostError, InvHost, Transport};

@@ -1,0 +1,284 @@
+//! The bundle library: signing keys, trusted keys, build, verify, import into the library, remove.
+//! Sending a bundle to hosts is `bundle_push`.
+
+use crate::error::check_name;
+use crate::{Actor, Api, ApiError, Permission, Result};
+use ko_bundle::{BuildReport, BundleSource, SigningKey, TrustedKey, VerifyReport};
+use ko_secrets::Sensitive;
+use ko_store::{settings, versions};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Directory of imported bundles inside the data dir.
+pub const LIBRARY_DIR: &str = "bundles";
+
+/// A bundle in the library.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct LibraryBundle {
+    /// Bundle name (its directory).
+    pub name: String,
+    /// Where it is.
+    pub dir: PathBuf,
+    /// Kubernetes version it serves.
+    pub kubernetes_version: Option<String>,
+    /// Architectures.
+    pub arches: Vec<String>,
+    /// Number of files.
+    pub files: usize,
+    /// Total size.
+    pub size: u64,
+    /// Whether `manifest.sig` is present (it was checked at import).
+    pub signed: bool,
+}
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    /// Recipe file (`bundles/*.toml`).
+    pub recipe: PathBuf,
+    /// Architectures to include.
+    pub arches: Vec<String>,
+    /// Directory with the files; `None` downloads them into the data dir's cache.
+    pub from: Option<PathBuf>,
+    /// Output zip.
+    pub out: PathBuf,
+}
+
+fn signing_key_entry(name: &str) -> String {
+    format!("bundle-signing/{name}")
+}
+
+fn blocking_err(e: tokio::task::JoinError) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+impl Api {
+    pub(crate) fn library(&self) -> PathBuf {
+        self.data_dir.join(LIBRARY_DIR)
+    }
+
+    async fn trusted(&self) -> Result<Vec<TrustedKey>> {
+        let keys = self.db.read(settings::trusted_keys).await?;
+        Ok(keys.into_iter().map(|k| TrustedKey { name: k.name, public_key: k.public_key }).collect())
+    }
+
+    /// Makes a signing key: the private half goes to the secret store, the public half becomes a
+    /// trusted key of the same name. Returns it.
+    pub async fn bundle_keygen(&self, actor: &Actor, name: &str) -> Result<TrustedKey> {
+        self.audited(actor, "bundle.keygen", name, async {
+            self.authorize(actor, Permission::ManageSystem, "make bundle signing keys").await?;
+            check_name("name", name)?;
+            let key = SigningKey::generate()?;
+            let public_key = key.public_key();
+            let secret = Sensitive::new(key.secret_text());
+            let (store, n, pk) = (self.secrets.clone(), name.to_string(), public_key.clone());
+            self.db
+                .write(move |tx| {
+                    if settings::trusted_keys(tx)?.iter().any(|k| k.name == n) {
+                        return Err(ApiError::AlreadyExists { kind: "bundle key", name: n });
+                    }
+                    settings::add_trusted_key(tx, &n, &pk)?;
+                    store.put(&signing_key_entry(&n), &secret)?;
+                    Ok(())
+                })
+                .await?;
+            Ok(TrustedKey { name: name.into(), public_key })
+        })
+        .await
+    }
+
+    /// Trusts bundles signed with `public_key` (base64 ed25519, as `bundle keygen` prints it).
+    pub async fn bundle_trust_add(&self, actor: &Actor, name: &str, public_key: &str) -> Result<()> {
+        self.audited(actor, "bundle.trust.add", name, async {
+            self.authorize(actor, Permission::ManageSystem, "trust bundle keys").await?;
+            check_name("name", name)?;
+            use base64::Engine;
+            let raw = base64::engine::general_purpose::STANDARD.decode(public_key.trim()).unwrap_or_default();
+            if raw.len() != 32 {
+                return Err(ApiError::invalid(
+                    "bundle.public_key_invalid",
+                    "public_key",
+                    "not an ed25519 public key: expected the base64 text a bundle key generation prints",
+                ));
+            }
+            let (n, pk) = (name.to_string(), public_key.trim().to_string());
+            self.db
+                .write(move |tx| {
+                    let keys = settings::trusted_keys(tx)?;
+                    if let Some(k) = keys.iter().find(|k| k.name == n || k.public_key == pk) {
+                        return Err(ApiError::AlreadyExists { kind: "bundle key", name: k.name.clone() });
+                    }
+                    Ok(settings::add_trusted_key(tx, &n, &pk)?)
+                })
+                .await
+        })
+        .await
+    }
+
+    /// The trusted bundle keys.
+    pub async fn bundle_trust_list(&self, actor: &Actor) -> Result<Vec<settings::TrustedBundleKey>> {
+        self.authorize(actor, Permission::ManageSystem, "view trusted bundle keys").await?;
+        Ok(self.db.read(settings::trusted_keys).await?)
+    }
+
+    /// Stops trusting a key (and forgets its private half, if this app made it).
+    pub async fn bundle_trust_rm(&self, actor: &Actor, name: &str) -> Result<()> {
+        self.audited(actor, "bundle.trust.rm", name, async {
+            self.authorize(actor, Permission::ManageSystem, "trust bundle keys").await?;
+            let (store, n) = (self.secrets.clone(), name.to_string());
+            self.db
+                .write(move |tx| {
+                    if !settings::remove_trusted_key(tx, &n)? {
+                        return Err(ApiError::NotFound { kind: "bundle key", name: n });
+                    }
+                    store.delete(&signing_key_entry(&n))?;
+                    Ok(())
+                })
+                .await
+        })
+        .await
+    }
+
+    /// Signs a bundle file with a key made by [`Api::bundle_keygen`].
+    pub async fn bundle_sign(&self, actor: &Actor, path: &Path, key_name: &str) -> Result<()> {
+        self.audited(actor, "bundle.sign", &path.display().to_string(), async {
+            self.authorize(actor, Permission::ManageSystem, "sign bundles").await?;
+            let (store, k, p) = (self.secrets.clone(), signing_key_entry(key_name), path.to_path_buf());
+            tokio::task::spawn_blocking(move || -> Result<()> {
+                let secret = store.get(&k)?;
+                let key = SigningKey::from_secret_text(secret.expose())?;
+                Ok(ko_bundle::sign(&p, &key)?)
+            })
+            .await
+            .map_err(blocking_err)?
+        })
+        .await
+    }
+
+    /// Checks a bundle file completely (signature by a trusted key, every file's hash, safe paths).
+    pub async fn bundle_verify(&self, actor: &Actor, path: &Path, allow_unsigned: bool) -> Result<VerifyReport> {
+        self.authorize(actor, Permission::ViewVersions, "verify bundles").await?;
+        let trusted = self.trusted().await?;
+        let p = path.to_path_buf();
+        tokio::task::spawn_blocking(move || Ok(ko_bundle::verify(&p, &trusted, allow_unsigned)?))
+            .await
+            .map_err(blocking_err)?
+    }
+
+    /// Builds a bundle from a recipe: from the files in `from_dir`, or, without it, from files
+    /// downloaded (parallel, resumable, checked) into the data dir's download cache.
+    pub async fn bundle_build(
+        &self,
+        actor: &Actor,
+        req: BuildRequest,
+        on_download: impl Fn(ko_bundle::FetchProgress) + Send + Sync + 'static,
+        progress: impl FnMut(&str, u64, u64) + Send + 'static,
+    ) -> Result<BuildReport> {
+        self.authorize(actor, Permission::ManageSystem, "build bundles").await?;
+        let BuildRequest { recipe, arches, from: given, out } = req;
+        for a in &arches {
+            if !matches!(a.as_str(), "amd64" | "arm64") {
+                return Err(ApiError::invalid(
+                    "arch.invalid",
+                    "arch",
+                    format!("'{a}' is not an architecture; use amd64 or arm64"),
+                ));
+            }
+        }
+        let cache = self.data_dir.join("downloads");
+        tokio::task::spawn_blocking(move || {
+            let source = BundleSource::load(&recipe)?;
+            let from = match given {
+                Some(dir) => dir,
+                None => {
+                    let dir = cache.join(&source.name);
+                    ko_bundle::fetch(&source, &arches, &dir, &ko_bundle::FetchOptions::default(), on_download)?;
+                    dir
+                }
+            };
+            Ok(ko_bundle::build(&source, &arches, &from, &out, progress)?)
+        })
+        .await
+        .map_err(blocking_err)?
+    }
+
+    /// Verifies a bundle and adds it to the library; the Kubernetes version it serves becomes
+    /// available for new clusters.
+    pub async fn bundle_import(
+        &self,
+        actor: &Actor,
+        path: &Path,
+        allow_unsigned: bool,
+    ) -> Result<(LibraryBundle, VerifyReport)> {
+        self.audited(actor, "bundle.import", &path.display().to_string(), async {
+            self.authorize(actor, Permission::ManageSystem, "import bundles").await?;
+            let trusted = self.trusted().await?;
+            let (p, library) = (path.to_path_buf(), self.library());
+            let report = tokio::task::spawn_blocking(move || -> Result<VerifyReport> {
+                let peek = ko_bundle::verify(&p, &trusted, allow_unsigned)?;
+                check_name("name", &peek.manifest.name)?;
+                let target = library.join(&peek.manifest.name);
+                if target.exists() {
+                    return Err(ApiError::AlreadyExists { kind: "bundle", name: peek.manifest.name });
+                }
+                Ok(ko_bundle::extract(&p, &target, &trusted, allow_unsigned)?)
+            })
+            .await
+            .map_err(blocking_err)??;
+            if let Some(v) = report.manifest.kubernetes_version.clone() {
+                let name = report.manifest.name.clone();
+                self.db.write(move |tx| versions::add_from_bundle(tx, &v, &name)).await?;
+            }
+            let entry = self.library_entry(&self.library().join(&report.manifest.name))?;
+            Ok((entry, report))
+        })
+        .await
+    }
+
+    fn library_entry(&self, dir: &Path) -> Result<LibraryBundle> {
+        let bytes = std::fs::read(dir.join(ko_bundle::MANIFEST_NAME))
+            .map_err(|e| ApiError::Internal(format!("{}: {e}", dir.display())))?;
+        let m = ko_bundle::BundleManifest::parse(&bytes)?;
+        Ok(LibraryBundle {
+            name: m.name.clone(),
+            dir: dir.to_path_buf(),
+            kubernetes_version: m.kubernetes_version.clone(),
+            arches: m.arches.clone(),
+            files: m.files.len(),
+            size: m.total_size(),
+            signed: dir.join(ko_bundle::SIGNATURE_NAME).exists(),
+        })
+    }
+
+    /// The bundles in the library.
+    pub async fn bundle_list(&self, actor: &Actor) -> Result<Vec<LibraryBundle>> {
+        self.authorize(actor, Permission::ViewVersions, "list bundles").await?;
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(self.library()) else { return Ok(out) };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() && !e.file_name().to_string_lossy().starts_with('.') {
+                out.push(self.library_entry(&path)?);
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Removes a bundle from the library and the versions only it brought (unless a cluster uses them).
+    pub async fn bundle_rm(&self, actor: &Actor, name: &str) -> Result<Vec<String>> {
+        self.audited(actor, "bundle.rm", name, async {
+            self.authorize(actor, Permission::ManageSystem, "remove bundles").await?;
+            check_name("name", name)?;
+            let dir = self.library().join(name);
+            if !dir.is_dir() {
+                return Err(ApiError::NotFound { kind: "bundle", name: name.into() });
+            }
+            let n = name.to_string();
+            let removed = self.db.write(move |tx| versions::remove_from_bundle(tx, &n)).await?;
+            std::fs::remove_dir_all(&dir).map_err(|e| ApiError::Internal(format!("{}: {e}", dir.display())))?;
+            Ok(removed)
+        })
+        .await
+    }
+}
