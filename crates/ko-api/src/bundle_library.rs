@@ -48,10 +48,6 @@ fn signing_key_entry(name: &str) -> String {
     format!("bundle-signing/{name}")
 }
 
-fn blocking_err(e: tokio::task::JoinError) -> ApiError {
-    ApiError::Internal(e.to_string())
-}
-
 impl Api {
     pub(crate) fn library(&self) -> PathBuf {
         self.data_dir.join(LIBRARY_DIR)
@@ -149,8 +145,7 @@ impl Api {
                 let key = SigningKey::from_secret_text(secret.expose())?;
                 Ok(ko_bundle::sign(&p, &key)?)
             })
-            .await
-            .map_err(blocking_err)?
+            .await?
         })
         .await
     }
@@ -160,9 +155,7 @@ impl Api {
         self.authorize(actor, Permission::ViewVersions, "verify bundles").await?;
         let trusted = self.trusted().await?;
         let p = path.to_path_buf();
-        tokio::task::spawn_blocking(move || Ok(ko_bundle::verify(&p, &trusted, allow_unsigned)?))
-            .await
-            .map_err(blocking_err)?
+        tokio::task::spawn_blocking(move || Ok(ko_bundle::verify(&p, &trusted, allow_unsigned)?)).await?
     }
 
     /// Builds a bundle from a recipe: from the files in `from_dir`, or, without it, from files
@@ -198,8 +191,7 @@ impl Api {
             };
             Ok(ko_bundle::build(&source, &arches, &from, &out, progress)?)
         })
-        .await
-        .map_err(blocking_err)?
+        .await?
     }
 
     /// Verifies a bundle and adds it to the library; the Kubernetes version it serves becomes
@@ -223,8 +215,7 @@ impl Api {
                 }
                 Ok(ko_bundle::extract(&p, &target, &trusted, allow_unsigned)?)
             })
-            .await
-            .map_err(blocking_err)??;
+            .await??;
             if let Some(v) = report.manifest.kubernetes_version.clone() {
                 let name = report.manifest.name.clone();
                 self.db.write(move |tx| versions::add_from_bundle(tx, &v, &name)).await?;

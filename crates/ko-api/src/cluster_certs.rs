@@ -6,7 +6,7 @@ use crate::cert_expiry::{CertExpiry, read_collected};
 use crate::cluster_ops::spec_of;
 use crate::cluster_secrets::ClusterSecrets;
 use crate::tasks::PreparedTask;
-use crate::{Actor, Api, ApiError, Result};
+use crate::{Actor, Api, Result};
 use ko_core::Operation;
 use ko_store::tasks::TaskKind;
 
@@ -33,8 +33,7 @@ impl Api {
             s.forget_issued(&members);
             s.save(&store, &n)
         })
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+        .await??;
         Ok(task)
     }
 

@@ -261,7 +261,7 @@ impl Api {
         let op = Operation::Create { bundle, until };
         // the nodes are named now, for good: a node added later takes the next free name
         self.checked_inventory(&mut spec, &op).await?;
-        let spec_json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let spec_json = serde_json::to_string(&spec)?;
         let nodes: Vec<(String, bool, bool, bool)> = spec
             .nodes
             .iter()
@@ -408,8 +408,7 @@ impl Api {
             .ok_or_else(|| ApiError::NotFound { kind: "backup", name: backup.into() })?;
         let path = PathBuf::from(&file.location);
         let (sha, _) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&path))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .await?
             .map_err(|e| BackupRefusal::Unreadable { file: file.location.clone(), cause: e.to_string() })?;
         if sha != file.sha256 {
             return Err(BackupRefusal::Changed { file: file.location, found: sha, recorded: file.sha256 }.into());
@@ -462,8 +461,7 @@ impl Api {
             self.db.read(move |c| clusters::nodes(c, id)).await?.into_iter().map(|n| n.host).collect();
         let store = self.secrets.clone();
         tokio::task::spawn_blocking(move || crate::cluster_secrets::ClusterSecrets::forget(&store, &name, &hosts))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
+            .await??;
         self.db.write(move |tx| Ok::<_, ApiError>(clusters::delete(tx, id)?)).await?;
         let dir = self.cluster_dir(&cluster.name);
         if dir.exists() {

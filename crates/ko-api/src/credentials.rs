@@ -213,8 +213,7 @@ impl Api {
             Err(SecretError::Missing(_)) => KeychainState::Missing,
             Err(e) => KeychainState::Unavailable(e.to_string()),
         })
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .await?;
         Ok(CredentialDetail { credential, keychain, used_by })
     }
 

@@ -50,7 +50,7 @@ impl NodeChange {
         api.reach(&mut inv).await?;
         let task = api.start_cluster_task(&actor, &cluster, op).await?;
         let (id, rows) = (cluster.id, node_rows(&spec));
-        let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let json = serde_json::to_string(&spec)?;
         api.db.write(move |tx| Ok::<_, ApiError>(clusters::set_nodes(tx, id, &json, &rows)?)).await?;
         Ok(task)
     }
@@ -272,7 +272,7 @@ impl Api {
         let mut spec = spec_of(&row)?;
         spec.nodes.retain(|n| !nodes.contains(&n.host));
         let (id, rows) = (row.id, node_rows(&spec));
-        let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let json = serde_json::to_string(&spec)?;
         self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_nodes(tx, id, &json, &rows)?)).await
     }
 

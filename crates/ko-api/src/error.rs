@@ -114,6 +114,12 @@ pub enum ApiError {
     /// A bug or an impossible state.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A background job (a blocking read or write) stopped before it finished: a bug.
+    #[error("internal error: a background job stopped: {0}")]
+    Worker(#[from] tokio::task::JoinError),
+    /// A value could not be written or read as JSON: a bug.
+    #[error("internal error: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
 impl ApiError {
@@ -141,7 +147,7 @@ impl ApiError {
             Self::Store(StoreError::NewerSchema { .. }) => "store.newer_schema",
             Self::Store(StoreError::UnknownName(u)) => u.code,
             Self::Store(_) => "store",
-            Self::Internal(_) => "internal",
+            Self::Internal(_) | Self::Worker(_) | Self::Json(_) => "internal",
         }
     }
 

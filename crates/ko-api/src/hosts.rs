@@ -105,8 +105,7 @@ impl Api {
         let secret = tokio::task::spawn_blocking(move || -> Result<CredentialSecret> {
             Ok(CredentialSecret::from_entry(&key, &store.get(&key)?)?)
         })
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+        .await??;
         // the stored kind is an enum: one this release does not know failed the read, never agent auth
         let auth = crate::CredentialAuth::stored(&cred, &secret)?.into();
         Ok((cred.username, auth, secret.sudo_password))
@@ -218,7 +217,7 @@ impl Api {
             let session = Session::connect(&target, &self.connect_options()).await.map_err(ssh_error)?;
             let facts = gather_facts(&session).await.map_err(ssh_error)?;
             let key = session.host_key().clone();
-            let facts_json = serde_json::to_string(&facts).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let facts_json = serde_json::to_string(&facts)?;
             let arch = facts.arch.clone();
             let s = spec.clone();
             let stored = self
@@ -284,7 +283,7 @@ impl Api {
 
     /// Stores freshly gathered `facts` with host `name` (which is then `running`); returns its row.
     pub(crate) async fn record_facts(&self, name: &str, facts: &HostFacts) -> Result<Host> {
-        let json = serde_json::to_string(facts).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let json = serde_json::to_string(facts)?;
         let (n, arch) = (name.to_string(), facts.arch.clone());
         self.db
             .write(move |tx| {

@@ -30,8 +30,7 @@ impl Api {
             let token = tokio::task::spawn_blocking(move || {
                 Ok::<_, ApiError>(ClusterSecrets::load(&store, &n, &nodes)?.kept(ADMIN_TOKEN).cloned())
             })
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??
+            .await??
             .ok_or_else(|| ClusterRefusal::NotDeployed {
                 cluster: name.to_string(),
                 what: "ko-admin token in the secret store",

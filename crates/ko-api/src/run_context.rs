@@ -131,7 +131,7 @@ impl Api {
             match r {
                 Ok((facts, skew)) => {
                     self.record_facts(&name, &facts).await?;
-                    let mut value = serde_json::to_value(&facts).map_err(|e| ApiError::Internal(e.to_string()))?;
+                    let mut value = serde_json::to_value(&facts)?;
                     value["clock_skew_ms"] = json!(skew);
                     if let Some(h) = inv.hosts.iter_mut().find(|h| h.name == name) {
                         h.facts = value;
@@ -271,8 +271,7 @@ impl Api {
             s.save(&store, &name)?;
             Ok::<_, ApiError>((ca.cert, issued, client_cert, encryption_key))
         })
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+        .await??;
         let mut certs = serde_json::Map::new();
         for (h, m) in issued {
             certs.insert(h.clone(), json!(m.cert));
@@ -380,8 +379,7 @@ impl Api {
         let path = self.cluster_dir(cluster).join("backups").join(name);
         let p2 = path.clone();
         let (sha, size) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&p2))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .await?
             .map_err(|e| ApiError::DataDir { path: path.clone(), cause: e.to_string() })?;
         let (n, loc) = (name.to_string(), path.display().to_string());
         self.db

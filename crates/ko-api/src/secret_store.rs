@@ -118,8 +118,7 @@ impl Api {
     /// Where the secrets are kept and whether they can be used now (never asks a passphrase).
     pub async fn secrets_status(&self) -> Result<SecretsStatus> {
         let store = self.secrets.clone();
-        let (state, problem) =
-            tokio::task::spawn_blocking(move || store.state()).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        let (state, problem) = tokio::task::spawn_blocking(move || store.state()).await?;
         Ok(SecretsStatus {
             kind: self.secrets.kind(),
             backend: self.secrets.describe(),
@@ -133,7 +132,7 @@ impl Api {
     /// the vault when the passphrase source has the passphrase. What fails shows in the status.
     pub async fn secrets_probe(&self) -> Result<()> {
         let store = self.secrets.clone();
-        tokio::task::spawn_blocking(move || store.probe()).await.map_err(|e| ApiError::Internal(e.to_string()))??;
+        tokio::task::spawn_blocking(move || store.probe()).await??;
         Ok(())
     }
 
@@ -143,9 +142,7 @@ impl Api {
         self.audited(actor, "secrets.unlock", self.secrets.kind().as_str(), async {
             self.authorize(actor, Permission::ManageSystem, "unlock the secrets vault").await?;
             let store = self.secrets.clone();
-            tokio::task::spawn_blocking(move || store.unlock_vault(&passphrase, create))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))??;
+            tokio::task::spawn_blocking(move || store.unlock_vault(&passphrase, create)).await??;
             Ok(())
         })
         .await
@@ -157,9 +154,7 @@ impl Api {
         self.audited(actor, "secrets.passphrase", self.secrets.kind().as_str(), async {
             self.authorize(actor, Permission::ManageSystem, "change the secrets vault's passphrase").await?;
             let store = self.secrets.clone();
-            tokio::task::spawn_blocking(move || store.change_vault_passphrase(&new))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))??;
+            tokio::task::spawn_blocking(move || store.change_vault_passphrase(&new)).await??;
             Ok(())
         })
         .await

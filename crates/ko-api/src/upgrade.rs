@@ -117,7 +117,7 @@ impl Api {
         let row = self.cluster_row(cluster).await?;
         let mut spec = spec_of(&row)?;
         spec.version = version.to_string();
-        let json = serde_json::to_string(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let json = serde_json::to_string(&spec)?;
         let (id, v) = (row.id, version.to_string());
         self.db.write(move |tx| Ok::<_, ApiError>(ko_store::clusters::set_version(tx, id, &v, &json)?)).await
     }
