@@ -238,14 +238,14 @@ impl Api {
         &self,
         spec: &mut ClusterSpec,
         op: &Operation,
-    ) -> Result<(ko_playbook::Inventory, Option<crate::ssh_transport::RunBundle>)> {
+    ) -> Result<(ko_playbook::Inventory, Option<ko_deploy::RunBundle>)> {
         let mut inv = self.stored_inventory(spec).await?;
-        crate::kube_vars::assign_node_names(spec, &inv);
+        ko_deploy::assign_node_names(spec, &inv);
         let run_bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
         if let (Some(name), Some(b)) = (op.bundle(), &run_bundle) {
             for seg in op.segments() {
                 let seg_inv = Self::limited_to(&inv, &seg);
-                crate::bundle_needs::check_bundle_covers(spec, &seg_inv, name, &b.manifest, &seg.stages)?;
+                ko_deploy::check_bundle_covers(spec, &seg_inv, name, &b.manifest, &seg.stages)?;
             }
         }
         Self::mark_down(&mut inv, op);

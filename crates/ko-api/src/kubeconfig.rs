@@ -37,8 +37,8 @@ impl Api {
                 stage: "post",
             })?;
             let inv = self.stored_inventory(&spec).await?;
-            let lb = crate::run_context::lb_vars(&spec, &inv);
-            let kube = crate::kube_vars::kube_vars(&spec, &inv, lb["endpoint"].as_str().unwrap_or_default());
+            let lb = ko_deploy::lb_vars(&spec, &inv);
+            let kube = ko_deploy::kube_vars(&spec, &inv, lb["endpoint"].as_str().unwrap_or_default());
             let server = kube["api_url"].as_str().unwrap_or_default();
             let ca_data = base64::engine::general_purpose::STANDARD.encode(ca);
             Ok(Sensitive::new(format!(

@@ -11,7 +11,6 @@ mod passwords;
 
 mod audit_log;
 mod bundle_library;
-mod bundle_needs;
 mod bundle_push;
 mod cert_expiry;
 mod cluster_certs;
@@ -24,7 +23,6 @@ mod etcd_pki;
 mod forms;
 mod hosts;
 mod identity;
-mod kube_vars;
 mod kubeconfig;
 pub mod ops;
 mod projects;

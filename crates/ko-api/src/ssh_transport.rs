@@ -11,20 +11,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// A bundle of the library, as a run uses it.
-pub(crate) struct RunBundle {
-    /// Its directory in the library.
-    pub dir: PathBuf,
-    /// Its manifest.
-    pub manifest: ko_bundle::BundleManifest,
-}
-
 /// SSH to the hosts of one run.
 pub(crate) struct SshTransport<'a> {
     pub api: &'a Api,
     pub pool: SshPool,
     pub targets: HashMap<String, Target>,
-    pub bundle: Option<RunBundle>,
+    pub bundle: Option<ko_deploy::RunBundle>,
     /// The cluster the run is for.
     pub cluster: String,
     /// `DATA_DIR/clusters/<name>`: fetched files land here, sent files come from here.

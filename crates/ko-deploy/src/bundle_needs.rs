@@ -2,9 +2,8 @@
 //! exists, so a bundle that lacks something stops the create before any host is touched, naming
 //! every missing file (in mixed-arch clusters each node needs its own arch's files).
 
-use crate::{ApiError, Result};
 use ko_bundle::BundleManifest;
-use ko_core::{ClusterSpec, IngressKind, LoadBalancerMode, NetworkPlugin, Problem, RuntimeKind};
+use ko_core::{ClusterSpec, IngressKind, Invalid, LoadBalancerMode, NetworkPlugin, Problem, RuntimeKind};
 use ko_playbook::{Inventory, Selector};
 use std::collections::BTreeMap;
 
@@ -94,13 +93,13 @@ fn covers(manifest: &BundleManifest, component: &str, arch: &str) -> bool {
 /// Refuses (one problem per missing component and arch, naming the phase and the nodes) unless
 /// `manifest` has a file of every component the `stages` install, for the arch of every node
 /// that needs it.
-pub(crate) fn check_bundle_covers(
+pub fn check_bundle_covers(
     spec: &ClusterSpec,
     inv: &Inventory,
     bundle: &str,
     manifest: &BundleManifest,
     stages: &[ko_core::Stage],
-) -> Result<()> {
+) -> Result<(), Invalid> {
     // (component, arch) -> (phase, nodes)
     let mut missing: BTreeMap<(&str, String), (&str, Vec<String>)> = BTreeMap::new();
     for n in needs(spec).into_iter().filter(|n| stages.iter().any(|s| s.as_str() == n.playbook)) {
@@ -128,5 +127,5 @@ pub(crate) fn check_bundle_covers(
             )
         })
         .collect();
-    Err(ApiError::Invalid(ko_core::Invalid(problems)))
+    Err(Invalid(problems))
 }

@@ -13,7 +13,7 @@ const NODELOCAL_DNS_IP: &str = "169.254.20.10";
 const CONTROL_PLANE_IMAGES: &[&str] = &["kube-apiserver", "kube-controller-manager", "kube-scheduler"];
 
 /// The variables of the Kubernetes phases. `endpoint` is the load balancer's (`lb.endpoint`).
-pub(crate) fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> Value {
+pub fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> Value {
     // the cluster's masters, the hosts leaving it aside; every node keeps its name and labels
     let masters = inv.select_in(&Selector::Masters, true);
     let net = &spec.network;
@@ -95,7 +95,7 @@ pub(crate) fn kube_vars(spec: &ClusterSpec, inv: &Inventory, endpoint: &str) -> 
 /// never renamed and a removed node's name is not given again. `<cluster>-master-N` and
 /// `<cluster>-worker-N` take the next number after the highest in use; hosts that only run etcd
 /// get no name. `inv` holds the nodes' hosts.
-pub(crate) fn assign_node_names(spec: &mut ClusterSpec, inv: &Inventory) {
+pub fn assign_node_names(spec: &mut ClusterSpec, inv: &Inventory) {
     let next = |spec: &ClusterSpec, kind: &str| {
         let prefix = format!("{}-{kind}-", spec.name);
         let used = spec.nodes.iter().filter_map(|n| n.name.as_deref()?.strip_prefix(&prefix)?.parse::<u32>().ok());
