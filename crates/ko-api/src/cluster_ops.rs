@@ -465,7 +465,7 @@ impl Api {
         self.db.write(move |tx| Ok::<_, ApiError>(clusters::delete(tx, id)?)).await?;
         let dir = self.cluster_dir(&cluster.name);
         if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| ApiError::DataDir { path: dir.clone(), cause: e.to_string() })?;
+            std::fs::remove_dir_all(&dir).map_err(|e| ApiError::DataDir { path: dir.clone(), cause: e })?;
         }
         Ok(())
     }

@@ -106,7 +106,8 @@ pub enum ApiError {
         /// The data dir.
         path: PathBuf,
         /// What the OS said.
-        cause: String,
+        #[source]
+        cause: std::io::Error,
     },
     /// Database problems.
     #[error(transparent)]

@@ -142,7 +142,7 @@ impl Api {
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
-    let io = |e: std::io::Error| ApiError::DataDir { path: dir.to_path_buf(), cause: e.to_string() };
+    let io = |e: std::io::Error| ApiError::DataDir { path: dir.to_path_buf(), cause: e };
     std::fs::create_dir_all(dir).map_err(io)?;
     #[cfg(unix)]
     {
@@ -159,5 +159,5 @@ fn create_private_file(file: &Path) -> Result<()> {
     options.create(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(file).map(drop).map_err(|e| ApiError::DataDir { path: file.to_path_buf(), cause: e.to_string() })
+    options.open(file).map(drop).map_err(|e| ApiError::DataDir { path: file.to_path_buf(), cause: e })
 }

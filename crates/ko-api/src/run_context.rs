@@ -372,7 +372,7 @@ impl Api {
         let p2 = path.clone();
         let (sha, size) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&p2))
             .await?
-            .map_err(|e| ApiError::DataDir { path: path.clone(), cause: e.to_string() })?;
+            .map_err(|e| ApiError::DataDir { path: path.clone(), cause: std::io::Error::other(e) })?;
         let (n, loc) = (name.to_string(), path.display().to_string());
         self.db
             .write(move |tx| Ok::<_, ApiError>(clusters::add_backup(tx, cid, Some(id), &n, &loc, size as i64, &sha)?))

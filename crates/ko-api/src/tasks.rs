@@ -108,7 +108,7 @@ impl Api {
     /// what holds it.
     pub(crate) fn lock_cluster(&self, cluster: &str) -> Result<ClusterLock> {
         let path = self.data_dir().join("locks").join(format!("cluster-{cluster}.lock"));
-        let io = |e: std::io::Error| ApiError::DataDir { path: path.clone(), cause: e.to_string() };
+        let io = |e: std::io::Error| ApiError::DataDir { path: path.clone(), cause: e };
         std::fs::create_dir_all(path.parent().unwrap_or(&path)).map_err(io)?;
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
         match file.try_lock() {
