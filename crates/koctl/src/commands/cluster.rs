@@ -5,7 +5,9 @@ use crate::EXIT_INVALID;
 use crate::cli::{ClusterCmd, Format};
 use crate::output::{InputError, Table, done, emit};
 use anyhow::Result;
-use ko_api::{Actor, Api, BackupFile, CertExpiry, Cluster, ClusterDetail, ClusterValidation, PreparedTask, TaskStatus};
+use ko_api::{
+    Actor, Api, BackupFile, CertExpiry, Cluster, ClusterDetail, ClusterValidation, NodeChange, PreparedTask, TaskStatus,
+};
 use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
@@ -29,6 +31,16 @@ fn print_plan(plan: String) -> Result<ExitCode> {
 /// Runs a task in the foreground, with its progress when `verbose`.
 async fn run_task(task: PreparedTask, verbose: bool, f: Format) -> Result<ko_api::TaskOutcome> {
     Ok(task.run(ctrl_c_cancels(), printer(verbose && f == Format::Table)).await?)
+}
+
+/// A checked change of a cluster's nodes: its plan printed (`None`), or started and followed to
+/// the end of its task.
+async fn plan_or_run(change: NodeChange, plan: bool, verbose: bool, f: Format) -> Result<Option<ko_api::TaskOutcome>> {
+    if plan {
+        print!("{}", change.plan().await?);
+        return Ok(None);
+    }
+    Ok(Some(run_task(change.start().await?, verbose, f).await?))
 }
 
 fn backups_table(b: &[BackupFile]) -> Table {
@@ -67,38 +79,28 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
         }
         ClusterCmd::AddWorker { name, hosts, zone, plan, verbose } => {
             let change = api.cluster_add_workers(actor, &name, &hosts, zone.as_deref()).await?;
-            if plan {
-                return print_plan(change.plan().await?);
-            }
-            run_task(change.start().await?, verbose, f).await?
+            let Some(outcome) = plan_or_run(change, plan, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
+            outcome
         }
         ClusterCmd::RemoveWorker { name, host, down, plan, verbose } => {
             let change = api.cluster_remove_worker(actor, &name, &host, down).await?;
-            if plan {
-                return print_plan(change.plan().await?);
-            }
-            run_task(change.start().await?, verbose, f).await?
+            let Some(outcome) = plan_or_run(change, plan, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
+            outcome
         }
         ClusterCmd::AddMaster { name, hosts, replacing, down, plan, verbose } => {
             let change = api.cluster_add_masters(actor, &name, &hosts, replacing.as_deref(), &down).await?;
-            if plan {
-                return print_plan(change.plan().await?);
-            }
-            run_task(change.start().await?, verbose, f).await?
+            let Some(outcome) = plan_or_run(change, plan, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
+            outcome
         }
         ClusterCmd::RemoveMaster { name, host, down, plan, verbose } => {
             let change = api.cluster_remove_master(actor, &name, &host, down).await?;
-            if plan {
-                return print_plan(change.plan().await?);
-            }
-            run_task(change.start().await?, verbose, f).await?
+            let Some(outcome) = plan_or_run(change, plan, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
+            outcome
         }
         ClusterCmd::ReplaceMaster { name, old, new, old_down, plan, verbose } => {
             let change = api.cluster_replace_master(actor, &name, &old, &new, old_down).await?;
-            if plan {
-                return print_plan(change.plan().await?);
-            }
-            run_task(change.start().await?, verbose, f).await?
+            let Some(outcome) = plan_or_run(change, plan, verbose, f).await? else { return Ok(ExitCode::SUCCESS) };
+            outcome
         }
         ClusterCmd::Upgrade { name, to, batch, plan, verbose } => {
             let upgrade = api.cluster_upgrade(actor, &name, &to, batch).await?;
