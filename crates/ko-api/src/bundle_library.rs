@@ -9,9 +9,6 @@ use ko_store::{settings, versions};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// Directory of imported bundles inside the data dir.
-pub const LIBRARY_DIR: &str = "bundles";
-
 /// A bundle in the library.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LibraryBundle {
@@ -49,10 +46,6 @@ fn signing_key_entry(name: &str) -> String {
 }
 
 impl Api {
-    pub(crate) fn library(&self) -> PathBuf {
-        self.data_dir.join(LIBRARY_DIR)
-    }
-
     async fn trusted(&self) -> Result<Vec<TrustedKey>> {
         let keys = self.db.read(settings::trusted_keys).await?;
         Ok(keys.into_iter().map(|k| TrustedKey { name: k.name, public_key: k.public_key }).collect())
@@ -205,7 +198,7 @@ impl Api {
         self.audited(actor, "bundle.import", &path.display().to_string(), async {
             self.authorize(actor, Permission::ManageSystem, "import bundles").await?;
             let trusted = self.trusted().await?;
-            let (p, library) = (path.to_path_buf(), self.library());
+            let (p, library) = (path.to_path_buf(), self.deployer().library());
             let report = tokio::task::spawn_blocking(move || -> Result<VerifyReport> {
                 let peek = ko_bundle::verify(&p, &trusted, allow_unsigned)?;
                 check_name("name", &peek.manifest.name)?;
@@ -220,7 +213,7 @@ impl Api {
                 let name = report.manifest.name.clone();
                 self.db.write(move |tx| versions::add_from_bundle(tx, &v, &name)).await?;
             }
-            let entry = self.library_entry(&self.library().join(&report.manifest.name))?;
+            let entry = self.library_entry(&self.deployer().library().join(&report.manifest.name))?;
             Ok((entry, report))
         })
         .await
@@ -245,7 +238,7 @@ impl Api {
     pub async fn bundle_list(&self, actor: &Actor) -> Result<Vec<LibraryBundle>> {
         self.authorize(actor, Permission::ViewVersions, "list bundles").await?;
         let mut out = Vec::new();
-        let Ok(entries) = std::fs::read_dir(self.library()) else { return Ok(out) };
+        let Ok(entries) = std::fs::read_dir(self.deployer().library()) else { return Ok(out) };
         for e in entries.flatten() {
             let path = e.path();
             if path.is_dir() && !e.file_name().to_string_lossy().starts_with('.') {
@@ -261,7 +254,7 @@ impl Api {
         self.audited(actor, "bundle.rm", name, async {
             self.authorize(actor, Permission::ManageSystem, "remove bundles").await?;
             check_name("name", name)?;
-            let dir = self.library().join(name);
+            let dir = self.deployer().library().join(name);
             if !dir.is_dir() {
                 return Err(ApiError::NotFound { kind: "bundle", name: name.into() });
             }

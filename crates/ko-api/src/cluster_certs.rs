@@ -3,11 +3,11 @@
 //! the masters — restarting members and masters one at a time.
 
 use crate::cert_expiry::{CertExpiry, read_collected};
-use crate::cluster_ops::spec_of;
-use crate::cluster_secrets::ClusterSecrets;
 use crate::tasks::PreparedTask;
 use crate::{Actor, Api, Result};
 use ko_core::Operation;
+use ko_deploy::ClusterSecrets;
+use ko_deploy::spec_of;
 use ko_store::tasks::TaskKind;
 
 impl Api {
@@ -23,7 +23,7 @@ impl Api {
     /// collected again, so the expiry dates shown are the new ones.
     pub async fn cluster_renew_certs(&self, actor: &Actor, name: &str) -> Result<PreparedTask> {
         let cluster = self.operable_cluster(actor, name, TaskKind::RenewCerts).await?;
-        let inv = self.stored_inventory(&spec_of(&cluster)?).await?;
+        let inv = self.deployer().stored_inventory(&spec_of(&cluster)?).await?;
         let members: Vec<String> = inv.select(&ko_playbook::Selector::Etcd).iter().map(|h| h.name.clone()).collect();
         let task = self.start_cluster_task(actor, &cluster, Operation::RenewCerts).await?;
         let (store, n) = (self.secrets.clone(), name.to_string());
@@ -41,13 +41,13 @@ impl Api {
     /// certificate is issued: the new ones show as placeholders).
     pub async fn cluster_renew_certs_plan(&self, actor: &Actor, name: &str) -> Result<String> {
         let cluster = self.operable_cluster(actor, name, TaskKind::RenewCerts).await?;
-        self.plan_of(&mut spec_of(&cluster)?, &Operation::RenewCerts).await
+        Ok(self.deployer().plan(&mut spec_of(&cluster)?, &Operation::RenewCerts).await?)
     }
 
     /// The certificates the last check collected from cluster `name`'s hosts, soonest to expire
     /// first (none before a check).
     pub(crate) fn collected_certs(&self, name: &str) -> Vec<CertExpiry> {
-        let dir = self.cluster_dir(name).join("certs");
+        let dir = self.deployer().cluster_dir(name).join("certs");
         let now = time::OffsetDateTime::now_utc();
         let mut out: Vec<CertExpiry> = std::fs::read_dir(&dir)
             .into_iter()

@@ -3,10 +3,10 @@
 //! works with is made in `run_context`.
 
 use crate::refusals::{BackupRefusal, ClusterRefusal};
-use crate::tasks::{PreparedTask, TaskRun};
+use crate::tasks::PreparedTask;
 use crate::{Actor, Api, ApiError, Permission, Result};
 use ko_core::{Admission, ClusterSpec, ClusterStatus, NextStep, NodeRole, Operation, Stage};
-use ko_playbook::{Mode, Renderer};
+use ko_deploy::{TaskRun, spec_of};
 use ko_store::clusters::{self, BackupFile, Cluster, Node};
 use ko_store::tasks::{self as journal, Task, TaskKind, TaskStatus};
 use serde::Serialize;
@@ -39,12 +39,6 @@ pub(crate) fn backup_file(name: &str) -> String {
         stamp.second(),
         stamp.millisecond()
     )
-}
-
-/// A registered cluster's spec.
-pub(crate) fn spec_of(cluster: &Cluster) -> Result<ClusterSpec> {
-    serde_json::from_str(&cluster.spec)
-        .map_err(|e| ApiError::Internal(format!("cluster {} has an unreadable spec: {e}", cluster.name)))
 }
 
 /// A cluster's backups at a glance.
@@ -99,10 +93,6 @@ impl Api {
             .read(move |c| clusters::get(c, &n))
             .await?
             .ok_or_else(|| ApiError::NotFound { kind: "cluster", name: name.into() })
-    }
-
-    pub(crate) fn cluster_dir(&self, name: &str) -> PathBuf {
-        self.data_dir().join("clusters").join(name)
     }
 
     /// The clusters the actor may see.
@@ -209,47 +199,7 @@ impl Api {
     /// without touching any host or the secret store (facts are those gathered when hosts were added).
     pub async fn cluster_plan(&self, actor: &Actor, yaml: &str) -> Result<String> {
         let (mut spec, bundle) = self.checked_spec(actor, yaml).await?;
-        self.plan_of(&mut spec, &Operation::Create { bundle, until: None }).await
-    }
-
-    /// What `op` would run on `spec`'s hosts (its nodes named as a run would name them), segment
-    /// by segment, rendered with secrets redacted, after the bundle coverage check.
-    pub(crate) async fn plan_of(&self, spec: &mut ClusterSpec, op: &Operation) -> Result<String> {
-        op.apply_to(spec);
-        let (inv, run_bundle) = self.checked_inventory(spec, op).await?;
-        let mut out = String::new();
-        for seg in op.segments() {
-            let playbooks = self.playbooks_of(op, &seg)?;
-            let seg_inv = Self::limited_to(&inv, &seg);
-            let (vars, secrets) = self.run_vars(spec, &seg_inv, run_bundle.as_ref(), op, &seg, 0, Mode::Plan).await?;
-            let renderer = Renderer::new(vars, secrets, Mode::Plan);
-            for p in &playbooks {
-                let planned = ko_playbook::plan(p, &seg_inv, &renderer)?;
-                out += &ko_playbook::render_plan(&planned);
-            }
-        }
-        Ok(out)
-    }
-
-    /// The cluster's hosts with `spec`'s nodes named for good and the hosts `op` knows to be down
-    /// marked, after checking that its bundle covers what each of its segments installs on the
-    /// hosts it runs on — so a missing file stops it before any task exists.
-    pub(crate) async fn checked_inventory(
-        &self,
-        spec: &mut ClusterSpec,
-        op: &Operation,
-    ) -> Result<(ko_playbook::Inventory, Option<ko_deploy::RunBundle>)> {
-        let mut inv = self.stored_inventory(spec).await?;
-        ko_deploy::assign_node_names(spec, &inv);
-        let run_bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
-        if let (Some(name), Some(b)) = (op.bundle(), &run_bundle) {
-            for seg in op.segments() {
-                let seg_inv = Self::limited_to(&inv, &seg);
-                ko_deploy::check_bundle_covers(spec, &seg_inv, name, &b.manifest, &seg.stages)?;
-            }
-        }
-        Self::mark_down(&mut inv, op);
-        Ok((inv, run_bundle))
+        Ok(self.deployer().plan(&mut spec, &Operation::Create { bundle, until: None }).await?)
     }
 
     /// Registers the cluster in `yaml` and prepares its creation: a deployment's stages up to
@@ -260,7 +210,7 @@ impl Api {
         let (mut spec, bundle) = self.checked_spec(actor, yaml).await?;
         let op = Operation::Create { bundle, until };
         // the nodes are named now, for good: a node added later takes the next free name
-        self.checked_inventory(&mut spec, &op).await?;
+        self.deployer().checked_inventory(&mut spec, &op).await?;
         let spec_json = serde_json::to_string(&spec)?;
         let nodes: Vec<(String, bool, bool, bool)> = spec
             .nodes
@@ -271,7 +221,7 @@ impl Api {
         let (title, stored) = (op.title(&name), op.clone());
         let (provider, version, arch) = (spec.provider.as_str(), spec.version.clone(), spec.arch.as_str());
         // locked before the task exists: no other process can take it for an interrupted one
-        let lock = self.lock_cluster(&spec.name)?;
+        let lock = self.deployer().lock_cluster(&spec.name)?;
         let task_id = self
             .audited(actor, "cluster.create", &spec.name, async {
                 self.db
@@ -340,7 +290,7 @@ impl Api {
         op: Operation,
     ) -> Result<PreparedTask> {
         let name = cluster.name.as_str();
-        let lock = self.lock_cluster(name)?;
+        let lock = self.deployer().lock_cluster(name)?;
         let (id, by, kind, title, stored) = (cluster.id, actor.user_id, op.kind(), op.title(name), op.clone());
         let task = self
             .audited(actor, kind.as_str(), name, async {
@@ -367,7 +317,7 @@ impl Api {
             ));
         }
         let op = Operation::Deploy { bundle: done.bundle().map(str::to_string), after, until };
-        self.checked_inventory(&mut spec_of(&cluster)?, &op).await?;
+        self.deployer().checked_inventory(&mut spec_of(&cluster)?, &op).await?;
         self.start_cluster_task(actor, &cluster, op).await
     }
 
@@ -419,7 +369,7 @@ impl Api {
     /// What resetting the cluster would run on which host (nothing is touched).
     pub async fn cluster_reset_plan(&self, actor: &Actor, name: &str) -> Result<String> {
         let cluster = self.operable_cluster(actor, name, TaskKind::Reset).await?;
-        self.plan_of(&mut spec_of(&cluster)?, &Operation::Reset).await
+        Ok(self.deployer().plan(&mut spec_of(&cluster)?, &Operation::Reset).await?)
     }
 
     /// Prepares removing what the deployment put on the cluster's hosts.
@@ -433,7 +383,7 @@ impl Api {
         self.audited(actor, "cluster.delete", name, async {
             self.reconcile_tasks().await?;
             let cluster = self.deletable_cluster(actor, name).await?;
-            let _lock = self.lock_cluster(name)?;
+            let _lock = self.deployer().lock_cluster(name)?;
             self.forget_cluster(&cluster).await
         })
         .await
@@ -460,10 +410,9 @@ impl Api {
         let hosts: Vec<String> =
             self.db.read(move |c| clusters::nodes(c, id)).await?.into_iter().map(|n| n.host).collect();
         let store = self.secrets.clone();
-        tokio::task::spawn_blocking(move || crate::cluster_secrets::ClusterSecrets::forget(&store, &name, &hosts))
-            .await??;
+        tokio::task::spawn_blocking(move || ko_deploy::ClusterSecrets::forget(&store, &name, &hosts)).await??;
         self.db.write(move |tx| Ok::<_, ApiError>(clusters::delete(tx, id)?)).await?;
-        let dir = self.cluster_dir(&cluster.name);
+        let dir = self.deployer().cluster_dir(&cluster.name);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|e| ApiError::DataDir { path: dir.clone(), cause: e })?;
         }

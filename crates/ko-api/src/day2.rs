@@ -7,10 +7,10 @@
 //! task (the new one joins, then the old one leaves). A staged cluster
 //! (deployed up to etcd or further) takes them too, up to the stage it reached.
 
-use crate::cluster_ops::spec_of;
 use crate::tasks::PreparedTask;
 use crate::{Actor, Api, ApiError, Result};
 use ko_core::{ClusterSpec, NodeRole, NodeSpec, Operation};
+use ko_deploy::spec_of;
 use ko_store::clusters;
 use ko_store::tasks::TaskKind;
 
@@ -37,17 +37,17 @@ impl NodeChange {
     /// What the change would run on which host (secrets redacted); nothing changes.
     pub async fn plan(self) -> Result<String> {
         let Self { api, mut spec, op, .. } = self;
-        api.plan_of(&mut spec, &op).await
+        Ok(api.deployer().plan(&mut spec, &op).await?)
     }
 
     /// Starts the change: every host it needs must answer first; nodes that join are the
     /// cluster's from then on.
     pub async fn start(self) -> Result<PreparedTask> {
         let Self { api, actor, cluster, mut spec, op } = self;
-        let (mut inv, _) = api.checked_inventory(&mut spec, &op).await?;
+        let (mut inv, _) = api.deployer().checked_inventory(&mut spec, &op).await?;
         // every host the operation needs answers before anything is recorded or started (a dead
         // one is named, with the way out: `--down`)
-        api.reach(&mut inv).await?;
+        api.deployer().reach(&mut inv).await?;
         let task = api.start_cluster_task(&actor, &cluster, op).await?;
         let (id, rows) = (cluster.id, node_rows(&spec));
         let json = serde_json::to_string(&spec)?;

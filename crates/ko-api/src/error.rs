@@ -1,7 +1,8 @@
 //! Errors that cross to the UI and the CLI: a stable code and a message saying what to do.
 
-use crate::refusals::{AccountRefusal, BackupRefusal, ClusterRefusal, HostRefusal, TaskRefusal};
+use crate::refusals::{AccountRefusal, BackupRefusal, ClusterRefusal, TaskRefusal};
 use ko_core::{Invalid, NextStep, Problem};
+use ko_deploy::DeployError;
 use ko_secrets::SecretError;
 use ko_store::StoreError;
 use std::path::PathBuf;
@@ -57,9 +58,10 @@ pub enum ApiError {
     /// The task cannot do that in its state.
     #[error(transparent)]
     Task(#[from] TaskRefusal),
-    /// Hosts the operation needs cannot be used.
+    /// A run (or getting ready for one) was refused: the cluster busy, hosts that cannot be
+    /// used, a secret a playbook may not keep.
     #[error(transparent)]
-    Hosts(#[from] HostRefusal),
+    Deploy(DeployError),
     /// The account change would break the system, or the account cannot act.
     #[error(transparent)]
     Account(#[from] AccountRefusal),
@@ -79,14 +81,6 @@ pub enum ApiError {
         recorded: &'static str,
         /// The store asked for.
         asked: &'static str,
-    },
-    /// A playbook tried to keep a secret under a name the app does not keep.
-    #[error("a playbook may keep a secret only as one of {allowed}, not '{name}'")]
-    NotKeepable {
-        /// The name it used.
-        name: String,
-        /// The names allowed.
-        allowed: String,
     },
     /// Login failed (wrong name or password: deliberately not told apart).
     #[error("user name or password is wrong")]
@@ -134,20 +128,17 @@ impl ApiError {
             Self::Forbidden { .. } => "forbidden",
             Self::Cluster(r) => r.code(),
             Self::Task(r) => r.code(),
-            Self::Hosts(r) => r.code(),
+            Self::Deploy(e) => e.code(),
             Self::Account(r) => r.code(),
             Self::Backup(r) => r.code(),
             Self::Playbook(_) => "playbook.invalid",
             Self::SecretsSwitch { .. } => "secrets.switch",
-            Self::NotKeepable { .. } => "playbook.not_keepable",
             Self::LoginFailed => "login_failed",
             Self::Ssh(e) => e.code(),
             Self::Bundle(e) => e.code(),
             Self::Secret(s) => s.code(),
             Self::DataDir { .. } => "data_dir",
-            Self::Store(StoreError::NewerSchema { .. }) => "store.newer_schema",
-            Self::Store(StoreError::UnknownName(u)) => u.code,
-            Self::Store(_) => "store",
+            Self::Store(e) => e.code(),
             Self::Internal(_) | Self::Worker(_) | Self::Json(_) => "internal",
         }
     }
@@ -155,7 +146,11 @@ impl ApiError {
     /// True when the secret store cannot be used right now (a keychain gone or locked, a sealed
     /// vault): the operation can be tried again once that is fixed.
     pub fn is_secret_store_down(&self) -> bool {
-        matches!(self, Self::Secret(e) if e.is_store_down())
+        match self {
+            Self::Secret(e) => e.is_store_down(),
+            Self::Deploy(e) => e.is_secret_store_down(),
+            _ => false,
+        }
     }
 
     /// True when the caller's input is at fault (koctl exits 2), false when the operation failed.
@@ -183,7 +178,7 @@ impl ApiError {
             Self::Invalid(i) => i.0.iter().find_map(|p| p.next.clone()),
             Self::NotFound { kind, .. } => Some(NextStep::List { kind: kind.to_string() }),
             Self::Cluster(r) => r.next_step(),
-            Self::Hosts(r) => r.next_step(),
+            Self::Deploy(e) => e.next_step(),
             Self::Account(r) => r.next_step(),
             Self::Ssh(ko_ssh::SshError::HostKeyChanged { host, presented, .. }) => {
                 Some(NextStep::HostTrust { host: host.clone(), fingerprint: Some(presented.clone()) })
@@ -198,12 +193,11 @@ impl ApiError {
             self,
             Self::Cluster(_)
                 | Self::Task(_)
-                | Self::Hosts(_)
+                | Self::Deploy(_)
                 | Self::Account(_)
                 | Self::Backup(_)
                 | Self::Playbook(_)
                 | Self::SecretsSwitch { .. }
-                | Self::NotKeepable { .. }
         )
     }
 
@@ -229,6 +223,29 @@ impl ApiError {
     /// [`ApiError::invalid`] with the step that fixes it.
     pub(crate) fn invalid_then(code: &'static str, field: &str, message: impl Into<String>, next: NextStep) -> Self {
         Self::Invalid(Invalid(vec![Problem::new(code, field, message).with_next(Some(next))]))
+    }
+}
+
+impl From<DeployError> for ApiError {
+    /// The deployment's errors as the API's: the kinds both have become the API's own (a missing
+    /// host is `NotFound` here too), the deployment's refusals are kept whole; codes do not change.
+    fn from(e: DeployError) -> Self {
+        match e {
+            DeployError::Invalid(i) => Self::Invalid(i),
+            DeployError::NotFound { kind, name } => Self::NotFound { kind, name },
+            DeployError::Playbook(e) => Self::Playbook(e),
+            DeployError::Ssh(e) => Self::Ssh(e),
+            DeployError::Bundle(e) => Self::Bundle(e),
+            DeployError::Secret(e) => Self::Secret(e),
+            DeployError::DataDir { path, cause } => Self::DataDir { path, cause },
+            DeployError::Store(e) => Self::Store(e),
+            DeployError::Internal(m) => Self::Internal(m),
+            DeployError::Worker(e) => Self::Worker(e),
+            DeployError::Json(e) => Self::Json(e),
+            refusal @ (DeployError::Busy { .. } | DeployError::Hosts(_) | DeployError::NotKeepable { .. }) => {
+                Self::Deploy(refusal)
+            }
+        }
     }
 }
 

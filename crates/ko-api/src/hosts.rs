@@ -1,33 +1,14 @@
 //! Hosts: registered over SSH with a pinned key, described by their facts.
 
 use crate::error::check_name;
-use crate::refusals::HostRefusal;
-use crate::{Actor, Api, ApiError, Permission, Result, Role};
+use crate::{Actor, Api, ApiError, HostSpec, Permission, Result, Role};
 use ko_core::{Invalid, validate_host_address};
-use ko_secrets::CredentialSecret;
-use ko_ssh::{Auth, ConnectOptions, HostFacts, HostKey, HostKeyPolicy, Session, SshError, Target, gather_facts};
+use ko_deploy::host_row;
+use ko_ssh::{HostFacts, HostKey, HostKeyPolicy, Session, SshError, gather_facts};
+use ko_store::credentials;
 use ko_store::hosts::{self, Host, NewHost, PinnedKey};
-use ko_store::{Connection, credentials};
 use serde::Serialize;
 use std::path::PathBuf;
-
-/// Bastions one host may be behind, at most.
-const MAX_JUMP_DEPTH: usize = 5;
-
-/// A host to register.
-#[derive(Debug, Clone)]
-pub struct HostSpec {
-    /// Unique name.
-    pub name: String,
-    /// IP address or DNS name.
-    pub address: String,
-    /// SSH port.
-    pub port: u16,
-    /// Credential name.
-    pub credential: String,
-    /// Name of the registered host to jump through.
-    pub jump: Option<String>,
-}
 
 /// Which host key to accept for a new or re-trusted host.
 #[derive(Debug, Clone)]
@@ -74,93 +55,7 @@ fn ssh_error(e: SshError) -> ApiError {
     ApiError::Ssh(e)
 }
 
-fn host_row(c: &Connection, name: &str) -> Result<Host> {
-    hosts::get_by_name(c, name)?.ok_or_else(|| ApiError::NotFound { kind: "host", name: name.into() })
-}
-
 impl Api {
-    /// Connect options for host operations: `KO_SSH_CONNECT_TIMEOUT` and `KO_SSH_KEEPALIVE`
-    /// (seconds) override the defaults (15 s; a dead link is noticed after 4 keepalive intervals of 10 s).
-    pub(crate) fn connect_options(&self) -> ConnectOptions {
-        let mut o = ConnectOptions::default();
-        let secs = |var: &str| std::env::var(var).ok().and_then(|s| s.parse().ok()).map(std::time::Duration::from_secs);
-        if let Some(t) = secs("KO_SSH_CONNECT_TIMEOUT") {
-            o.connect_timeout = t;
-        }
-        if let Some(t) = secs("KO_SSH_KEEPALIVE") {
-            o.keepalive_interval = t;
-        }
-        o
-    }
-
-    /// Reads a credential's secret from the secret store and makes the SSH login of it.
-    async fn login_for(&self, credential: &str) -> Result<(String, Auth, Option<ko_secrets::Sensitive<String>>)> {
-        let name = credential.to_string();
-        let cred = self
-            .db
-            .read(move |c| credentials::get_by_name(c, &name)?.ok_or(ApiError::NotFound { kind: "credential", name }))
-            .await?;
-        let store = self.secrets.clone();
-        let key = cred.keychain_ref.clone();
-        let secret = tokio::task::spawn_blocking(move || -> Result<CredentialSecret> {
-            Ok(CredentialSecret::from_entry(&key, &store.get(&key)?)?)
-        })
-        .await??;
-        // the stored kind is an enum: one this release does not know failed the read, never agent auth
-        let auth = crate::CredentialAuth::stored(&cred, &secret)?.into();
-        Ok((cred.username, auth, secret.sudo_password))
-    }
-
-    /// The SSH target of a registered host, with its pinned key and its jump chain.
-    pub(crate) async fn target_of(&self, name: &str) -> Result<Target> {
-        let mut chain = Vec::new();
-        let mut next = Some(name.to_string());
-        while let Some(n) = next {
-            if chain.len() > MAX_JUMP_DEPTH {
-                return Err(HostRefusal::JumpTooDeep { host: name.to_string(), max: MAX_JUMP_DEPTH }.into());
-            }
-            let row = self.db.read(move |c| host_row(c, &n)).await?;
-            next = row.jump.clone();
-            chain.push(row);
-        }
-        let mut target: Option<Target> = None;
-        for row in chain.into_iter().rev() {
-            let fingerprint =
-                row.host_key_fingerprint.clone().ok_or_else(|| HostRefusal::NoPinnedKey { host: row.name.clone() })?;
-            let (user, auth, sudo_password) = self.login_for(&row.credential).await?;
-            target = Some(Target {
-                name: row.name,
-                address: row.address,
-                port: row.port,
-                user,
-                auth,
-                sudo_password,
-                host_key: HostKeyPolicy::Pinned { fingerprint, algorithm: row.host_key_algorithm },
-                jump: target.map(Box::new),
-            });
-        }
-        target.ok_or_else(|| ApiError::Internal("empty jump chain".into()))
-    }
-
-    /// A target for a host that is not registered yet.
-    async fn new_target(&self, spec: &HostSpec, policy: HostKeyPolicy) -> Result<Target> {
-        let (user, auth, sudo_password) = self.login_for(&spec.credential).await?;
-        let jump = match &spec.jump {
-            Some(j) => Some(Box::new(self.target_of(j).await?)),
-            None => None,
-        };
-        Ok(Target {
-            name: spec.name.clone(),
-            address: spec.address.clone(),
-            port: spec.port,
-            user,
-            auth,
-            sudo_password,
-            host_key: policy,
-            jump,
-        })
-    }
-
     fn check_spec(spec: &HostSpec) -> Result<()> {
         check_name("name", &spec.name)?;
         if let Some(p) = validate_host_address("address", &spec.address) {
@@ -176,8 +71,8 @@ impl Api {
     pub async fn host_scan_key(&self, actor: &Actor, spec: &HostSpec) -> Result<HostKey> {
         self.authorize(actor, Permission::ManageSystem, "add hosts").await?;
         Self::check_spec(spec)?;
-        let target = self.new_target(spec, HostKeyPolicy::TrustOnFirstUse).await?;
-        ko_ssh::scan_host_key(&target, &self.connect_options()).await.map_err(ssh_error)
+        let target = self.deployer().new_target(spec, HostKeyPolicy::TrustOnFirstUse).await?;
+        ko_ssh::scan_host_key(&target, &self.deployer().connect_options()).await.map_err(ssh_error)
     }
 
     async fn policy_for(&self, spec: &HostSpec, trust: &Trust) -> Result<HostKeyPolicy> {
@@ -213,8 +108,8 @@ impl Api {
                 return Err(ApiError::AlreadyExists { kind: "host", name: spec.name.clone() });
             }
             let policy = self.policy_for(&spec, &trust).await?;
-            let target = self.new_target(&spec, policy).await?;
-            let session = Session::connect(&target, &self.connect_options()).await.map_err(ssh_error)?;
+            let target = self.deployer().new_target(&spec, policy).await?;
+            let session = Session::connect(&target, &self.deployer().connect_options()).await.map_err(ssh_error)?;
             let facts = gather_facts(&session).await.map_err(ssh_error)?;
             let key = session.host_key().clone();
             let facts_json = serde_json::to_string(&facts)?;
@@ -243,7 +138,7 @@ impl Api {
                         &PinnedKey { algorithm: &key.algorithm, key: &key.openssh, fingerprint: &key.fingerprint },
                     )?;
                     hosts::set_facts(tx, id, &arch, &facts_json)?;
-                    host_row(tx, &s.name)
+                    Ok::<_, ApiError>(host_row(tx, &s.name)?)
                 })
                 .await?;
             Ok(HostDetail::from(stored))
@@ -281,33 +176,20 @@ impl Api {
             .ok_or_else(|| ApiError::NotFound { kind: "host", name: name.into() })
     }
 
-    /// Stores freshly gathered `facts` with host `name` (which is then `running`); returns its row.
-    pub(crate) async fn record_facts(&self, name: &str, facts: &HostFacts) -> Result<Host> {
-        let json = serde_json::to_string(facts)?;
-        let (n, arch) = (name.to_string(), facts.arch.clone());
-        self.db
-            .write(move |tx| {
-                let id = host_row(tx, &n)?.id;
-                hosts::set_facts(tx, id, &arch, &json)?;
-                host_row(tx, &n)
-            })
-            .await
-    }
-
     /// Connects with the pinned key and gathers facts again; a failure is recorded in the host's
     /// status (unreachable / failed) and returned.
     pub async fn host_refresh(&self, actor: &Actor, name: &str) -> Result<HostDetail> {
         self.audited(actor, "host.refresh", name, async {
             self.authorize(actor, Permission::ManageSystem, "refresh hosts").await?;
-            let target = self.target_of(name).await?;
+            let target = self.deployer().target_of(name).await?;
             let outcome = async {
-                let session = Session::connect(&target, &self.connect_options()).await?;
+                let session = Session::connect(&target, &self.deployer().connect_options()).await?;
                 gather_facts(&session).await
             }
             .await;
             let n = name.to_string();
             match outcome {
-                Ok(facts) => Ok(HostDetail::from(self.record_facts(name, &facts).await?)),
+                Ok(facts) => Ok(HostDetail::from(self.deployer().record_facts(name, &facts).await?)),
                 Err(e) => {
                     let status = if e.is_transient() { "unreachable" } else { "failed" };
                     let message = e.to_string();
@@ -329,7 +211,7 @@ impl Api {
     pub async fn host_trust(&self, actor: &Actor, name: &str, trust: Trust) -> Result<HostKey> {
         self.audited(actor, "host.trust", name, async {
             self.authorize(actor, Permission::ManageSystem, "trust host keys").await?;
-            let mut target = self.target_of(name).await?;
+            let mut target = self.deployer().target_of(name).await?;
             let row = {
                 let n = name.to_string();
                 self.db.read(move |c| host_row(c, &n)).await?
@@ -342,7 +224,7 @@ impl Api {
                 jump: row.jump.clone(),
             };
             target.host_key = self.policy_for(&spec, &trust).await?;
-            let session = Session::connect(&target, &self.connect_options()).await.map_err(ssh_error)?;
+            let session = Session::connect(&target, &self.deployer().connect_options()).await.map_err(ssh_error)?;
             let key = session.host_key().clone();
             let k = key.clone();
             self.db

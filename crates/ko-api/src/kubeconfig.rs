@@ -4,10 +4,10 @@
 //! in the secret store. Nothing of it is stored in plain text by the app; the file is written only
 //! where the user asks.
 
-use crate::cluster_secrets::{ADMIN_TOKEN, ClusterSecrets};
 use crate::refusals::ClusterRefusal;
 use crate::{Actor, Api, ApiError, Permission, Result};
 use base64::Engine;
+use ko_deploy::{ADMIN_TOKEN, ClusterSecrets};
 use ko_secrets::Sensitive;
 
 impl Api {
@@ -18,8 +18,8 @@ impl Api {
             let cluster = self.cluster_row(name).await?;
             let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
             self.authorize(actor, p, "export this cluster's kubeconfig").await?;
-            let spec = crate::cluster_ops::spec_of(&cluster)?;
-            let ca_path = self.cluster_dir(name).join("kubernetes/ca.crt");
+            let spec = ko_deploy::spec_of(&cluster)?;
+            let ca_path = self.deployer().cluster_dir(name).join("kubernetes/ca.crt");
             let ca = std::fs::read(&ca_path).map_err(|_| ClusterRefusal::NotDeployed {
                 cluster: name.to_string(),
                 what: "Kubernetes CA",
@@ -36,7 +36,7 @@ impl Api {
                 what: "ko-admin token in the secret store",
                 stage: "post",
             })?;
-            let inv = self.stored_inventory(&spec).await?;
+            let inv = self.deployer().stored_inventory(&spec).await?;
             let lb = ko_deploy::lb_vars(&spec, &inv);
             let kube = ko_deploy::kube_vars(&spec, &inv, lb["endpoint"].as_str().unwrap_or_default());
             let server = kube["api_url"].as_str().unwrap_or_default();

@@ -15,11 +15,9 @@ mod bundle_push;
 mod cert_expiry;
 mod cluster_certs;
 mod cluster_ops;
-mod cluster_secrets;
 mod clusters;
 mod credentials;
 mod day2;
-mod etcd_pki;
 mod forms;
 mod hosts;
 mod identity;
@@ -28,10 +26,8 @@ pub mod ops;
 mod projects;
 mod push_updates;
 mod refusals;
-mod run_context;
 mod secret_store;
 mod settings;
-mod ssh_transport;
 mod status;
 mod task_follow;
 mod tasks;
@@ -42,19 +38,21 @@ mod users;
 mod versions;
 
 pub use authz::{Permission, Role};
-pub use bundle_library::{BuildRequest, LIBRARY_DIR, LibraryBundle};
-pub use bundle_push::{HOST_STORE, HostPush, PushProgress};
+pub use bundle_library::{BuildRequest, LibraryBundle};
 pub use cert_expiry::CertExpiry;
 pub use cluster_ops::{CheckResult, ClusterBackups, ClusterDetail};
 pub use clusters::{ClusterDefaults, ClusterValidation};
-pub use credentials::{CredentialAuth, CredentialDetail, KeychainState, NewCredential};
+pub use credentials::{CredentialDetail, KeychainState, NewCredential};
 pub use day2::NodeChange;
 pub use error::{ApiError, Result};
 pub use forms::{CredentialForm, HostForm, Imported, Me, Started, UnlockForm, UserForm};
-pub use hosts::{HostDetail, HostSpec, ImportRow, Trust};
+pub use hosts::{HostDetail, ImportRow, Trust};
 pub use identity::{Actor, DEFAULT_ADMIN, DEFAULT_ADMIN_PASSWORD};
 pub use ko_bundle::{BuildReport, BundleManifest, FetchProgress, Signature, TrustedKey, VerifyReport};
 pub use ko_core::{ClusterStatus, NextStep, Operation, Problem, Stage};
+pub use ko_deploy::{
+    CredentialAuth, DeployError, HOST_STORE, HostPush, HostRefusal, HostSpec, LIBRARY_DIR, PushProgress, TaskOutcome,
+};
 pub use ko_playbook::{Event as TaskEvent, Status as StepStatus};
 pub use ko_secrets::{PassphraseSource, SecretError, Sensitive, StoreKind, StoreState, write_private_file};
 pub use ko_ssh::CancellationToken;
@@ -72,12 +70,12 @@ pub use ko_store::users::User;
 pub use ko_store::versions::KubernetesVersion;
 pub use projects::ProjectDetail;
 pub use push_updates::{PushForm, PushUpdate};
-pub use refusals::{AccountRefusal, BackupRefusal, ClusterRefusal, HostRefusal, TaskRefusal};
+pub use refusals::{AccountRefusal, BackupRefusal, ClusterRefusal, TaskRefusal};
 pub use secret_store::{SecretsChoice, SecretsConfig, SecretsStatus};
 pub use settings::NewRepository;
 pub use status::StatusReport;
 pub use task_follow::{TaskFollow, TaskUpdate};
-pub use tasks::{PreparedTask, TaskDetail, TaskOutcome};
+pub use tasks::{PreparedTask, TaskDetail};
 pub use upgrade::Upgrade;
 pub use users::NewUserRequest;
 
@@ -138,6 +136,12 @@ impl Api {
     /// The data dir.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// The deployment machinery over this API's data dir, database and secret store (its read
+    /// cache included).
+    pub(crate) fn deployer(&self) -> ko_deploy::Deployer {
+        ko_deploy::Deployer::new(&self.data_dir, self.db.clone(), self.secrets.clone())
     }
 }
 

@@ -28,12 +28,6 @@ pub enum ClusterRefusal {
         /// The operation asked for.
         kind: TaskKind,
     },
-    /// Another operation holds the cluster's lock.
-    #[error("cluster '{cluster}' has an operation running; wait for it or cancel it")]
-    Busy {
-        /// The cluster.
-        cluster: String,
-    },
     /// A staged cluster whose deployment finished no stage.
     #[error("cluster '{cluster}' has no finished stage to continue from")]
     NothingToContinue {
@@ -62,7 +56,6 @@ impl ClusterRefusal {
         match self {
             Self::NotStaged { .. } => "cluster.not_staged",
             Self::NotRunning { .. } => "cluster.not_running",
-            Self::Busy { .. } => "cluster.busy",
             Self::NothingToContinue { .. } => "cluster.nothing_to_continue",
             Self::NotDeployed { .. } => "cluster.not_deployed",
             Self::ProviderUnsupported => "cluster.provider_unsupported",
@@ -72,7 +65,6 @@ impl ClusterRefusal {
     pub(crate) fn next_step(&self) -> Option<NextStep> {
         match self {
             Self::NotRunning { cluster, .. } => Some(NextStep::TaskList { cluster: cluster.clone() }),
-            Self::Busy { cluster } => Some(NextStep::TaskCancel { cluster: cluster.clone() }),
             _ => None,
         }
     }
@@ -111,75 +103,6 @@ impl TaskRefusal {
             Self::NotRunning { .. } => "task.not_running",
             Self::NotResumable { .. } => "task.not_resumable",
             Self::ClusterDeleted { .. } => "task.cluster_deleted",
-        }
-    }
-}
-
-/// Hosts an operation needs cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum HostRefusal {
-    /// Some hosts did not answer; nothing was changed.
-    #[error(
-        "cannot reach every host, nothing was changed: {}; check the hosts and retry — or, for a node that is down for good, \
-         remove or replace it saying so (down)",
-        .failures.iter().map(|(h, e)| format!("{h}: {e}")).collect::<Vec<_>>().join("; ")
-    )]
-    Unreachable {
-        /// Each host that did not answer, with why.
-        failures: Vec<(String, String)>,
-    },
-    /// A host cannot be connected to as registered.
-    #[error("cannot connect to host '{host}', nothing was changed: {cause}")]
-    Unusable {
-        /// The host.
-        host: String,
-        /// Why.
-        cause: Box<crate::ApiError>,
-    },
-    /// No key is pinned for the host.
-    #[error("host '{host}' has no pinned host key; trust one first")]
-    NoPinnedKey {
-        /// The host.
-        host: String,
-    },
-    /// Its jump chain is too long (or a loop).
-    #[error("host '{host}' is behind more than {max} jump hosts")]
-    JumpTooDeep {
-        /// The host.
-        host: String,
-        /// How many are allowed.
-        max: usize,
-    },
-    /// Its credential's secret is gone from the secret store.
-    #[error("credential '{credential}' has no {what} in the secret store; add it again")]
-    SecretMissing {
-        /// The credential.
-        credential: String,
-        /// What is missing.
-        what: &'static str,
-    },
-}
-
-impl HostRefusal {
-    pub(crate) fn code(&self) -> &'static str {
-        match self {
-            Self::Unreachable { .. } => "hosts.unreachable",
-            Self::Unusable { cause, .. } => cause.code(),
-            Self::NoPinnedKey { .. } => "host.no_pinned_key",
-            Self::JumpTooDeep { .. } => "host.jump_too_deep",
-            Self::SecretMissing { .. } => "credential.secret_missing",
-        }
-    }
-
-    pub(crate) fn next_step(&self) -> Option<NextStep> {
-        match self {
-            Self::Unreachable { failures } => {
-                Some(NextStep::MarkDown { hosts: failures.iter().map(|(h, _)| h.clone()).collect() })
-            }
-            Self::Unusable { cause, .. } => cause.next_step(),
-            Self::NoPinnedKey { host } => Some(NextStep::HostTrust { host: host.clone(), fingerprint: None }),
-            Self::SecretMissing { credential, .. } => Some(NextStep::CredentialAdd { name: credential.clone() }),
-            Self::JumpTooDeep { .. } => None,
         }
     }
 }

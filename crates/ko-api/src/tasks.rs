@@ -1,26 +1,17 @@
-//! Tasks: playbooks run on a cluster's hosts, journaled step by step in SQLite.
-//!
-//! * One operation per cluster at a time: a run holds the file lock `DATA_DIR/locks/cluster-<name>.lock`
-//!   (the OS releases it when the process dies, however it dies), taken before its task is created.
-//! * A task the journal shows as running while nobody holds its lock was interrupted (killed,
-//!   crashed, power cut): [`Api::reconcile_tasks`] marks it `interrupted`.
-//! * A retry resumes: steps the journal shows as done on a host are not run again there (their
-//!   registered outputs are restored); the failed step and everything after it run.
-//! * Cancel works across processes: `koctl task cancel` records the request, the running process
-//!   sees it within a moment and kills the remote commands.
+//! Tasks as users see them: listed, shown, followed, cancelled and retried (each checked against
+//! the role table), prepared to run, and what a finished one means for its cluster. The run itself
+//! — the lock, the journal, resuming, cancelling across processes — is `ko_deploy::Deployer`'s.
 
-use crate::refusals::{ClusterRefusal, TaskRefusal};
+use crate::refusals::TaskRefusal;
 use crate::{Actor, Api, ApiError, Permission, Result};
-use ko_core::Segment;
-use ko_playbook::{Event, EventSink, Playbook, Resume, Status};
+use ko_core::{After, ClusterStatus};
+use ko_deploy::{ClusterLock, TaskOutcome, TaskRun};
+use ko_playbook::Event;
 use ko_ssh::CancellationToken;
-use ko_store::tasks::{self, LogLine, Operation, PhaseRow, StepHost, StepHostUpdate, Task, TaskStatus};
+use ko_store::clusters;
+use ko_store::tasks::{self, LogLine, PhaseRow, StepHost, Task, TaskStatus};
 use serde::Serialize;
-use std::collections::HashMap;
-use std::fs::File;
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
 
 /// A task with its journal.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -33,25 +24,6 @@ pub struct TaskDetail {
     pub steps: Vec<StepHost>,
 }
 
-/// How a run of a task ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TaskOutcome {
-    /// Task id.
-    pub task_id: i64,
-    /// `ok`, `failed` or `cancelled`.
-    pub status: TaskStatus,
-    /// Why it failed.
-    pub error: Option<String>,
-}
-
-/// How often a running task looks for a cancel request from another process.
-const CANCEL_POLL: Duration = Duration::from_millis(300);
-
-/// The per-cluster lock of a running operation; released when dropped (or when the process dies).
-pub(crate) struct ClusterLock {
-    _file: File,
-}
-
 /// A task ready to run: recorded in the journal, its cluster locked. Run it in the foreground
 /// (koctl) or spawn it (the desktop app, `koctl serve`); dropping it unrun leaves the task
 /// `pending`, which the next look at the journal reports as `interrupted`. It reads each secret
@@ -61,13 +33,6 @@ pub struct PreparedTask {
     run: TaskRun,
     first: bool,
     lock: ClusterLock,
-}
-
-/// What a run of a task works from: the task, on which cluster, and what it does.
-pub(crate) struct TaskRun {
-    pub id: i64,
-    pub cluster: String,
-    pub op: Operation,
 }
 
 impl PreparedTask {
@@ -87,7 +52,9 @@ impl PreparedTask {
         on_event: impl Fn(&Event) + Send + Sync + 'static,
     ) -> Result<TaskOutcome> {
         let Self { api, run, first, lock } = self;
-        api.run_task(&run, first, lock, cancel, Arc::new(on_event)).await
+        let outcome = api.deployer().run_task(&run, first, lock, cancel, Arc::new(on_event)).await?;
+        api.after_task(&run, outcome.status).await?;
+        Ok(outcome)
     }
 
     /// Runs the task in the background (its progress is in the journal, see
@@ -104,45 +71,10 @@ impl PreparedTask {
 }
 
 impl Api {
-    /// Takes the operation lock of cluster `cluster` (a DNS label: a safe file name), or says
-    /// what holds it.
-    pub(crate) fn lock_cluster(&self, cluster: &str) -> Result<ClusterLock> {
-        let path = self.data_dir().join("locks").join(format!("cluster-{cluster}.lock"));
-        let io = |e: std::io::Error| ApiError::DataDir { path: path.clone(), cause: e };
-        std::fs::create_dir_all(path.parent().unwrap_or(&path)).map_err(io)?;
-        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => Ok(ClusterLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(ClusterRefusal::Busy { cluster: cluster.to_string() }.into()),
-            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
-        }
-    }
-
     /// Marks tasks the journal shows as running, but that no process is running, as
     /// `interrupted` (resumable with a retry). Returns their ids.
     pub async fn reconcile_tasks(&self) -> Result<Vec<i64>> {
-        let active = self.db.read(tasks::active).await?;
-        let mut interrupted = Vec::new();
-        for t in active {
-            // holding the lock proves nobody else runs the task; it is released at the end of the block
-            let _lock = match &t.cluster {
-                Some(name) => match self.lock_cluster(name) {
-                    Ok(lock) => Some(lock),
-                    Err(ApiError::Cluster(ClusterRefusal::Busy { .. })) => continue,
-                    Err(e) => return Err(e),
-                },
-                None => None,
-            };
-            let id = t.id;
-            let error = format!(
-                "interrupted: the process running it stopped (killed or crashed) during attempt {}; a retry of task \
-                 {id} resumes it",
-                t.attempt
-            );
-            self.db.write(move |tx| tasks::finish(tx, id, TaskStatus::Interrupted, Some(&error))).await?;
-            interrupted.push(id);
-        }
-        Ok(interrupted)
+        Ok(self.deployer().reconcile_tasks().await?)
     }
 
     async fn task_row(&self, id: i64) -> Result<Task> {
@@ -231,7 +163,7 @@ impl Api {
             return Err(TaskRefusal::NotResumable { id, status: task.status }.into());
         }
         let cluster = task.cluster.clone().ok_or(TaskRefusal::ClusterDeleted { id })?;
-        let lock = self.lock_cluster(&cluster)?;
+        let lock = self.deployer().lock_cluster(&cluster)?;
         let op = task.operation()?;
         self.audited(actor, "task.retry", &id.to_string(), async {
             let run = TaskRun { id, cluster, op };
@@ -240,224 +172,50 @@ impl Api {
         .await
     }
 
-    /// The playbooks of a segment of `op`, as it runs them: those it refreshes over the whole
-    /// cluster marked so, an upgrade's worker batch size set on its rolling phases over the workers.
-    pub(crate) fn playbooks_of(&self, op: &Operation, seg: &Segment) -> Result<Vec<Playbook>> {
-        let mut playbooks = seg.stages.iter().map(|s| self.playbook(s.as_str())).collect::<Result<Vec<_>>>()?;
-        for p in playbooks.iter_mut().filter(|p| seg.whole_cluster.iter().any(|s| s.as_str() == p.name)) {
-            p.phases.iter_mut().for_each(|phase| phase.whole_cluster = true);
-        }
-        if let Some(n) = op.worker_batch() {
-            for phase in playbooks.iter_mut().flat_map(|p| &mut p.phases) {
-                if phase.serial.is_some() && phase.hosts == "workers" {
-                    phase.serial = Some(n);
-                }
-            }
-        }
-        Ok(playbooks)
-    }
-
-    /// Loads a playbook: `DATA_DIR/playbooks/NAME.yaml` when present (an operator's override),
-    /// else the one shipped in the binary.
-    pub(crate) fn playbook(&self, name: &str) -> Result<Playbook> {
-        let path = self.data_dir().join("playbooks").join(format!("{name}.yaml"));
-        let parsed = match std::fs::read_to_string(&path) {
-            Ok(text) => Playbook::parse(name, &text),
-            Err(_) => ko_playbook::builtin(name),
-        };
-        Ok(parsed?)
-    }
-
-    /// What earlier attempts of task `id` finished, for the steps that are still the same.
-    pub(crate) async fn resume_of(&self, id: i64, playbooks: &[Playbook]) -> Result<Resume> {
-        let rows = self.db.read(move |c| tasks::step_hosts(c, id)).await?;
-        let names: Vec<Vec<&str>> = playbooks
-            .iter()
-            .flat_map(|p| &p.phases)
-            .map(|ph| ph.steps.iter().map(|s| s.name.as_str()).collect())
-            .collect();
-        let mut resume = Resume::default();
-        for r in rows {
-            let same =
-                names.get(r.phase as usize).and_then(|steps| steps.get(r.step as usize)) == Some(&r.step_name.as_str());
-            if let (true, Some(status)) = (same, Status::parse(&r.status)) {
-                resume.insert(r.phase as usize, r.step as usize, &r.host, status, r.output);
-            }
-        }
-        Ok(resume)
-    }
-
-    /// Runs an attempt of task `id` on cluster `cluster` while holding its lock: journal, cancel
-    /// watch, the playbooks, and the task's end.
-    pub(crate) async fn run_task(
-        &self,
-        run: &TaskRun,
-        first: bool,
-        _lock: ClusterLock,
-        cancel: CancellationToken,
-        on_event: Arc<dyn Fn(&Event) + Send + Sync>,
-    ) -> Result<TaskOutcome> {
+    /// What a finished task means for its cluster, as its operation says ([`Operation::after`]):
+    /// a deployment's status (running, staged, failed), an upgrade's new version, a backup file
+    /// recorded, removed nodes forgotten, the cluster forgotten after its reset.
+    pub(crate) async fn after_task(&self, run: &TaskRun, status: TaskStatus) -> Result<()> {
         let TaskRun { id, ref cluster, ref op } = *run;
-        self.db.write(move |tx| tasks::start_attempt(tx, id, first)).await?;
-        let attempt = self.task_row(id).await?.attempt;
-        let (sink, writer) = JournalSink::start(self.clone(), id, attempt, on_event);
-        let watcher = self.watch_cancel(id, cancel.clone());
-        let outcome = self.run_attempt(id, cluster, op, attempt, &sink, cancel).await;
-        watcher.abort();
-        drop(sink);
-        let _ = writer.await;
-        let (status, error) = match outcome {
-            Ok(o) if o.status == TaskStatus::Ok => (TaskStatus::Ok, None),
-            Ok(o) if o.status == TaskStatus::Cancelled => (TaskStatus::Cancelled, o.error),
-            Ok(o) => (TaskStatus::Failed, o.error),
-            Err(e) => (TaskStatus::Failed, Some(e.to_string())),
-        };
-        let e2 = error.clone();
-        self.db.write(move |tx| tasks::finish(tx, id, status, e2.as_deref())).await?;
-        self.after_task(run, status).await?;
-        Ok(TaskOutcome { task_id: id, status, error })
-    }
-
-    fn watch_cancel(&self, id: i64, cancel: CancellationToken) -> tokio::task::JoinHandle<()> {
-        let api = self.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(CANCEL_POLL).await;
-                if let Ok(true) = api.db.read(move |c| tasks::cancel_requested(c, id)).await {
-                    cancel.cancel();
-                    return;
+        for after in op.after(status) {
+            match after {
+                After::Deployed { complete: true, .. } => {
+                    self.set_cluster_status(cluster, ClusterStatus::Running, String::new()).await?
                 }
+                After::Deployed { up_to, complete: false } => {
+                    let msg = format!("deployed up to {up_to}");
+                    self.set_cluster_status(cluster, ClusterStatus::Staged, msg).await?
+                }
+                After::DeploymentStopped => {
+                    let msg = format!("task {id} {status}");
+                    self.set_cluster_status(cluster, ClusterStatus::Failed, msg).await?
+                }
+                After::Version(version) => self.record_upgrade(cluster, &version).await?,
+                After::BackupTaken(file) => self.record_backup(id, cluster, &file).await?,
+                After::NodesLeft(nodes) => self.forget_nodes(cluster, &nodes).await?,
+                After::ClusterDeleted => self.forget_cluster(&self.cluster_row(cluster).await?).await?,
             }
-        })
-    }
-}
-
-/// Journals a run's events (batched, one transaction per batch) and passes them on.
-struct JournalSink {
-    tx: mpsc::UnboundedSender<Msg>,
-    on_event: Arc<dyn Fn(&Event) + Send + Sync>,
-}
-
-enum Msg {
-    Event(Event),
-    Checkpoint(oneshot::Sender<()>),
-}
-
-/// Names of phases and steps seen so far, and row ids of steps on hosts.
-#[derive(Default)]
-struct JournalState {
-    phases: HashMap<usize, String>,
-    steps: HashMap<(usize, usize), String>,
-    step_hosts: HashMap<(usize, usize, String), i64>,
-}
-
-impl JournalSink {
-    fn start(
-        api: Api,
-        task: i64,
-        attempt: i64,
-        on_event: Arc<dyn Fn(&Event) + Send + Sync>,
-    ) -> (Self, tokio::task::JoinHandle<()>) {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-        let writer = tokio::spawn(async move {
-            let mut state = JournalState::default();
-            while let Some(first) = rx.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < 512 {
-                    match rx.try_recv() {
-                        Ok(m) => batch.push(m),
-                        Err(_) => break,
-                    }
-                }
-                let mut acks = Vec::new();
-                let mut events = Vec::new();
-                for m in batch {
-                    match m {
-                        Msg::Event(e) => events.push(e),
-                        Msg::Checkpoint(ack) => acks.push(ack),
-                    }
-                }
-                let st = std::mem::take(&mut state);
-                match api.db.write(move |c| journal(c, task, attempt, st, &events)).await {
-                    Ok(st) => state = st,
-                    Err(e) => tracing::error!(task, error = %e, "the task journal could not be written"),
-                }
-                for ack in acks {
-                    let _ = ack.send(());
-                }
-            }
-        });
-        (Self { tx, on_event }, writer)
-    }
-}
-
-impl EventSink for JournalSink {
-    fn emit(&self, event: Event) {
-        (self.on_event)(&event);
-        if !matches!(event, Event::Progress { .. } | Event::Transfer { .. }) {
-            let _ = self.tx.send(Msg::Event(event));
         }
+        Ok(())
     }
 
-    async fn checkpoint(&self) {
-        let (ack, done) = oneshot::channel();
-        if self.tx.send(Msg::Checkpoint(ack)).is_ok() {
-            let _ = done.await;
-        }
+    async fn set_cluster_status(&self, cluster: &str, status: ClusterStatus, msg: String) -> Result<()> {
+        let cid = self.cluster_row(cluster).await?.id;
+        self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_status(tx, cid, status, &msg)?)).await
     }
-}
 
-/// Writes `events` of task `task` in one transaction.
-fn journal(
-    c: &ko_store::Connection,
-    task: i64,
-    attempt: i64,
-    mut st: JournalState,
-    events: &[Event],
-) -> Result<JournalState> {
-    for e in events {
-        match e {
-            Event::PhaseStarted { phase, name } => {
-                st.phases.insert(*phase, name.clone());
-                tasks::set_phase(c, task, *phase, name, "running")?;
-            }
-            Event::PhaseFinished { phase, status } => {
-                let name = st.phases.get(phase).cloned().unwrap_or_default();
-                tasks::set_phase(c, task, *phase, &name, status.as_str())?;
-            }
-            Event::StepStarted { phase, step, name, .. } => {
-                st.steps.insert((*phase, *step), name.clone());
-                tasks::set_step(c, task, *phase, *step, name, "running")?;
-            }
-            Event::StepFinished { phase, step, status } => {
-                let name = st.steps.get(&(*phase, *step)).cloned().unwrap_or_default();
-                tasks::set_step(c, task, *phase, *step, &name, status.as_str())?;
-            }
-            Event::HostStarted { phase, step, host, .. } => {
-                let u = StepHostUpdate { host, status: "running", attempt, ..StepHostUpdate::default() };
-                let id = tasks::set_step_host(c, task, *phase, *step, &u)?;
-                st.step_hosts.insert((*phase, *step, host.clone()), id);
-            }
-            Event::HostFinished { phase, step, host, status, exit_code, message, output, resumed, .. } => {
-                if *resumed {
-                    continue;
-                }
-                let u = StepHostUpdate {
-                    host,
-                    status: status.as_str(),
-                    attempt,
-                    exit_code: *exit_code,
-                    message,
-                    output: output.as_deref(),
-                };
-                tasks::set_step_host(c, task, *phase, *step, &u)?;
-            }
-            Event::Line { phase, step, host, stream, line } => {
-                let id = st.step_hosts.get(&(*phase, *step, host.clone())).copied();
-                tasks::append_line(c, task, id, stream, line)?;
-            }
-            Event::Progress { .. } | Event::Transfer { .. } => {}
-        }
+    /// The backup file the task fetched, with its size and hash, on the cluster's list.
+    async fn record_backup(&self, id: i64, cluster: &str, name: &str) -> Result<()> {
+        let cid = self.cluster_row(cluster).await?.id;
+        let path = self.deployer().cluster_dir(cluster).join("backups").join(name);
+        let p2 = path.clone();
+        let (sha, size) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&p2))
+            .await?
+            .map_err(|e| ApiError::DataDir { path: path.clone(), cause: std::io::Error::other(e) })?;
+        let (n, loc) = (name.to_string(), path.display().to_string());
+        self.db
+            .write(move |tx| Ok::<_, ApiError>(clusters::add_backup(tx, cid, Some(id), &n, &loc, size as i64, &sha)?))
+            .await
+            .map(drop)
     }
-    Ok(st)
 }

@@ -4,10 +4,11 @@
 //! (masters one at a time, workers in drained batches), resumable mid-way. Planned, it says what
 //! changes before what would run.
 
-use crate::cluster_ops::{backup_file, spec_of};
+use crate::cluster_ops::backup_file;
 use crate::tasks::PreparedTask;
 use crate::{Actor, Api, ApiError, Result};
 use ko_core::Operation;
+use ko_deploy::spec_of;
 use ko_playbook::Selector;
 use ko_store::tasks::TaskKind;
 
@@ -27,7 +28,7 @@ impl Upgrade {
     pub async fn start(self) -> Result<PreparedTask> {
         let Self { api, actor, cluster, mut spec, op } = self;
         op.apply_to(&mut spec);
-        api.checked_inventory(&mut spec, &op).await?;
+        api.deployer().checked_inventory(&mut spec, &op).await?;
         api.start_cluster_task(&actor, &cluster, op).await
     }
 
@@ -39,7 +40,7 @@ impl Upgrade {
             return Err(ApiError::Internal("an upgrade that is not an upgrade operation".into()));
         };
         let (name, from, batch) = (&cluster.name, spec.version.clone(), *batch);
-        let inv = api.stored_inventory(&spec).await?;
+        let inv = api.deployer().stored_inventory(&spec).await?;
         let names = |sel| inv.select(&sel).iter().map(|h| h.name.clone()).collect::<Vec<_>>();
         let masters = names(Selector::Masters);
         let workers: Vec<String> = names(Selector::Workers).into_iter().filter(|w| !masters.contains(w)).collect();
@@ -53,7 +54,7 @@ impl Upgrade {
             masters.join(" -> "),
             if batches.is_empty() { "none".to_string() } else { batches.join(" -> ") },
         );
-        Ok(header + &api.plan_of(&mut spec, &op).await?)
+        Ok(header + &api.deployer().plan(&mut spec, &op).await?)
     }
 }
 

@@ -20,13 +20,14 @@ mod plan;
 mod playbook;
 mod render;
 mod run;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use events::{Event, EventSink, Status};
 pub use inventory::{InvHost, Inventory, Selector};
 pub use plan::{PlannedAction, PlannedPhase, PlannedStep, plan, render_plan};
 pub use playbook::{
-    Action, BUILTIN, FetchSpec, OsFamily, Phase, Playbook, Step, TemplateSpec, UploadFrom, UploadSpec, WaitFor,
-    builtin, schema,
+    Action, FetchSpec, OsFamily, Phase, Playbook, Step, TemplateSpec, UploadFrom, UploadSpec, WaitFor, schema,
 };
 pub use render::{Mode, Renderer};
 pub use run::{HOST_STEP_LOG, HostError, Resume, RunOptions, RunOutcome, SKIP_EXIT, Transport, run};
@@ -62,9 +63,6 @@ pub enum PlaybookError {
         /// minijinja's message.
         cause: String,
     },
-    /// No playbook of that name.
-    #[error("no playbook '{0}'")]
-    Unknown(String),
 }
 
 /// Result of playbook operations.

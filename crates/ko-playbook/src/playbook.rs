@@ -312,58 +312,6 @@ impl Playbook {
     }
 }
 
-/// Names of the playbooks shipped in the binary.
-pub const BUILTIN: &[&str] = &[
-    "precheck",
-    "bundle",
-    "base",
-    "runtime",
-    "loadbalancer",
-    "etcd",
-    "kubernetes",
-    "control-plane",
-    "join",
-    "network",
-    "addons",
-    "post",
-    "remove-node",
-    "etcd-leave",
-    "certs",
-    "renew-certs",
-    "upgrade",
-    "backup",
-    "restore",
-    "reset",
-];
-
-/// The playbooks shipped in the binary, by name.
-pub fn builtin(name: &str) -> Result<Playbook> {
-    let yaml = match name {
-        "precheck" => include_str!("../../../playbooks/precheck.yaml"),
-        "bundle" => include_str!("../../../playbooks/bundle.yaml"),
-        "base" => include_str!("../../../playbooks/base.yaml"),
-        "runtime" => include_str!("../../../playbooks/runtime.yaml"),
-        "loadbalancer" => include_str!("../../../playbooks/loadbalancer.yaml"),
-        "etcd" => include_str!("../../../playbooks/etcd.yaml"),
-        "kubernetes" => include_str!("../../../playbooks/kubernetes.yaml"),
-        "control-plane" => include_str!("../../../playbooks/control-plane.yaml"),
-        "join" => include_str!("../../../playbooks/join.yaml"),
-        "network" => include_str!("../../../playbooks/network.yaml"),
-        "addons" => include_str!("../../../playbooks/addons.yaml"),
-        "post" => include_str!("../../../playbooks/post.yaml"),
-        "remove-node" => include_str!("../../../playbooks/remove-node.yaml"),
-        "etcd-leave" => include_str!("../../../playbooks/etcd-leave.yaml"),
-        "certs" => include_str!("../../../playbooks/certs.yaml"),
-        "renew-certs" => include_str!("../../../playbooks/renew-certs.yaml"),
-        "upgrade" => include_str!("../../../playbooks/upgrade.yaml"),
-        "backup" => include_str!("../../../playbooks/backup.yaml"),
-        "restore" => include_str!("../../../playbooks/restore.yaml"),
-        "reset" => include_str!("../../../playbooks/reset.yaml"),
-        _ => return Err(PlaybookError::Unknown(name.into())),
-    };
-    Playbook::parse(name, yaml)
-}
-
 /// The JSON Schema of the format (committed as `playbooks/schema.json`).
 pub fn schema() -> String {
     serde_json::to_string_pretty(&schemars::schema_for!(Playbook)).unwrap_or_default() + "\n"

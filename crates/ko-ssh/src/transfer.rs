@@ -161,8 +161,11 @@ impl Session {
         let dest = shell_quote(remote);
         let tmp = shell_quote(&format!("{remote}.ko-tmp"));
         let parent = shell_quote(Path::new(remote).parent().map_or("/".into(), |p| p.display().to_string()).as_str());
-        let command =
-            format!("mkdir -p {parent} && (umask 077 && cat > {tmp}) && chmod {mode:o} {tmp} && mv -f {tmp} {dest}");
+        // a temp file of this shell's own: the writer of an earlier attempt whose connection was cut
+        // may still hold its temp file open, and a file open for writing cannot be executed
+        let command = format!(
+            "mkdir -p {parent} && t={tmp}.$$ && {{ (umask 077 && cat > \"$t\") && chmod {mode:o} \"$t\" && mv -f \"$t\" {dest} || {{ rm -f \"$t\"; false; }}; }}"
+        );
         let stdin: Stdin = Box::pin(std::io::Cursor::new(content));
         self.helper(&format!("writing {remote}"), &command, sudo, Some(stdin)).await.map(drop)
     }

@@ -371,6 +371,24 @@ async fn upload_and_download_verify_set_modes_and_skip_what_is_there() {
 }
 
 #[tokio::test]
+async fn a_script_written_while_a_cut_writer_still_holds_its_temp_file_runs() {
+    let t = "a_script_written_while_a_cut_writer_still_holds_its_temp_file_runs";
+    let Some(bed) = bed(t) else { return };
+    let lease = bed.lease("public", 1);
+    let h = lease.host(0);
+    let session = Session::connect(&root(bed, h), &opts()).await.unwrap();
+    // the writer of an attempt whose connection was cut, still waiting for bytes that never come
+    bed.root_sh(
+        h,
+        "rm -f /usr/local/sbin/ko-stale*; (sleep 30 > /usr/local/sbin/ko-stale.ko-tmp 2>/dev/null </dev/null &)",
+    );
+    session.write_file("/usr/local/sbin/ko-stale", b"#!/bin/sh\necho fresh\n".to_vec(), 0o755, false).await.unwrap();
+    assert_eq!(sh(&session, "/usr/local/sbin/ko-stale").await.trim(), "fresh");
+    let left = sh(&session, "ls /usr/local/sbin | grep -c ko-stale; pkill -f '^sleep 30$' || true").await;
+    assert_eq!(left.lines().next(), Some("2"), "only the script and the stale writer's file: {left}");
+}
+
+#[tokio::test]
 async fn a_cut_in_the_middle_of_a_200_mib_upload_resumes_with_only_the_missing_bytes() {
     let Some(bed) = bed("a_cut_in_the_middle_of_a_200_mib_upload_resumes_with_only_the_missing_bytes") else { return };
     let lease = bed.lease("public", 1);

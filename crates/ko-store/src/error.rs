@@ -63,6 +63,15 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
+    /// A stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NewerSchema { .. } => "store.newer_schema",
+            Self::UnknownName(u) => u.code,
+            _ => "store",
+        }
+    }
+
     /// True when a UNIQUE or PRIMARY KEY constraint refused a write.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, Self::Sqlite(rusqlite::Error::SqliteFailure(e, _))

@@ -2,35 +2,9 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-use ko_playbook::{InvHost, Inventory, Mode, Playbook, Renderer, builtin, plan, render_plan, schema};
+use ko_playbook::testing::inventory;
+use ko_playbook::{Mode, Playbook, Renderer, plan, render_plan, schema};
 use std::collections::BTreeMap;
-
-fn facts(hostname: &str, os: &str, cpus: u32, mem: u64) -> serde_json::Value {
-    serde_json::json!({
-        "os_id": os, "os_version": "12", "os_name": format!("{os} 12"), "os_like": "", "kernel": "6.1.0-18-amd64",
-        "arch": "amd64", "cpus": cpus, "memory_mib": mem, "swap_mib": 0, "disks": [], "firewall": [], "selinux": "disabled",
-        "timezone": "Asia/Shanghai", "hostname": hostname, "nics": [], "gpus": 0, "runtimes": [], "clock_ms": 1_790_000_000_000u64
-    })
-}
-
-fn inventory() -> Inventory {
-    let h = |name: &str, ip: &str, roles: &[&str], f| InvHost {
-        name: name.into(),
-        address: ip.into(),
-        roles: roles.iter().map(|r| r.to_string()).collect(),
-        new: true,
-        facts: f,
-        down: false,
-    };
-    Inventory {
-        hosts: vec![
-            h("node-1", "10.0.0.11", &["master", "etcd"], facts("node-1", "debian", 4, 8192)),
-            h("node-2", "10.0.0.12", &["master", "etcd"], facts("node-2", "rocky", 2, 4096)),
-            h("node-3", "10.0.0.13", &["worker"], facts("node-3", "debian", 1, 2048)),
-        ],
-        ..Inventory::default()
-    }
-}
 
 #[test]
 fn the_schema_file_is_current() {
@@ -43,14 +17,6 @@ fn the_schema_file_is_current() {
         committed == schema(),
         "playbooks/schema.json is stale: run `KO_UPDATE_SCHEMA=1 cargo test -p ko-playbook --test playbook` and commit it"
     );
-}
-
-#[test]
-fn the_precheck_plan_is_what_it_was() {
-    let precheck = builtin("precheck").unwrap();
-    let renderer = Renderer::new(serde_json::json!({}), BTreeMap::new(), Mode::Plan);
-    let phases = plan(&precheck, &inventory(), &renderer).unwrap();
-    insta::assert_snapshot!("precheck_plan", render_plan(&phases));
 }
 
 const SAMPLE: &str = r#"
@@ -130,40 +96,4 @@ fn format_errors_name_the_step() {
     let p = Playbook::parse("x", undefined).unwrap();
     let e = plan(&p, &inventory(), &Renderer::new(serde_json::json!({}), BTreeMap::new(), Mode::Plan)).unwrap_err();
     assert!(e.to_string().contains("undefined"), "{e}");
-}
-
-#[test]
-fn the_rendered_precheck_scripts_run_and_fail_where_they_should() {
-    let precheck = builtin("precheck").unwrap();
-    let renderer = Renderer::new(serde_json::json!({}), BTreeMap::new(), Mode::Run);
-    let phases = plan(&precheck, &inventory(), &renderer).unwrap();
-    for s in &phases[0].steps {
-        let ko_playbook::PlannedAction::Run { script } = &s.action else { continue };
-        let out = std::process::Command::new("sh").arg("-c").arg(script).output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let expect_fail = s.host == "node-3" && s.step == "cpu and memory";
-        assert_eq!(
-            out.status.success(),
-            !expect_fail,
-            "{} @ {}: {stdout}{}",
-            s.step,
-            s.host,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            stdout.lines().all(|l| l.starts_with("PASS ") || l.starts_with("WARN ") || l.starts_with("FAIL ")),
-            "{stdout}"
-        );
-        if expect_fail {
-            assert!(stdout.contains("FAIL resources") && stdout.contains("at least 2 CPU"), "{stdout}");
-        }
-    }
-}
-
-#[test]
-fn every_shipped_playbook_parses() {
-    for name in ko_playbook::BUILTIN {
-        let p = builtin(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(&p.name, name, "a playbook's name is its file's");
-    }
 }

@@ -8,7 +8,7 @@
 //! cluster's entries are gathered into the one entry the first time it is read, then removed.
 
 use crate::etcd_pki::{self, CertAndKey};
-use crate::{ApiError, Result};
+use crate::{DeployError, Result};
 use base64::Engine;
 use ko_secrets::{SecretStore, Sensitive, from_stored_json, to_stored_json};
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,7 @@ use std::net::IpAddr;
 
 /// What the `post` playbook keeps: the `ko-admin` service account's token the app and the
 /// exported kubeconfig use.
-pub(crate) const ADMIN_TOKEN: &str = "ko-admin-token";
+pub const ADMIN_TOKEN: &str = "ko-admin-token";
 
 /// Names playbooks may keep secrets under (anything else is refused, so a playbook cannot fill
 /// the store with entries nothing forgets).
@@ -29,7 +29,7 @@ fn entry(cluster: &str) -> String {
 
 /// Every secret of one cluster, as kept (`v: 1`).
 #[derive(Default, Serialize, Deserialize)]
-pub(crate) struct ClusterSecrets {
+pub struct ClusterSecrets {
     v: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     etcd_ca: Option<CertAndKey>,
@@ -49,7 +49,7 @@ pub(crate) struct ClusterSecrets {
 impl ClusterSecrets {
     /// The secrets of `cluster` (none yet: empty). `hosts` are its nodes, for gathering the entries
     /// of an earlier release. Call from a blocking context.
-    pub(crate) fn load(store: &SecretStore, cluster: &str, hosts: &[String]) -> Result<Self> {
+    pub fn load(store: &SecretStore, cluster: &str, hosts: &[String]) -> Result<Self> {
         let key = entry(cluster);
         if let Some(text) = store.find(&key)? {
             let s: Self = from_stored_json(&key, &text)?;
@@ -62,7 +62,7 @@ impl ClusterSecrets {
     }
 
     /// Writes the secrets back when something changed (one write).
-    pub(crate) fn save(&mut self, store: &SecretStore, cluster: &str) -> Result<()> {
+    pub fn save(&mut self, store: &SecretStore, cluster: &str) -> Result<()> {
         if self.changed {
             self.v = 1;
             store.put(&entry(cluster), &to_stored_json(self))?;
@@ -72,7 +72,7 @@ impl ClusterSecrets {
     }
 
     /// Forgets every secret of `cluster` (when it is deleted).
-    pub(crate) fn forget(store: &SecretStore, cluster: &str, hosts: &[String]) -> Result<()> {
+    pub fn forget(store: &SecretStore, cluster: &str, hosts: &[String]) -> Result<()> {
         // gathers (and so removes) an earlier release's entries first
         Self::load(store, cluster, hosts)?;
         Ok(store.delete(&entry(cluster))?)
@@ -113,7 +113,7 @@ impl ClusterSecrets {
 
     /// Forgets the certificates the CA issued — the API servers' client certificate and those of
     /// `members` — so the next run issues new ones (a renewal).
-    pub(crate) fn forget_issued(&mut self, members: &[String]) {
+    pub fn forget_issued(&mut self, members: &[String]) {
         for m in members {
             self.changed |= self.etcd_members.remove(m).is_some();
         }
@@ -127,7 +127,7 @@ impl ClusterSecrets {
         }
         let mut bytes = Sensitive::new([0u8; 32]);
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), bytes.expose_mut())
-            .map_err(|_| ApiError::Internal("the system's random source failed".into()))?;
+            .map_err(|_| DeployError::Internal("the system's random source failed".into()))?;
         let key = Sensitive::new(base64::engine::general_purpose::STANDARD.encode(bytes.expose()));
         self.encryption_key = Some(key.clone());
         self.changed = true;
@@ -143,7 +143,7 @@ impl ClusterSecrets {
     }
 
     /// What a playbook kept under `name`.
-    pub(crate) fn kept(&self, name: &str) -> Option<&Sensitive<String>> {
+    pub fn kept(&self, name: &str) -> Option<&Sensitive<String>> {
         self.kept.get(name)
     }
 }
@@ -152,7 +152,7 @@ fn check_keepable(name: &str) -> Result<()> {
     if KEEPABLE.contains(&name) {
         Ok(())
     } else {
-        Err(ApiError::NotKeepable { name: name.to_string(), allowed: KEEPABLE.join(", ") })
+        Err(DeployError::NotKeepable { name: name.to_string(), allowed: KEEPABLE.join(", ") })
     }
 }
 

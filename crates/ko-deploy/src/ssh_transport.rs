@@ -2,9 +2,9 @@
 //! one pooled connection per host, the bundle's store, and the cluster's directory for files
 //! fetched from or sent to hosts.
 
-use crate::bundle_push::{HOST_STORE, PushTally};
+use crate::bundle_push::{HOST_STORE, PushProgress, PushTally};
 use crate::cluster_secrets::ClusterSecrets;
-use crate::{Api, ApiError, PushProgress};
+use crate::{DeployError, Deployer};
 use ko_playbook::{HostError, InvHost, Transport};
 use ko_ssh::{ExecOptions, ExecOutcome, OutputLine, SshError, SshPool, Target};
 use std::collections::HashMap;
@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 /// SSH to the hosts of one run.
 pub(crate) struct SshTransport<'a> {
-    pub api: &'a Api,
+    pub deployer: &'a Deployer,
     pub pool: SshPool,
     pub targets: HashMap<String, Target>,
-    pub bundle: Option<ko_deploy::RunBundle>,
+    pub bundle: Option<crate::RunBundle>,
     /// The cluster the run is for.
     pub cluster: String,
     /// `DATA_DIR/clusters/<name>`: fetched files land here, sent files come from here.
@@ -27,7 +27,7 @@ fn host_error(e: &SshError) -> HostError {
     HostError { code: e.code().into(), message: e.to_string() }
 }
 
-fn api_error(e: &ApiError) -> HostError {
+fn deploy_error(e: &DeployError) -> HostError {
     HostError { code: e.code().into(), message: e.to_string() }
 }
 
@@ -127,7 +127,7 @@ impl Transport for SshTransport<'_> {
     }
 
     async fn keep_secret(&self, host: &InvHost, name: &str, value: &str) -> Result<String, HostError> {
-        let (store, cluster) = (self.api.secrets.clone(), self.cluster.clone());
+        let (store, cluster) = (self.deployer.secrets.clone(), self.cluster.clone());
         let (name2, value) = (name.to_string(), ko_secrets::Sensitive::new(value.to_string()));
         let hosts: Vec<String> = self.targets.keys().cloned().collect();
         tokio::task::spawn_blocking(move || {
@@ -137,7 +137,7 @@ impl Transport for SshTransport<'_> {
         })
         .await
         .map_err(|e| HostError { code: "internal".into(), message: e.to_string() })?
-        .map_err(|e| api_error(&e))?;
+        .map_err(|e| deploy_error(&e))?;
         Ok(format!("{name} from {} kept in the secret store", host.name))
     }
 
@@ -154,7 +154,7 @@ impl Transport for SshTransport<'_> {
         let report = Arc::new(move |p: PushProgress| {
             let _ = tx.send((p.bytes_done, p.bytes_total));
         });
-        let push = self.api.push_one(&host.name, &bundle.manifest, &bundle.dir, PushTally::new(), report);
+        let push = self.deployer.push_one(&host.name, &bundle.manifest, &bundle.dir, PushTally::new(), report);
         tokio::pin!(push);
         let outcome = loop {
             tokio::select! {
@@ -162,7 +162,7 @@ impl Transport for SshTransport<'_> {
                 Some((done, total)) = rx.recv() => progress(done, total),
             }
         };
-        let r = outcome.map_err(|e| api_error(&e))?;
+        let r = outcome.map_err(|e| deploy_error(&e))?;
         Ok(format!("{} files sent ({} bytes), {} already on the host", r.files_sent, r.bytes_sent, r.files_present))
     }
 }

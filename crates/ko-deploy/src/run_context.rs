@@ -3,15 +3,13 @@
 //! means for its cluster.
 
 use crate::cluster_secrets::ClusterSecrets;
-use crate::refusals::HostRefusal;
 use crate::ssh_transport::SshTransport;
-use crate::tasks::{TaskOutcome, TaskRun};
-use crate::{Api, ApiError, Result};
-use ko_core::{After, ClusterSpec, ClusterStatus, Operation, Segment, Stage};
-use ko_deploy::{RunBundle, bundle_vars, lb_vars, runtime_packages};
+use crate::task_run::TaskOutcome;
+use crate::{DeployError, Deployer, HostRefusal, Result, RunBundle, bundle_vars, lb_vars, runtime_packages};
+use ko_core::{ClusterSpec, Operation, Segment, Stage};
 use ko_playbook::{InvHost, Inventory, Mode, Renderer, RunOptions};
 use ko_ssh::{CancellationToken, SshPool};
-use ko_store::clusters;
+use ko_store::clusters::{self, Cluster};
 use ko_store::tasks::TaskStatus;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +17,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The sandbox (pause) image containerd is configured with.
 const SANDBOX_IMAGE: &str = "registry.k8s.io/pause:3.10";
+
+/// A registered cluster's spec.
+pub fn spec_of(cluster: &Cluster) -> Result<ClusterSpec> {
+    serde_json::from_str(&cluster.spec)
+        .map_err(|e| DeployError::Internal(format!("cluster {} has an unreadable spec: {e}", cluster.name)))
+}
 
 /// Which of the cluster's secrets a run needs.
 #[derive(Clone, Copy)]
@@ -31,9 +35,60 @@ struct SecretNeeds {
     encryption: bool,
 }
 
-impl Api {
+impl Deployer {
+    /// The spec of registered cluster `name`.
+    pub async fn cluster_spec(&self, name: &str) -> Result<ClusterSpec> {
+        let n = name.to_string();
+        let row = self
+            .db
+            .read(move |c| clusters::get(c, &n))
+            .await?
+            .ok_or_else(|| DeployError::NotFound { kind: "cluster", name: name.into() })?;
+        spec_of(&row)
+    }
+
+    /// What `op` would run on `spec`'s hosts (its nodes named as a run would name them), segment
+    /// by segment, rendered with secrets redacted, after the bundle coverage check.
+    pub async fn plan(&self, spec: &mut ClusterSpec, op: &Operation) -> Result<String> {
+        op.apply_to(spec);
+        let (inv, run_bundle) = self.checked_inventory(spec, op).await?;
+        let mut out = String::new();
+        for seg in op.segments() {
+            let playbooks = self.playbooks_of(op, &seg)?;
+            let seg_inv = Self::limited_to(&inv, &seg);
+            let (vars, secrets) = self.run_vars(spec, &seg_inv, run_bundle.as_ref(), op, &seg, 0, Mode::Plan).await?;
+            let renderer = Renderer::new(vars, secrets, Mode::Plan);
+            for p in &playbooks {
+                let planned = ko_playbook::plan(p, &seg_inv, &renderer)?;
+                out += &ko_playbook::render_plan(&planned);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The cluster's hosts with `spec`'s nodes named for good and the hosts `op` knows to be down
+    /// marked, after checking that its bundle covers what each of its segments installs on the
+    /// hosts it runs on — so a missing file stops it before any task exists.
+    pub async fn checked_inventory(
+        &self,
+        spec: &mut ClusterSpec,
+        op: &Operation,
+    ) -> Result<(Inventory, Option<RunBundle>)> {
+        let mut inv = self.stored_inventory(spec).await?;
+        crate::assign_node_names(spec, &inv);
+        let run_bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
+        if let (Some(name), Some(b)) = (op.bundle(), &run_bundle) {
+            for seg in op.segments() {
+                let seg_inv = Self::limited_to(&inv, &seg);
+                crate::check_bundle_covers(spec, &seg_inv, name, &b.manifest, &seg.stages)?;
+            }
+        }
+        Self::mark_down(&mut inv, op);
+        Ok((inv, run_bundle))
+    }
+
     /// The cluster's hosts with roles and the facts stored when they were added or refreshed.
-    pub(crate) async fn stored_inventory(&self, spec: &ClusterSpec) -> Result<Inventory> {
+    pub async fn stored_inventory(&self, spec: &ClusterSpec) -> Result<Inventory> {
         let mut hosts = Vec::new();
         for n in &spec.nodes {
             let name = n.host.clone();
@@ -41,7 +96,7 @@ impl Api {
                 .db
                 .read(move |c| ko_store::hosts::get_by_name(c, &name))
                 .await?
-                .ok_or_else(|| ApiError::NotFound { kind: "host", name: n.host.clone() })?;
+                .ok_or_else(|| DeployError::NotFound { kind: "host", name: n.host.clone() })?;
             let facts = row.facts.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_else(|| json!({}));
             hosts.push(InvHost {
                 name: row.name,
@@ -82,7 +137,7 @@ impl Api {
     /// Connects to every host of the inventory (but those known to be down) and gathers its facts
     /// again: the pool and the targets a run goes on with. Fails, naming every host that cannot
     /// be reached, before anything was changed.
-    pub(crate) async fn reach(&self, inv: &mut Inventory) -> Result<(SshPool, HashMap<String, ko_ssh::Target>)> {
+    pub async fn reach(&self, inv: &mut Inventory) -> Result<(SshPool, HashMap<String, ko_ssh::Target>)> {
         let mut targets = HashMap::new();
         for h in &inv.hosts {
             let target = self.target_of(&h.name).await.map_err(|e| match e {
@@ -109,13 +164,14 @@ impl Api {
         // a host known to be down keeps the facts stored when it was last reached
         let names: Vec<String> = inv.hosts.iter().filter(|h| !h.down).map(|h| h.name.clone()).collect();
         let results = ko_ssh::fan_out(names, ko_ssh::DEFAULT_PARALLELISM, |name| async move {
-            let target = targets.get(&name).ok_or_else(|| ApiError::NotFound { kind: "host", name: name.clone() })?;
+            let target =
+                targets.get(&name).ok_or_else(|| DeployError::NotFound { kind: "host", name: name.clone() })?;
             let session = pool.session(target).await?;
             let before = now_ms();
             let facts = ko_ssh::gather_facts(&session).await?;
             let after = now_ms();
             let skew = facts.clock_ms as i64 - ((before + after) / 2) as i64;
-            Ok::<_, ApiError>((facts, skew))
+            Ok::<_, DeployError>((facts, skew))
         })
         .await;
         let mut failures = Vec::new();
@@ -135,17 +191,18 @@ impl Api {
         if failures.is_empty() { Ok(()) } else { Err(HostRefusal::Unreachable { failures }.into()) }
     }
 
-    pub(crate) fn run_bundle(&self, name: &str) -> Result<RunBundle> {
+    /// Library bundle `name`: its manifest and its directory.
+    pub fn run_bundle(&self, name: &str) -> Result<RunBundle> {
         let dir = self.library().join(name);
         let bytes = std::fs::read(dir.join(ko_bundle::MANIFEST_NAME))
-            .map_err(|_| ApiError::NotFound { kind: "bundle", name: name.into() })?;
+            .map_err(|_| DeployError::NotFound { kind: "bundle", name: name.into() })?;
         Ok(RunBundle { manifest: ko_bundle::BundleManifest::parse(&bytes)?, dir })
     }
 
     /// The variables and secrets of a run of segment `seg` of `op` (see the playbook reference in
     /// the README).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn run_vars(
+    async fn run_vars(
         &self,
         spec: &ClusterSpec,
         inv: &Inventory,
@@ -198,7 +255,7 @@ impl Api {
         if let Some(b) = op.backup_file() {
             vars["backup"] = json!({"name": b});
         }
-        vars["kube"] = ko_deploy::kube_vars(spec, inv, vars["lb"]["endpoint"].as_str().unwrap_or_default());
+        vars["kube"] = crate::kube_vars(spec, inv, vars["lb"]["endpoint"].as_str().unwrap_or_default());
         let runs = |stage| seg.runs(stage);
         let mut secrets = BTreeMap::new();
         // etcd members' certificates for etcd (and a renewal), the API servers' client certificate
@@ -261,7 +318,7 @@ impl Api {
             let client_cert = needs.client.then(|| s.etcd_client(&name, days)).transpose()?;
             let encryption_key = needs.encryption.then(|| s.encryption_key()).transpose()?;
             s.save(&store, &name)?;
-            Ok::<_, ApiError>((ca.cert, issued, client_cert, encryption_key))
+            Ok::<_, DeployError>((ca.cert, issued, client_cert, encryption_key))
         })
         .await??;
         let mut certs = serde_json::Map::new();
@@ -290,8 +347,7 @@ impl Api {
         sink: &impl ko_playbook::EventSink,
         cancel: CancellationToken,
     ) -> Result<TaskOutcome> {
-        let row = self.cluster_row(cluster).await?;
-        let mut spec = crate::cluster_ops::spec_of(&row)?;
+        let mut spec = self.cluster_spec(cluster).await?;
         op.apply_to(&mut spec);
         let segments =
             op.segments().into_iter().map(|seg| Ok((self.playbooks_of(op, &seg)?, seg))).collect::<Result<Vec<_>>>()?;
@@ -302,7 +358,7 @@ impl Api {
         let bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
         let resume = self.resume_of(id, &all).await?;
         let transport = SshTransport {
-            api: self,
+            deployer: self,
             pool,
             targets,
             bundle,
@@ -331,53 +387,6 @@ impl Api {
             return Ok(TaskOutcome { task_id: id, status, error: outcome.error });
         }
         Ok(TaskOutcome { task_id: id, status: TaskStatus::Ok, error: None })
-    }
-
-    /// What a finished task means for its cluster, as its operation says ([`Operation::after`]):
-    /// a deployment's status (running, staged, failed), an upgrade's new version, a backup file
-    /// recorded, removed nodes forgotten, the cluster forgotten after its reset.
-    pub(crate) async fn after_task(&self, run: &TaskRun, status: TaskStatus) -> Result<()> {
-        let TaskRun { id, ref cluster, ref op } = *run;
-        for after in op.after(status) {
-            match after {
-                After::Deployed { complete: true, .. } => {
-                    self.set_cluster_status(cluster, ClusterStatus::Running, String::new()).await?
-                }
-                After::Deployed { up_to, complete: false } => {
-                    let msg = format!("deployed up to {up_to}");
-                    self.set_cluster_status(cluster, ClusterStatus::Staged, msg).await?
-                }
-                After::DeploymentStopped => {
-                    let msg = format!("task {id} {status}");
-                    self.set_cluster_status(cluster, ClusterStatus::Failed, msg).await?
-                }
-                After::Version(version) => self.record_upgrade(cluster, &version).await?,
-                After::BackupTaken(file) => self.record_backup(id, cluster, &file).await?,
-                After::NodesLeft(nodes) => self.forget_nodes(cluster, &nodes).await?,
-                After::ClusterDeleted => self.forget_cluster(&self.cluster_row(cluster).await?).await?,
-            }
-        }
-        Ok(())
-    }
-
-    async fn set_cluster_status(&self, cluster: &str, status: ClusterStatus, msg: String) -> Result<()> {
-        let cid = self.cluster_row(cluster).await?.id;
-        self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_status(tx, cid, status, &msg)?)).await
-    }
-
-    /// The backup file the task fetched, with its size and hash, on the cluster's list.
-    async fn record_backup(&self, id: i64, cluster: &str, name: &str) -> Result<()> {
-        let cid = self.cluster_row(cluster).await?.id;
-        let path = self.cluster_dir(cluster).join("backups").join(name);
-        let p2 = path.clone();
-        let (sha, size) = tokio::task::spawn_blocking(move || ko_bundle::sha256_file(&p2))
-            .await?
-            .map_err(|e| ApiError::DataDir { path: path.clone(), cause: std::io::Error::other(e) })?;
-        let (n, loc) = (name.to_string(), path.display().to_string());
-        self.db
-            .write(move |tx| Ok::<_, ApiError>(clusters::add_backup(tx, cid, Some(id), &n, &loc, size as i64, &sha)?))
-            .await
-            .map(drop)
     }
 }
 

@@ -3,7 +3,7 @@
 //! They are kept with the cluster's other secrets ([`crate::cluster_secrets`]), never in SQLite;
 //! private keys reach hosts only over SSH, into root-only files.
 
-use crate::{ApiError, Result};
+use crate::{DeployError, Result};
 use ko_secrets::Sensitive;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
@@ -25,8 +25,8 @@ pub(crate) struct CertAndKey {
     pub key: Sensitive<String>,
 }
 
-fn pki_err(e: rcgen::Error) -> ApiError {
-    ApiError::Internal(format!("making etcd certificates: {e}"))
+fn pki_err(e: rcgen::Error) -> DeployError {
+    DeployError::Internal(format!("making etcd certificates: {e}"))
 }
 
 fn ca_params(cluster: &str, from: OffsetDateTime) -> CertificateParams {
