@@ -3,7 +3,7 @@
 
 use crate::error::check_name;
 use crate::{Actor, Api, ApiError, Permission, Result};
-use ko_bundle::{BuildReport, BundleSource, SigningKey, TrustedKey, VerifyReport};
+use ko_bundle::{BuildReport, BundleManifest, BundleSource, PlannedEntry, SigningKey, TrustedKey, VerifyReport};
 use ko_secrets::Sensitive;
 use ko_store::{settings, versions};
 use serde::Serialize;
@@ -39,13 +39,37 @@ pub struct BuildRequest {
     pub from: Option<PathBuf>,
     /// Output zip.
     pub out: PathBuf,
+    /// Mirrors (`FROM=TO`) besides the recipe's own: where to download from instead of upstream.
+    pub mirrors: Vec<String>,
+    /// Make a delta on top of this bundle (a zip the receiving side has imported): only the files
+    /// it lacks go into the zip.
+    pub base: Option<PathBuf>,
 }
 
 fn signing_key_entry(name: &str) -> String {
     format!("bundle-signing/{name}")
 }
 
+/// Refuses an architecture the bundles do not know.
+fn check_arches(arches: &[String]) -> Result<()> {
+    match arches.iter().find(|a| !matches!(a.as_str(), "amd64" | "arm64")) {
+        Some(a) => {
+            Err(ApiError::invalid("arch.invalid", "arch", format!("'{a}' is not an architecture; use amd64 or arm64")))
+        }
+        None => Ok(()),
+    }
+}
+
 impl Api {
+    /// What a build of `recipe` for `arches` would hold, without downloading anything: every
+    /// file and image as the manifest will list it, how it is pinned and where that was published
+    /// (`ko_bundle::BundleSource::plan`).
+    pub async fn bundle_plan(&self, actor: &Actor, recipe: &Path, arches: &[String]) -> Result<Vec<PlannedEntry>> {
+        self.authorize(actor, Permission::ManageSystem, "plan bundles").await?;
+        check_arches(arches)?;
+        Ok(BundleSource::load(recipe)?.plan(arches))
+    }
+
     async fn trusted(&self) -> Result<Vec<TrustedKey>> {
         let keys = self.db.read(settings::trusted_keys).await?;
         Ok(keys.into_iter().map(|k| TrustedKey { name: k.name, public_key: k.public_key }).collect())
@@ -151,6 +175,22 @@ impl Api {
         tokio::task::spawn_blocking(move || Ok(ko_bundle::verify(&p, &trusted, allow_unsigned)?)).await?
     }
 
+    /// Makes a delta of bundle `new` on top of bundle `old` at `out` (`ko_bundle::diff`): only the
+    /// files `old` lacks; it imports only where `old` is in the library. Unsigned until signed.
+    pub async fn bundle_diff(
+        &self,
+        actor: &Actor,
+        old: &Path,
+        new: &Path,
+        out: &Path,
+        allow_unsigned: bool,
+    ) -> Result<BundleManifest> {
+        self.authorize(actor, Permission::ManageSystem, "build bundles").await?;
+        let trusted = self.trusted().await?;
+        let (old, new, out) = (old.to_path_buf(), new.to_path_buf(), out.to_path_buf());
+        tokio::task::spawn_blocking(move || Ok(ko_bundle::diff(&old, &new, &out, &trusted, allow_unsigned)?)).await?
+    }
+
     /// Builds a bundle from a recipe: from the files in `from_dir`, or, without it, from files
     /// downloaded (parallel, resumable, checked) into the data dir's download cache.
     pub async fn bundle_build(
@@ -161,16 +201,9 @@ impl Api {
         progress: impl FnMut(&str, u64, u64) + Send + 'static,
     ) -> Result<BuildReport> {
         self.authorize(actor, Permission::ManageSystem, "build bundles").await?;
-        let BuildRequest { recipe, arches, from: given, out } = req;
-        for a in &arches {
-            if !matches!(a.as_str(), "amd64" | "arm64") {
-                return Err(ApiError::invalid(
-                    "arch.invalid",
-                    "arch",
-                    format!("'{a}' is not an architecture; use amd64 or arm64"),
-                ));
-            }
-        }
+        let BuildRequest { recipe, arches, from: given, out, mirrors, base } = req;
+        let mirrors = mirrors.iter().map(|m| ko_bundle::Mirror::parse(m)).collect::<Result<Vec<_>, _>>()?;
+        check_arches(&arches)?;
         let cache = self.data_dir.join("downloads");
         tokio::task::spawn_blocking(move || {
             let source = BundleSource::load(&recipe)?;
@@ -178,11 +211,13 @@ impl Api {
                 Some(dir) => dir,
                 None => {
                     let dir = cache.join(&source.name);
-                    ko_bundle::fetch(&source, &arches, &dir, &ko_bundle::FetchOptions::default(), on_download)?;
+                    let opts = ko_bundle::FetchOptions { mirrors, ..ko_bundle::FetchOptions::default() };
+                    ko_bundle::fetch(&source, &arches, &dir, &opts, on_download)?;
                     dir
                 }
             };
-            Ok(ko_bundle::build(&source, &arches, &from, &out, progress)?)
+            let base = base.map(|b| ko_bundle::read_manifest(&b)).transpose()?;
+            Ok(ko_bundle::build(&source, &arches, &from, &out, base.as_ref(), progress)?)
         })
         .await?
     }
@@ -206,7 +241,23 @@ impl Api {
                 if target.exists() {
                     return Err(ApiError::AlreadyExists { kind: "bundle", name: peek.manifest.name });
                 }
-                Ok(ko_bundle::extract(&p, &target, &trusted, allow_unsigned)?)
+                // a delta takes what it omits from its base in the library
+                let base = match &peek.manifest.base {
+                    Some(b) => {
+                        check_name("base", &b.name)?;
+                        let dir = library.join(&b.name);
+                        let bytes = std::fs::read(dir.join(ko_bundle::MANIFEST_NAME)).map_err(|_| {
+                            ko_bundle::BundleError::BaseMissing {
+                                bundle: peek.manifest.name.clone(),
+                                base: b.name.clone(),
+                            }
+                        })?;
+                        Some((dir, ko_bundle::BundleManifest::parse(&bytes)?))
+                    }
+                    None => None,
+                };
+                let base = base.as_ref().map(|(dir, manifest)| ko_bundle::BaseDir { dir, manifest });
+                Ok(ko_bundle::extract(&p, &target, &trusted, allow_unsigned, base.as_ref())?)
             })
             .await??;
             if let Some(v) = report.manifest.kubernetes_version.clone() {

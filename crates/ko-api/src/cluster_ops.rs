@@ -10,7 +10,7 @@ use ko_deploy::{TaskRun, spec_of};
 use ko_store::clusters::{self, BackupFile, Cluster, Node};
 use ko_store::tasks::{self as journal, Task, TaskKind, TaskStatus};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The stage `until` names: one of a deployment's (none without it).
 fn parse_until(until: Option<&str>) -> Result<Option<Stage>> {
@@ -151,7 +151,15 @@ impl Api {
 
     /// Checks a cluster file and picks its bundle; every problem is returned together.
     async fn checked_spec(&self, actor: &Actor, yaml: &str) -> Result<(ClusterSpec, String)> {
-        let v = self.cluster_validate(actor, yaml).await?;
+        let spec = self.valid_spec(actor, yaml, None).await?;
+        let bundle = self.bundle_for(actor, &spec).await?;
+        Ok((spec, bundle))
+    }
+
+    /// The cluster file, valid and one this release can create (`planned_version`: a recipe's
+    /// Kubernetes version, available besides the library's).
+    async fn valid_spec(&self, actor: &Actor, yaml: &str, planned_version: Option<&str>) -> Result<ClusterSpec> {
+        let v = self.validate_with(actor, yaml, planned_version).await?;
         let spec = match (v.spec, v.problems.is_empty()) {
             (Some(spec), true) => spec,
             (_, _) => return Err(ApiError::Invalid(ko_core::Invalid(v.problems))),
@@ -168,6 +176,11 @@ impl Api {
                 ),
             ));
         }
+        Ok(spec)
+    }
+
+    /// The library bundle the cluster file names, or the one that brings its version.
+    async fn bundle_for(&self, actor: &Actor, spec: &ClusterSpec) -> Result<String> {
         let bundles = self.bundle_list(actor).await?;
         let bundle = match &spec.bundle {
             Some(b) => bundles.iter().find(|x| &x.name == b).ok_or_else(|| {
@@ -192,7 +205,7 @@ impl Api {
                 })?
             }
         };
-        Ok((spec, bundle.name.clone()))
+        Ok(bundle.name.clone())
     }
 
     /// What creating the cluster in `yaml` would run on which host, rendered, secrets redacted,
@@ -200,6 +213,19 @@ impl Api {
     pub async fn cluster_plan(&self, actor: &Actor, yaml: &str) -> Result<String> {
         let (mut spec, bundle) = self.checked_spec(actor, yaml).await?;
         Ok(self.deployer().plan(&mut spec, &Operation::Create { bundle, until: None }).await?)
+    }
+
+    /// [`Api::cluster_plan`] against what a build of `recipe` would hold (both arches) instead of
+    /// a bundle of the library: a full create checked against the real recipe — its coverage and
+    /// every command — before anything is downloaded. Content addresses a recipe cannot know yet
+    /// (SHA-512 pins, images, unpublished files) show as `ko_bundle::PINNED_AT_BUILD`.
+    pub async fn cluster_plan_with_recipe(&self, actor: &Actor, yaml: &str, recipe: &Path) -> Result<String> {
+        let source = ko_bundle::BundleSource::load(recipe)?;
+        let mut spec = self.valid_spec(actor, yaml, source.kubernetes_version.as_deref()).await?;
+        let manifest = source.planned_manifest(&["amd64".into(), "arm64".into()]);
+        let bundle = ko_deploy::RunBundle { dir: recipe.parent().unwrap_or(recipe).to_path_buf(), manifest };
+        let op = Operation::Create { bundle: source.name.clone(), until: None };
+        Ok(self.deployer().plan_with(&mut spec, &op, Some(bundle)).await?)
     }
 
     /// Registers the cluster in `yaml` and prepares its creation: a deployment's stages up to

@@ -46,12 +46,26 @@ impl Api {
     /// Reads a cluster file (YAML or JSON) and runs every rule on it, against the registered hosts,
     /// projects, plans and enabled versions. All problems are returned together.
     pub async fn cluster_validate(&self, actor: &Actor, text: &str) -> Result<ClusterValidation> {
+        self.validate_with(actor, text, None).await
+    }
+
+    /// [`Api::cluster_validate`], with `planned_version` (a recipe's, not imported yet) available
+    /// besides the library's.
+    pub(crate) async fn validate_with(
+        &self,
+        actor: &Actor,
+        text: &str,
+        planned_version: Option<&str>,
+    ) -> Result<ClusterValidation> {
         self.authorize(actor, Permission::ViewVersions, "validate cluster files").await?;
         let spec = match ClusterSpec::from_yaml(text) {
             Ok(s) => s,
             Err(p) => return Ok(ClusterValidation { spec: None, problems: vec![p] }),
         };
-        let (ctx, projects) = self.db.read(load_context).await?;
+        let (mut ctx, projects) = self.db.read(load_context).await?;
+        if let Some(v) = planned_version {
+            ctx.versions.push(VersionState { version: v.to_string(), enabled: true });
+        }
         let mut problems = spec.validate(&ctx);
         if let Some(p) = projects.iter().find(|p| p.name == spec.project)
             && !self.grants(actor).await?.allows(Permission::ManageClusters(p.id))

@@ -48,7 +48,9 @@ pub use error::{ApiError, Result};
 pub use forms::{CredentialForm, HostForm, Imported, Me, Started, UnlockForm, UserForm};
 pub use hosts::{HostDetail, ImportRow, Trust};
 pub use identity::{Actor, DEFAULT_ADMIN, DEFAULT_ADMIN_PASSWORD};
-pub use ko_bundle::{BuildReport, BundleManifest, FetchProgress, Signature, TrustedKey, VerifyReport};
+pub use ko_bundle::{
+    BuildReport, BundleManifest, FetchProgress, FileKind, Pin, PlannedEntry, Signature, TrustedKey, VerifyReport,
+};
 pub use ko_core::{ClusterStatus, NextStep, Operation, Problem, Stage};
 pub use ko_deploy::{
     CredentialAuth, DeployError, HOST_STORE, HostPush, HostRefusal, HostSpec, LIBRARY_DIR, PushProgress, TaskOutcome,

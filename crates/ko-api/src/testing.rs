@@ -17,8 +17,17 @@ pub fn test_bundle_files(arch: &str) -> Vec<serde_json::Value> {
                                       "component": component, "version": "1.0", "arch": arch, "kind": kind}),
         );
     };
-    for p in ["containerd", "runc", "etcd-server", "chrony", "etcd-client", "haproxy", "keepalived"] {
+    for p in ["chrony", "haproxy", "keepalived"] {
         file(format!("packages/{p}_1.0_{arch}.deb"), p, "package", arch);
+    }
+    for (c, name) in [
+        ("containerd", format!("containerd-2.3.4-linux-{arch}.tar.gz")),
+        ("runc", format!("runc.{arch}")),
+        ("cni-plugins", format!("cni-plugins-linux-{arch}-v1.9.1.tgz")),
+        ("crictl", format!("crictl-v1.34.0-linux-{arch}.tar.gz")),
+        ("etcd", format!("etcd-v3.6.5-linux-{arch}.tar.gz")),
+    ] {
+        file(format!("{c}/{arch}/{name}"), c, "binary", arch);
     }
     file(
         format!("kubernetes/server/{arch}/kubernetes-server-linux-{arch}.tar.gz"),

@@ -52,13 +52,21 @@ pub(crate) fn digests(path: &Path, want_512: bool) -> Result<(String, Option<Str
 /// from `from_dir` and checking it against its published checksum. `progress(file, done, total)`
 /// is called as bytes are added; the total is known (and reported) before anything is written.
 /// The zip appears at `out` only when complete.
+///
+/// With a `base` (the manifest of a bundle the receiving side has), the result is a delta: its
+/// manifest lists every file, but the zip leaves out those whose bytes (SHA-256) the base has;
+/// it imports only on top of that base.
 pub fn build(
     source: &BundleSource,
     arches: &[String],
     from_dir: &Path,
     out: &Path,
+    base: Option<&BundleManifest>,
     mut progress: impl FnMut(&str, u64, u64),
 ) -> Result<BuildReport> {
+    let in_base: std::collections::HashSet<&str> =
+        base.iter().flat_map(|b| &b.files).map(|f| f.sha256.as_str()).collect();
+    let mut omitted = Vec::new();
     let chosen: Vec<_> = source.files.iter().filter(|f| f.arch == "all" || arches.contains(&f.arch)).collect();
     let mut files = Vec::new();
     let mut total = 0u64;
@@ -87,7 +95,7 @@ pub fn build(
                 url: format!("the registry (pull {} with `koctl bundle build` without --from)", image.name),
             });
         }
-        crate::verify_image_archive(&local, &image.digest)?;
+        crate::verify_image_archive(&local, image.digest.as_deref())?;
         total += std::fs::metadata(&local).map_err(|e| BundleError::io(&local, e))?.len();
     }
     progress("", 0, total);
@@ -98,15 +106,17 @@ pub fn build(
     let result = (|| -> Result<()> {
         for f in &chosen {
             let local = from_dir.join(f.local_name());
-            let expected = f
-                .checksum()
-                .ok_or_else(|| BundleError::BadSource { path: f.path.clone(), cause: "no checksum".into() })?;
-            let (sha256, sha512, size) = digests(&local, matches!(expected, UpstreamChecksum::Sha512(_)))?;
-            let (algorithm, want, got) = match &expected {
-                UpstreamChecksum::Sha256(h) => ("sha256", h.clone(), sha256.clone()),
-                UpstreamChecksum::Sha512(h) => ("sha512", h.clone(), sha512.unwrap_or_default()),
+            let expected = f.checksum();
+            let (sha256, sha512, size) = digests(&local, matches!(expected, Some(UpstreamChecksum::Sha512(_))))?;
+            // an unpublished file: what it is now is what the signed manifest pins from now on
+            let check = match &expected {
+                Some(UpstreamChecksum::Sha256(h)) => Some(("sha256", h.clone(), sha256.clone())),
+                Some(UpstreamChecksum::Sha512(h)) => Some(("sha512", h.clone(), sha512.unwrap_or_default())),
+                None => None,
             };
-            if want != got {
+            if let Some((algorithm, want, got)) = check
+                && want != got
+            {
                 return Err(BundleError::UpstreamMismatch {
                     file: local.display().to_string(),
                     algorithm,
@@ -114,6 +124,22 @@ pub fn build(
                     actual: got,
                     source_name: f.checksum_source.clone(),
                 });
+            }
+            let file = BundleFile {
+                path: f.path.clone(),
+                size,
+                sha256,
+                component: f.component.clone(),
+                version: f.version.clone(),
+                arch: f.arch.clone(),
+                kind: f.kind,
+            };
+            if in_base.contains(file.sha256.as_str()) {
+                done += size;
+                progress(&f.path, done, total);
+                omitted.push(file.path.clone());
+                files.push(file);
+                continue;
             }
             let method =
                 if is_compressed(&f.path) { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
@@ -130,19 +156,28 @@ pub fn build(
                 done += n as u64;
                 progress(&f.path, done, total);
             }
-            files.push(BundleFile {
-                path: f.path.clone(),
-                size,
-                sha256,
-                component: f.component.clone(),
-                version: f.version.clone(),
-                arch: f.arch.clone(),
-                kind: f.kind,
-            });
+            files.push(file);
         }
         for image in &images {
             let local = from_dir.join(image.local_name());
             let (sha256, _, size) = digests(&local, false)?;
+            let (component, version) = image.component_version();
+            let file = BundleFile {
+                path: image.path.clone(),
+                size,
+                sha256,
+                component,
+                version,
+                arch: image.arch.clone(),
+                kind: crate::FileKind::Image,
+            };
+            if in_base.contains(file.sha256.as_str()) {
+                done += size;
+                progress(&image.path, done, total);
+                omitted.push(file.path.clone());
+                files.push(file);
+                continue;
+            }
             // layers are compressed already: store the archive as it is
             let options = SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Stored)
@@ -151,19 +186,7 @@ pub fn build(
             let mut input = std::fs::File::open(&local).map_err(|e| BundleError::io(&local, e))?;
             done += std::io::copy(&mut input, &mut zip).map_err(|e| BundleError::io(&partial, e))?;
             progress(&image.path, done, total);
-            let (component, version) = image
-                .name
-                .rsplit_once(':')
-                .map_or((image.name.clone(), String::new()), |(c, v)| (c.to_string(), v.to_string()));
-            files.push(BundleFile {
-                path: image.path.clone(),
-                size,
-                sha256,
-                component,
-                version,
-                arch: image.arch.clone(),
-                kind: crate::FileKind::Image,
-            });
+            files.push(file);
         }
         Ok(())
     })();
@@ -178,6 +201,7 @@ pub fn build(
         kubernetes_version: source.kubernetes_version.clone(),
         arches: arches.to_vec(),
         files,
+        base: base.map(|b| crate::DeltaBase { name: b.name.clone(), omitted }),
     };
     zip.start_file(MANIFEST_NAME, SimpleFileOptions::default()).map_err(|e| BundleError::io(&partial, e))?;
     zip.write_all(&manifest.to_bytes()).map_err(|e| BundleError::io(&partial, e))?;

@@ -17,11 +17,13 @@ pub struct FetchOptions {
     pub retries: u32,
     /// Pause before a retry (grows with each attempt).
     pub backoff: Duration,
+    /// Mirrors besides the recipe's own (`--mirror`); on a tie they win.
+    pub mirrors: Vec<crate::Mirror>,
 }
 
 impl Default for FetchOptions {
     fn default() -> Self {
-        Self { parallel: 4, retries: 4, backoff: Duration::from_secs(1) }
+        Self { parallel: 4, retries: 4, backoff: Duration::from_secs(1), mirrors: Vec::new() }
     }
 }
 
@@ -63,8 +65,9 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
+/// `path` holds `f`: its published checksum matches (an unpublished file: it is there).
 fn matches(path: &Path, f: &SourceFile) -> bool {
-    let Some(expected) = f.checksum() else { return false };
+    let Some(expected) = f.checksum() else { return f.unpublished && path.is_file() };
     let want_512 = matches!(expected, UpstreamChecksum::Sha512(_));
     match (digests(path, want_512), expected) {
         (Ok((h, _, _)), UpstreamChecksum::Sha256(e)) => h == e,
@@ -125,6 +128,7 @@ pub fn fetch(
 ) -> Result<FetchReport> {
     std::fs::create_dir_all(dir).map_err(|e| BundleError::io(dir, e))?;
     let agent = agent();
+    let mirrors: Vec<crate::Mirror> = source.mirrors.iter().chain(&opts.mirrors).cloned().collect();
     let chosen: Vec<&SourceFile> =
         source.files.iter().filter(|f| f.arch == "all" || arches.contains(&f.arch)).collect();
     let mut report = FetchReport::default();
@@ -137,7 +141,7 @@ pub fn fetch(
             continue;
         }
         let size = agent
-            .head(&f.url)
+            .head(&crate::mirrored_url(&f.url, &mirrors))
             .call()
             .ok()
             .and_then(|r| {
@@ -161,7 +165,9 @@ pub fn fetch(
             s.spawn(|| {
                 loop {
                     let Some(f) = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop() else { return };
-                    if let Err(e) = fetch_one(&agent, f, dir, opts, &received, &on_bytes) {
+                    if let Err(e) =
+                        fetch_one(&agent, f, &crate::mirrored_url(&f.url, &mirrors), dir, opts, &received, &on_bytes)
+                    {
                         errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e);
                     }
                 }
@@ -174,20 +180,23 @@ pub fn fetch(
     report.downloaded = todo.len();
     for image in source.images.iter().filter(|i| arches.contains(&i.arch)) {
         let path = dir.join(image.local_name());
-        if path.is_file() && crate::verify_image_archive(&path, &image.digest).is_ok() {
+        if path.is_file() && crate::verify_image_archive(&path, image.digest.as_deref()).is_ok() {
             report.present += 1;
             continue;
         }
-        crate::pull_image(&image.name, &image.digest, &image.arch, &path, image.plain_http)?;
+        let from = crate::mirrored_image(&image.name, image.plain_http, &mirrors);
+        crate::pull_image(&image.name, &from, image.digest.as_deref(), &image.arch, &path)?;
         report.downloaded += 1;
     }
     report.bytes = received.load(Ordering::Relaxed);
     Ok(report)
 }
 
+/// Downloads `f` from `url` (its own, or a mirror's).
 fn fetch_one(
     agent: &ureq::Agent,
     f: &SourceFile,
+    url: &str,
     dir: &Path,
     opts: &FetchOptions,
     received: &AtomicU64,
@@ -200,7 +209,7 @@ fn fetch_one(
         if attempt_no > 0 {
             std::thread::sleep(opts.backoff * attempt_no);
         }
-        match attempt(agent, &f.url, &part, received, on_bytes) {
+        match attempt(agent, url, &part, received, on_bytes) {
             Ok(_) => {
                 if matches(&part, f) {
                     return std::fs::rename(&part, &path).map_err(|e| BundleError::io(&path, e));
@@ -212,7 +221,7 @@ fn fetch_one(
                 };
                 let _ = std::fs::remove_file(&part);
                 return Err(BundleError::UpstreamMismatch {
-                    file: f.url.clone(),
+                    file: url.to_string(),
                     algorithm,
                     expected,
                     actual,
@@ -223,7 +232,7 @@ fn fetch_one(
         }
     }
     Err(BundleError::Io {
-        path: f.url.clone(),
+        path: url.to_string(),
         cause: format!("download failed after {} attempts: {last}", opts.retries + 1),
     })
 }

@@ -31,6 +31,14 @@ pub enum BundleError {
         /// What is wrong.
         cause: String,
     },
+    /// A mirror (`--mirror FROM=TO`, or a recipe's `[[mirror]]`) is malformed.
+    #[error("mirror '{mirror}' is invalid: {cause}")]
+    BadMirror {
+        /// The mirror as given.
+        mirror: String,
+        /// What is wrong.
+        cause: String,
+    },
     /// An entry's path would land outside the target or is otherwise unsafe.
     #[error("unsafe path in bundle: '{path}' ({why}); the bundle was refused and nothing was written")]
     UnsafePath {
@@ -70,6 +78,28 @@ pub enum BundleError {
     /// A file is in the zip but not in the manifest.
     #[error("'{0}' is in the bundle but not in its manifest; the bundle was refused")]
     ExtraFile(String),
+    /// A delta bundle whose base is not in the library.
+    #[error(
+        "'{bundle}' is a delta bundle on top of '{base}', which is not in the library: import '{base}' first, or use the complete bundle"
+    )]
+    BaseMissing {
+        /// The delta.
+        bundle: String,
+        /// Its base.
+        base: String,
+    },
+    /// The library's base lacks bytes the delta leaves to it.
+    #[error(
+        "the library's '{base}' has no file with the bytes of '{path}' (sha256 {sha256}): it is not the bundle this delta was made on; import the complete bundle instead"
+    )]
+    BaseMismatch {
+        /// The base.
+        base: String,
+        /// The delta's file.
+        path: String,
+        /// Its SHA-256.
+        sha256: String,
+    },
     /// No signature and unsigned bundles are not allowed.
     #[error("the bundle is not signed; import it only if you trust where it came from, with --allow-unsigned")]
     Unsigned,
@@ -125,12 +155,15 @@ impl BundleError {
             Self::MissingManifest => "bundle.no_manifest",
             Self::BadManifest(_) => "bundle.bad_manifest",
             Self::BadSource { .. } => "bundle.bad_recipe",
+            Self::BadMirror { .. } => "bundle.bad_mirror",
             Self::UnsafePath { .. } => "bundle.unsafe_path",
             Self::Duplicate(_) => "bundle.duplicate",
             Self::Tampered { .. } => "bundle.tampered",
             Self::MissingFile(_) => "bundle.missing_file",
             Self::SizeMismatch { .. } => "bundle.size_mismatch",
             Self::ExtraFile(_) => "bundle.extra_file",
+            Self::BaseMissing { .. } => "bundle.base_missing",
+            Self::BaseMismatch { .. } => "bundle.base_mismatch",
             Self::Unsigned => "bundle.unsigned",
             Self::Untrusted(_) => "bundle.untrusted",
             Self::BadSignature => "bundle.bad_signature",

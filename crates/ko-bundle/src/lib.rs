@@ -2,7 +2,8 @@
 //!
 //! * [`BundleSource`] is a recipe in `bundles/*.toml`: every file with its upstream URL and the
 //!   checksum its project publishes (and where that checksum was published).
-//! * [`fetch`] downloads a recipe's files (parallel, resumable, retried, checked).
+//! * [`fetch`] downloads a recipe's files (parallel, resumable, retried, checked), from upstream or
+//!   through [`Mirror`]s.
 //! * [`build`] turns a recipe plus a directory of downloaded files into a zip with a
 //!   `manifest.json` ([`BundleManifest`]: every file with size and SHA-256). Already-compressed
 //!   files are stored, the rest deflated.
@@ -15,6 +16,7 @@ mod build;
 mod download;
 mod error;
 mod manifest;
+mod mirror;
 mod oci;
 mod signing;
 mod source;
@@ -23,8 +25,9 @@ mod verify;
 pub use build::{BuildReport, build, sha256_file};
 pub use download::{FetchOptions, FetchProgress, FetchReport, fetch};
 pub use error::{BundleError, Result};
-pub use manifest::{BundleFile, BundleManifest, FileKind, MANIFEST_NAME, SIGNATURE_NAME, check_entry_path};
+pub use manifest::{BundleFile, BundleManifest, DeltaBase, FileKind, MANIFEST_NAME, SIGNATURE_NAME, check_entry_path};
+pub use mirror::{Mirror, PullFrom, mirrored_image, mirrored_url};
 pub use oci::{ImageRef, pull_image, verify_image_archive};
 pub use signing::{SigningKey, TrustedKey, sign};
-pub use source::{BundleSource, SourceFile, SourceImage, UpstreamChecksum};
-pub use verify::{Signature, VerifyReport, extract, verify};
+pub use source::{BundleSource, PINNED_AT_BUILD, Pin, PlannedEntry, SourceFile, SourceImage, UpstreamChecksum};
+pub use verify::{BaseDir, Signature, VerifyReport, diff, extract, read_manifest, verify};

@@ -58,12 +58,30 @@ pub struct BundleManifest {
     pub arches: Vec<String>,
     /// Every file.
     pub files: Vec<BundleFile>,
+    /// A delta bundle's base: the files it omits come from that bundle of the library.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<DeltaBase>,
+}
+
+/// What a delta bundle builds on. Its manifest lists every file of the complete bundle (and is
+/// what its signature covers); the zip holds only those the base lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DeltaBase {
+    /// The base bundle's name.
+    pub name: String,
+    /// Paths of the files the zip omits, each the same bytes (SHA-256) as a file of the base.
+    pub omitted: Vec<String>,
 }
 
 impl BundleManifest {
     /// Total size of the files.
     pub fn total_size(&self) -> u64 {
         self.files.iter().map(|f| f.size).sum()
+    }
+
+    /// Whether the zip holds `path` (a delta omits what its base has).
+    pub fn carries(&self, path: &str) -> bool {
+        self.base.as_ref().is_none_or(|b| !b.omitted.iter().any(|p| p == path))
     }
 
     /// Parses and checks a manifest (format, safe unique paths, well-formed digests).
@@ -87,6 +105,11 @@ impl BundleManifest {
             if f.sha256.len() != 64 || !f.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(BundleError::BadManifest(format!("'{}' has no valid sha256", f.path)));
             }
+        }
+        if let Some(base) = &m.base
+            && let Some(p) = base.omitted.iter().find(|p| !seen.contains(p.as_str()))
+        {
+            return Err(BundleError::BadManifest(format!("the delta omits '{p}', which it does not list")));
         }
         Ok(m)
     }

@@ -134,17 +134,22 @@ impl Registry {
     }
 }
 
-/// Pulls `image` for `arch` from its registry, checks that what the tag names has the pinned
-/// `digest` (of the image manifest or of a multi-arch index) and that every blob matches its
-/// digest, and writes an OCI image-layout tar to `out`. `plain_http` is for registries without TLS.
-pub fn pull_image(image: &str, digest: &str, arch: &str, out: &Path, plain_http: bool) -> Result<()> {
-    let r = ImageRef::parse(image)?;
-    let scheme = if plain_http { "http" } else { "https" };
+/// Pulls `image` for `arch` from where `from` says (its own registry, or a mirror), checks that
+/// what the tag names has the pinned `digest` (of the image manifest or of a multi-arch index;
+/// `None` for an image upstream publishes no digest of: what the tag names now is taken) and that
+/// every blob matches its digest, and writes an OCI image-layout tar to `out` naming the image
+/// `image` whatever it was pulled from.
+pub fn pull_image(image: &str, from: &crate::PullFrom, digest: Option<&str>, arch: &str, out: &Path) -> Result<()> {
+    let r = ImageRef::parse(&from.reference)?;
+    let named = ImageRef::parse(image)?;
+    let scheme = if from.plain_http { "http" } else { "https" };
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let mut reg = Registry { agent, base: format!("{scheme}://{}", r.registry), token: None };
     let top = reg.get(&format!("/v2/{}/manifests/{}", r.repository, r.reference), Some(ACCEPT))?;
     let top_digest = format!("sha256:{}", sha256_hex(&top));
-    if top_digest != digest {
+    if let Some(digest) = digest
+        && top_digest != digest
+    {
         return Err(BundleError::UpstreamMismatch {
             file: image.into(),
             algorithm: "sha256",
@@ -183,7 +188,7 @@ pub fn pull_image(image: &str, digest: &str, arch: &str, out: &Path, plain_http:
     }
     blobs.push((manifest_digest.clone(), manifest.clone()));
     let mut annotations =
-        json!({ "org.opencontainers.image.ref.name": r.reference, "io.containerd.image.name": image });
+        json!({ "org.opencontainers.image.ref.name": named.reference, "io.containerd.image.name": image });
     if let Some(ix) = source_index {
         annotations[SOURCE_INDEX] = json!(ix);
     }
@@ -220,8 +225,9 @@ fn write_layout(out: &Path, index: &Value, blobs: &[(String, Vec<u8>)]) -> Resul
 
 /// Checks an image archive made by [`pull_image`] on its own: every blob matches its name, the
 /// image's manifest, config and layers are present, and the image is the one `digest` pins
-/// (its manifest, or the multi-arch index kept beside it that lists that manifest).
-pub fn verify_image_archive(path: &Path, digest: &str) -> Result<()> {
+/// (its manifest, or the multi-arch index kept beside it that lists that manifest); with no
+/// `digest` (unpublished), only that it is whole.
+pub fn verify_image_archive(path: &Path, digest: Option<&str>) -> Result<()> {
     let file = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
     let mut archive = tar::Archive::new(file);
     let mut blobs: HashMap<String, Vec<u8>> = HashMap::new();
@@ -260,6 +266,7 @@ pub fn verify_image_archive(path: &Path, digest: &str) -> Result<()> {
     if let Some(missing) = needed.iter().find(|d| !blobs.contains_key(*d)) {
         return Err(bad(&format!("blob {missing} is missing")));
     }
+    let Some(digest) = digest else { return Ok(()) };
     if manifest_digest == digest {
         return Ok(());
     }

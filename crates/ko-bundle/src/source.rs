@@ -14,6 +14,38 @@ pub enum UpstreamChecksum {
     Sha512(String),
 }
 
+/// The content address a planned entry shows where the recipe cannot know it yet (a SHA-512 pin,
+/// an image, an unpublished file): the build records it.
+pub const PINNED_AT_BUILD: &str = "<sha256 recorded by the build>";
+
+/// How an entry of a recipe is pinned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Pin {
+    /// By the SHA-256 upstream publishes.
+    Sha256,
+    /// By the SHA-512 upstream publishes (the build records the SHA-256).
+    Sha512,
+    /// An image, by the digest upstream publishes.
+    Digest,
+    /// Upstream publishes nothing: the build records what it got, the signed manifest pins it.
+    Unpublished,
+}
+
+/// One entry of a recipe as a build would put it in the bundle.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct PlannedEntry {
+    /// The entry as the manifest will list it.
+    #[serde(flatten)]
+    pub file: crate::BundleFile,
+    /// How it is pinned.
+    pub pin: Pin,
+    /// Where it comes from: the URL, or the image's name.
+    pub from: String,
+    /// Where its checksum or digest was published (or why there is none).
+    pub checksum_source: String,
+}
+
 /// One file of a recipe.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +68,10 @@ pub struct SourceFile {
     pub sha256: Option<String>,
     /// Published SHA-512.
     pub sha512: Option<String>,
+    /// Upstream publishes no checksum for it: the build records the SHA-256 of what it got, and
+    /// the signed manifest pins that from then on (`checksum_source` says so, and why).
+    #[serde(default)]
+    pub unpublished: bool,
     /// Where the checksum was published (named in errors and kept for review).
     pub checksum_source: String,
 }
@@ -46,7 +82,7 @@ impl SourceFile {
         self.local.as_deref().unwrap_or_else(|| self.url.rsplit('/').next().unwrap_or(&self.url))
     }
 
-    /// The published digest.
+    /// The published digest (none for an unpublished one).
     pub fn checksum(&self) -> Option<UpstreamChecksum> {
         match (&self.sha256, &self.sha512) {
             (Some(h), _) => Some(UpstreamChecksum::Sha256(h.to_ascii_lowercase())),
@@ -62,8 +98,15 @@ impl SourceFile {
 pub struct SourceImage {
     /// Image reference with its tag, e.g. `registry.k8s.io/pause:3.10`.
     pub name: String,
+    /// The bundle component it belongs to (`pause`, `calico`, `ingress-nginx`...; default: the
+    /// image's name without its tag).
+    pub component: Option<String>,
     /// Pinned `sha256:` digest of what the tag names (image manifest or multi-arch index).
-    pub digest: String,
+    pub digest: Option<String>,
+    /// Upstream publishes no digest for it: the build takes what the tag names then, and the
+    /// signed manifest pins that archive from then on.
+    #[serde(default)]
+    pub unpublished: bool,
     /// `amd64` or `arm64`.
     pub arch: String,
     /// Path of the image archive inside the bundle.
@@ -79,6 +122,12 @@ impl SourceImage {
     /// The archive's file name in a source directory.
     pub fn local_name(&self) -> String {
         self.path.replace('/', "_")
+    }
+
+    /// Its component and version (the tag).
+    pub fn component_version(&self) -> (String, String) {
+        let (name, tag) = self.name.rsplit_once(':').unwrap_or((&self.name, ""));
+        (self.component.clone().unwrap_or_else(|| name.to_string()), tag.to_string())
     }
 }
 
@@ -96,9 +145,63 @@ pub struct BundleSource {
     /// The container images.
     #[serde(rename = "image", default)]
     pub images: Vec<SourceImage>,
+    /// Where to fetch from instead of upstream (see [`crate::Mirror`]).
+    #[serde(rename = "mirror", default)]
+    pub mirrors: Vec<crate::Mirror>,
 }
 
 impl BundleSource {
+    /// Every entry a build for `arches` would put in the bundle, as the manifest will list it
+    /// (sizes unknown: 0; the SHA-256 the recipe pins where it pins one, else [`PINNED_AT_BUILD`]),
+    /// with how it is pinned, where it comes from and where its pin was published.
+    pub fn plan(&self, arches: &[String]) -> Vec<PlannedEntry> {
+        let files = self.files.iter().filter(|f| f.arch == "all" || arches.contains(&f.arch)).map(|f| {
+            let (pin, sha256) = match f.checksum() {
+                Some(UpstreamChecksum::Sha256(h)) => (Pin::Sha256, h),
+                Some(UpstreamChecksum::Sha512(_)) => (Pin::Sha512, PINNED_AT_BUILD.to_string()),
+                None => (Pin::Unpublished, PINNED_AT_BUILD.to_string()),
+            };
+            let file = crate::BundleFile {
+                path: f.path.clone(),
+                size: 0,
+                sha256,
+                component: f.component.clone(),
+                version: f.version.clone(),
+                arch: f.arch.clone(),
+                kind: f.kind,
+            };
+            PlannedEntry { file, pin, from: f.url.clone(), checksum_source: f.checksum_source.clone() }
+        });
+        let images = self.images.iter().filter(|i| arches.contains(&i.arch)).map(|i| {
+            let (component, version) = i.component_version();
+            let file = crate::BundleFile {
+                path: i.path.clone(),
+                size: 0,
+                sha256: PINNED_AT_BUILD.to_string(),
+                component,
+                version,
+                arch: i.arch.clone(),
+                kind: FileKind::Image,
+            };
+            let pin = if i.unpublished { Pin::Unpublished } else { Pin::Digest };
+            PlannedEntry { file, pin, from: i.name.clone(), checksum_source: i.checksum_source.clone() }
+        });
+        files.chain(images).collect()
+    }
+
+    /// The manifest a build for `arches` would make, without downloading anything (see
+    /// [`BundleSource::plan`]): what plans of a create are checked against.
+    pub fn planned_manifest(&self, arches: &[String]) -> crate::BundleManifest {
+        crate::BundleManifest {
+            format: 1,
+            name: self.name.clone(),
+            kubernetes_version: self.kubernetes_version.clone(),
+            arches: arches.to_vec(),
+            files: self.plan(arches).into_iter().map(|e| e.file).collect(),
+            base: None,
+        }
+    }
+
     /// Reads and checks a recipe.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| BundleError::io(path, e))?;
@@ -116,8 +219,16 @@ impl BundleSource {
             }
             let hex_ok = |h: &str, len: usize| h.len() == len && h.bytes().all(|b| b.is_ascii_hexdigit());
             match f.checksum() {
+                None if f.unpublished => {}
+                Some(_) if f.unpublished => {
+                    return Err(format!("'{}' is unpublished but pins a checksum: drop one of them", f.path));
+                }
                 None => {
-                    return Err(format!("'{}' has no sha256 or sha512: pin the checksum upstream publishes", f.path));
+                    return Err(format!(
+                        "'{}' has no sha256 or sha512: pin the checksum upstream publishes (or, where it publishes \
+                         none, say unpublished = true)",
+                        f.path
+                    ));
                 }
                 Some(UpstreamChecksum::Sha256(h)) if !hex_ok(&h, 64) => {
                     return Err(format!("'{}': sha256 is not 64 hex digits", f.path));
@@ -131,14 +242,31 @@ impl BundleSource {
                 return Err(format!("'{}': arch '{}' is not amd64, arm64 or all", f.path, f.arch));
             }
         }
+        for m in &s.mirrors {
+            m.check().map_err(|why| format!("mirror {} = {}: {why}", m.from, m.to))?;
+        }
         for i in &s.images {
             crate::check_entry_path(&i.path).map_err(|e| e.to_string())?;
             if !paths.insert(i.path.as_str()) {
                 return Err(format!("'{}' is listed twice", i.path));
             }
-            let hex = i.digest.strip_prefix("sha256:").unwrap_or_default();
-            if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(format!("image '{}': digest must be sha256:<64 hex digits>", i.name));
+            match (&i.digest, i.unpublished) {
+                (Some(_), true) => {
+                    return Err(format!("image '{}' is unpublished but pins a digest: drop one of them", i.name));
+                }
+                (None, false) => {
+                    return Err(format!(
+                        "image '{}' has no digest: pin the one upstream publishes (or say unpublished = true)",
+                        i.name
+                    ));
+                }
+                (Some(d), false) => {
+                    let hex = d.strip_prefix("sha256:").unwrap_or_default();
+                    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return Err(format!("image '{}': digest must be sha256:<64 hex digits>", i.name));
+                    }
+                }
+                (None, true) => {}
             }
             if !matches!(i.arch.as_str(), "amd64" | "arm64") {
                 return Err(format!("image '{}': arch '{}' is not amd64 or arm64", i.name, i.arch));

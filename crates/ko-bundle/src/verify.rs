@@ -147,17 +147,70 @@ pub fn verify(path: &Path, trusted: &[TrustedKey], allow_unsigned: bool) -> Resu
     }
     let mut bytes_checked = 0;
     for f in &manifest.files {
-        let &i = index.get(&f.path).ok_or_else(|| BundleError::MissingFile(f.path.clone()))?;
-        bytes_checked += copy_checked(&mut archive, i, f, &mut std::io::sink())?;
+        match (index.get(&f.path), manifest.carries(&f.path)) {
+            (Some(&i), true) => bytes_checked += copy_checked(&mut archive, i, f, &mut std::io::sink())?,
+            (None, true) => return Err(BundleError::MissingFile(f.path.clone())),
+            (Some(_), false) => return Err(BundleError::ExtraFile(f.path.clone())),
+            (None, false) => {}
+        }
     }
     Ok(VerifyReport { manifest, signature, bytes_checked })
 }
 
+/// Where a delta bundle's omitted files come from: the directory of its base in the library, and
+/// the base's manifest.
+pub struct BaseDir<'a> {
+    /// The base bundle's directory.
+    pub dir: &'a Path,
+    /// Its manifest.
+    pub manifest: &'a BundleManifest,
+}
+
+/// Copies the file of `base` with `f`'s bytes into `out`, re-hashing it on the way.
+fn copy_from_base(base: &BaseDir, f: &crate::BundleFile, out: &mut dyn Write) -> Result<()> {
+    let mismatch = || BundleError::BaseMismatch {
+        base: base.manifest.name.clone(),
+        path: f.path.clone(),
+        sha256: f.sha256.clone(),
+    };
+    let source = base.manifest.files.iter().find(|b| b.sha256 == f.sha256 && b.size == f.size).ok_or_else(mismatch)?;
+    let path = base.dir.join(&source.path);
+    let mut input = std::fs::File::open(&path).map_err(|_| mismatch())?.take(f.size + 1);
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n_total = 0u64;
+    loop {
+        let n = input.read(&mut buf).map_err(|e| BundleError::io(&path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        out.write_all(&buf[..n]).map_err(|e| BundleError::io(Path::new(&f.path), e))?;
+        n_total += n as u64;
+    }
+    if n_total != f.size || hex::encode(h.finalize()) != f.sha256 {
+        return Err(mismatch());
+    }
+    Ok(())
+}
+
 /// Verifies the bundle and writes it to `target` (which must not exist yet): files go to a
 /// temporary sibling directory, each re-hashed as it is written, and the directory is renamed into
-/// place only when all are good. Nothing is ever written outside it.
-pub fn extract(path: &Path, target: &Path, trusted: &[TrustedKey], allow_unsigned: bool) -> Result<VerifyReport> {
+/// place only when all are good. Nothing is ever written outside it. A delta bundle needs its
+/// `base` (the omitted files are copied from it, re-hashed too): the result is the complete bundle.
+pub fn extract(
+    path: &Path,
+    target: &Path,
+    trusted: &[TrustedKey],
+    allow_unsigned: bool,
+    base: Option<&BaseDir>,
+) -> Result<VerifyReport> {
     let report = verify(path, trusted, allow_unsigned)?;
+    if let Some(b) = &report.manifest.base
+        && base.is_none_or(|dir| dir.manifest.name != b.name)
+    {
+        return Err(BundleError::BaseMissing { bundle: report.manifest.name.clone(), base: b.name.clone() });
+    }
     if target.exists() {
         return Err(BundleError::io(target, "already exists"));
     }
@@ -177,8 +230,11 @@ pub fn extract(path: &Path, target: &Path, trusted: &[TrustedKey], allow_unsigne
                 std::fs::create_dir_all(dir).map_err(|e| BundleError::io(dir, e))?;
             }
             let mut out = std::fs::File::create(&out_path).map_err(|e| BundleError::io(&out_path, e))?;
-            let &i = index.get(&f.path).ok_or_else(|| BundleError::MissingFile(f.path.clone()))?;
-            copy_checked(&mut archive, i, f, &mut out)?;
+            match (index.get(&f.path), base) {
+                (Some(&i), _) => drop(copy_checked(&mut archive, i, f, &mut out)?),
+                (None, Some(base)) => copy_from_base(base, f, &mut out)?,
+                (None, None) => return Err(BundleError::MissingFile(f.path.clone())),
+            }
         }
         std::fs::write(tmp.join(MANIFEST_NAME), &manifest_bytes).map_err(|e| BundleError::io(&tmp, e))?;
         if let Some(sig) = sig {
@@ -190,4 +246,52 @@ pub fn extract(path: &Path, target: &Path, trusted: &[TrustedKey], allow_unsigne
         let _ = std::fs::remove_dir_all(&tmp);
     }
     result.map(|()| report)
+}
+
+/// The manifest of the bundle at `path`, read without checking its files (what a delta is made
+/// against: a wrong one only makes a delta its import refuses).
+pub fn read_manifest(path: &Path) -> Result<BundleManifest> {
+    BundleManifest::parse(&open(path)?.manifest)
+}
+
+/// Makes a delta of bundle `new` on top of bundle `old` at `out`: `new`'s manifest with `old` as
+/// its base, and only the files whose bytes `old` lacks (copied as they are, not recompressed).
+/// `new` is verified first (signed by a trusted key unless `allow_unsigned`); the delta is
+/// unsigned — its manifest differs from `new`'s — until it is signed. Returns its manifest.
+pub fn diff(
+    old: &Path,
+    new: &Path,
+    out: &Path,
+    trusted: &[TrustedKey],
+    allow_unsigned: bool,
+) -> Result<BundleManifest> {
+    let base = read_manifest(old)?;
+    let mut manifest = verify(new, trusted, allow_unsigned)?.manifest;
+    if manifest.base.is_some() {
+        return Err(BundleError::BadManifest(format!("{} is a delta already: diff complete bundles", new.display())));
+    }
+    let have: std::collections::HashSet<&str> = base.files.iter().map(|f| f.sha256.as_str()).collect();
+    let omitted: Vec<String> =
+        manifest.files.iter().filter(|f| have.contains(f.sha256.as_str())).map(|f| f.path.clone()).collect();
+    manifest.base = Some(crate::DeltaBase { name: base.name.clone(), omitted });
+    let Opened { mut archive, index, .. } = open(new)?;
+    let partial = out.with_extension("zip.partial");
+    let result = (|| -> Result<()> {
+        let file = std::fs::File::create(&partial).map_err(|e| BundleError::io(&partial, e))?;
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+        for f in manifest.files.iter().filter(|f| manifest.carries(&f.path)) {
+            let &i = index.get(&f.path).ok_or_else(|| BundleError::MissingFile(f.path.clone()))?;
+            let entry = archive.by_index_raw(i).map_err(|e| BundleError::io(new, e))?;
+            zip.raw_copy_file(entry).map_err(|e| BundleError::io(&partial, e))?;
+        }
+        zip.start_file(MANIFEST_NAME, zip::write::SimpleFileOptions::default())
+            .map_err(|e| BundleError::io(&partial, e))?;
+        zip.write_all(&manifest.to_bytes()).map_err(|e| BundleError::io(&partial, e))?;
+        zip.finish().map_err(|e| BundleError::io(&partial, e))?.flush().map_err(|e| BundleError::io(&partial, e))?;
+        std::fs::rename(&partial, out).map_err(|e| BundleError::io(out, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result.map(|()| manifest)
 }

@@ -3,7 +3,7 @@
 //! every missing file (in mixed-arch clusters each node needs its own arch's files).
 
 use ko_bundle::BundleManifest;
-use ko_core::{ClusterSpec, IngressKind, Invalid, LoadBalancerMode, NetworkPlugin, Problem, RuntimeKind};
+use ko_core::{ClusterSpec, IngressKind, Invalid, NetworkPlugin, Problem, RuntimeKind};
 use ko_playbook::{Inventory, Selector};
 use std::collections::BTreeMap;
 
@@ -18,36 +18,24 @@ struct Need {
 }
 
 /// The components the create's phases install, as the cluster file chooses them (chrony is
-/// optional: without it in the bundle, base leaves time sync to the hosts). See "What a bundle
-/// holds" in the README.
+/// optional: without it in the bundle, base leaves time sync to the hosts; haproxy and keepalived
+/// come from the bundle when it carries them, else from the host's own repositories). See "What a
+/// bundle holds" in the README.
 fn needs(spec: &ClusterSpec) -> Vec<Need> {
     let need = |playbook, phase, component, on| Need { playbook, phase, component, on };
     let mut out = Vec::new();
     match spec.runtime.kind {
         RuntimeKind::Containerd => {
-            out.push(need("runtime", "runtime", "containerd", Selector::All));
-            out.push(need("runtime", "runtime", "runc", Selector::All));
+            for component in ["containerd", "runc", "cni-plugins"] {
+                out.push(need("runtime", "runtime", component, Selector::All));
+            }
         }
         RuntimeKind::Docker => {
             out.push(need("runtime", "runtime", "docker.io", Selector::All));
             out.push(need("kubernetes", "kubernetes components", "cri-dockerd", Selector::Nodes));
         }
     }
-    match spec.load_balancer.mode {
-        LoadBalancerMode::Internal => out.push(need("loadbalancer", "load balancer", "haproxy", Selector::All)),
-        LoadBalancerMode::External => {
-            let carriers = match spec.load_balancer.hosts.as_slice() {
-                [] => vec![Selector::Masters],
-                hosts => hosts.iter().map(|h| Selector::Host(h.clone())).collect(),
-            };
-            for on in carriers {
-                out.push(need("loadbalancer", "load balancer", "haproxy", on.clone()));
-                out.push(need("loadbalancer", "load balancer", "keepalived", on));
-            }
-        }
-    }
-    out.push(need("etcd", "etcd", "etcd-server", Selector::Etcd));
-    out.push(need("etcd", "etcd", "etcd-client", Selector::Etcd));
+    out.push(need("etcd", "etcd", "etcd", Selector::Etcd));
     out.push(need("upgrade", "upgrade", "kubernetes-server", Selector::Nodes));
     let kube = |component| need("kubernetes", "kubernetes components", component, Selector::Nodes);
     out.extend([kube("kubernetes-server"), kube("pause"), kube("coredns")]);

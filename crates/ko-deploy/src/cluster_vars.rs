@@ -117,16 +117,6 @@ pub fn lb_vars(spec: &ClusterSpec, inv: &Inventory) -> Value {
     })
 }
 
-/// Packages the runtime step installs: containerd and runc, with the CNI plugins and crictl
-/// when the bundle has them.
-pub fn runtime_packages(bundle: Option<&RunBundle>) -> Vec<&'static str> {
-    let has = |c: &str| bundle.is_some_and(|b| b.manifest.files.iter().any(|f| f.component == c));
-    ["containerd", "runc", "containernetworking-plugins", "cri-tools"]
-        .into_iter()
-        .filter(|c| matches!(*c, "containerd" | "runc") || has(c))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@ mod task_run;
 pub use bundle_needs::check_bundle_covers;
 pub use bundle_push::{HOST_STORE, HostPush, PushProgress, PushTally};
 pub use cluster_secrets::{ADMIN_TOKEN, ClusterSecrets};
-pub use cluster_vars::{API_SERVER_PORT, LB_PORT, LB_STATS_PORT, RunBundle, bundle_vars, lb_vars, runtime_packages};
+pub use cluster_vars::{API_SERVER_PORT, LB_PORT, LB_STATS_PORT, RunBundle, bundle_vars, lb_vars};
 pub use credential_auth::CredentialAuth;
 pub use error::{DeployError, HostRefusal, Result};
 pub use host_access::{HostSpec, host_row};

@@ -5,7 +5,7 @@
 use crate::cluster_secrets::ClusterSecrets;
 use crate::ssh_transport::SshTransport;
 use crate::task_run::TaskOutcome;
-use crate::{DeployError, Deployer, HostRefusal, Result, RunBundle, bundle_vars, lb_vars, runtime_packages};
+use crate::{DeployError, Deployer, HostRefusal, Result, RunBundle, bundle_vars, lb_vars};
 use ko_core::{ClusterSpec, Operation, Segment, Stage};
 use ko_playbook::{InvHost, Inventory, Mode, Renderer, RunOptions};
 use ko_ssh::{CancellationToken, SshPool};
@@ -15,8 +15,19 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The sandbox (pause) image containerd is configured with.
+/// The sandbox (pause) image containerd is configured with when the bundle brings none.
 const SANDBOX_IMAGE: &str = "registry.k8s.io/pause:3.10";
+
+/// The sandbox image the runtime is configured with: the bundle's pause image (the one kubeadm
+/// of its Kubernetes minor expects), else [`SANDBOX_IMAGE`].
+fn sandbox_image(bundle: Option<&RunBundle>) -> String {
+    let pause = bundle
+        .and_then(|b| b.manifest.files.iter().find(|f| f.component == "pause" && f.kind == ko_bundle::FileKind::Image));
+    match pause {
+        Some(f) => format!("registry.k8s.io/pause:{}", f.version),
+        None => SANDBOX_IMAGE.to_string(),
+    }
+}
 
 /// A registered cluster's spec.
 pub fn spec_of(cluster: &Cluster) -> Result<ClusterSpec> {
@@ -50,8 +61,15 @@ impl Deployer {
     /// What `op` would run on `spec`'s hosts (its nodes named as a run would name them), segment
     /// by segment, rendered with secrets redacted, after the bundle coverage check.
     pub async fn plan(&self, spec: &mut ClusterSpec, op: &Operation) -> Result<String> {
+        let bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
+        self.plan_with(spec, op, bundle).await
+    }
+
+    /// [`Deployer::plan`] with `bundle` as the operation's bundle: one of the library, or what a
+    /// build of a recipe would hold (`BundleSource::planned_manifest`).
+    pub async fn plan_with(&self, spec: &mut ClusterSpec, op: &Operation, bundle: Option<RunBundle>) -> Result<String> {
         op.apply_to(spec);
-        let (inv, run_bundle) = self.checked_inventory(spec, op).await?;
+        let (inv, run_bundle) = self.checked_inventory_with(spec, op, bundle).await?;
         let mut out = String::new();
         for seg in op.segments() {
             let playbooks = self.playbooks_of(op, &seg)?;
@@ -74,13 +92,22 @@ impl Deployer {
         spec: &mut ClusterSpec,
         op: &Operation,
     ) -> Result<(Inventory, Option<RunBundle>)> {
+        let bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
+        self.checked_inventory_with(spec, op, bundle).await
+    }
+
+    async fn checked_inventory_with(
+        &self,
+        spec: &mut ClusterSpec,
+        op: &Operation,
+        run_bundle: Option<RunBundle>,
+    ) -> Result<(Inventory, Option<RunBundle>)> {
         let mut inv = self.stored_inventory(spec).await?;
         crate::assign_node_names(spec, &inv);
-        let run_bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
-        if let (Some(name), Some(b)) = (op.bundle(), &run_bundle) {
+        if let Some(b) = &run_bundle {
             for seg in op.segments() {
                 let seg_inv = Self::limited_to(&inv, &seg);
-                crate::check_bundle_covers(spec, &seg_inv, name, &b.manifest, &seg.stages)?;
+                crate::check_bundle_covers(spec, &seg_inv, &b.manifest.name, &b.manifest, &seg.stages)?;
             }
         }
         Self::mark_down(&mut inv, op);
@@ -235,10 +262,9 @@ impl Deployer {
             "store": crate::HOST_STORE,
             "bundle": bundle.map(bundle_vars).unwrap_or_else(|| json!({"name": null, "components": [], "packages": [], "images": [],
                                                                        "binaries": {}, "manifests": {}, "charts": {}})),
-            "runtime_packages": runtime_packages(bundle),
             "ntp_servers": ntp,
             "time_source": time_source,
-            "sandbox_image": SANDBOX_IMAGE,
+            "sandbox_image": sandbox_image(bundle),
             "etcd": {
                 "initial_cluster": initial_cluster.join(","),
                 "endpoints": endpoints.join(","),

@@ -254,6 +254,38 @@ pub enum BundleCmd {
         /// Output zip (`-o` is the global output format, hence the long name).
         #[arg(long = "out", value_name = "OUT.zip")]
         out: PathBuf,
+        /// Download from an internal mirror instead: FROM=TO rewrites locations starting with FROM
+        /// (a URL like https://dl.k8s.io, a host like github.com, or a registry like
+        /// registry.k8s.io) to TO; repeatable; checksums are still checked against the recipe.
+        #[arg(long, value_name = "FROM=TO")]
+        mirror: Vec<String>,
+        /// Make a delta on top of this bundle (one the receiving side has imported): only the
+        /// files it lacks go into the zip, which imports only where that bundle is.
+        #[arg(long, value_name = "OLD.zip")]
+        base: Option<PathBuf>,
+    },
+    /// Make a delta bundle: NEW's files that OLD lacks, importable only on top of OLD (unsigned
+    /// until you sign it).
+    Diff {
+        /// The bundle the receiving side has.
+        old: PathBuf,
+        /// The bundle it should get.
+        new: PathBuf,
+        /// Output zip.
+        #[arg(long = "out", value_name = "DELTA.zip")]
+        out: PathBuf,
+        /// Accept an unsigned NEW.
+        #[arg(long)]
+        allow_unsigned: bool,
+    },
+    /// What a build of a recipe would hold (files, components, arches, how each is pinned),
+    /// without downloading anything.
+    Plan {
+        /// Recipe file.
+        recipe: PathBuf,
+        /// Architectures to include (comma-separated: amd64,arm64).
+        #[arg(long, value_delimiter = ',', default_value = "amd64,arm64")]
+        arch: Vec<String>,
     },
     /// Make a signing key: private half to the OS keychain, public half trusted and printed.
     Keygen {
@@ -556,6 +588,10 @@ pub enum ClusterCmd {
         /// Print exactly what would run on which host (secrets redacted) and touch nothing.
         #[arg(long)]
         plan: bool,
+        /// With --plan: plan against what a build of this recipe (bundles/*.toml) would hold,
+        /// instead of a bundle of the library — nothing is downloaded.
+        #[arg(long, value_name = "RECIPE", requires = "plan")]
+        recipe: Option<PathBuf>,
         /// Stop after this phase (precheck, bundle, base, runtime, loadbalancer, etcd, kubernetes,
         /// control-plane, join, network, addons, post): the cluster is then `staged`, and
         /// `cluster deploy` continues.

@@ -72,6 +72,8 @@ export interface BundleFile {
 export interface BundleManifest {
   /** Architectures covered. */
   arches: string[]
+  /** A delta bundle's base: the files it omits come from that bundle of the library. */
+  base?: DeltaBase | null
   /** Every file. */
   files: BundleFile[]
   /** Manifest format version (1). */
@@ -470,6 +472,14 @@ export type CredentialKind = "password" | "private_key" | "agent"
 export interface CredentialRm {
   /** Credential name. */
   name: string
+}
+
+/** What a delta bundle builds on. Its manifest lists every file of the complete bundle (and is what its signature covers); the zip holds only those the base lacks. */
+export interface DeltaBase {
+  /** The base bundle's name. */
+  name: string
+  /** Paths of the files the zip omits, each the same bytes (SHA-256) as a file of the base. */
+  omitted: string[]
 }
 
 /** A block device. */

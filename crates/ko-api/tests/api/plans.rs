@@ -136,11 +136,122 @@ async fn a_mixed_arch_cluster_gives_each_node_its_own_arch() {
     )
     .await;
     let comps = phase(&plan, "kubernetes components");
-    // the fake bundle's kubernetes-server is file 8 for amd64 and 108 (0x6c) for arm64
-    let (amd, arm) = ("08".repeat(32), "6c".repeat(32));
+    // the content address of the fake bundle's kubernetes-server for each arch
+    let server = |arch: &str| {
+        let files = ko_api::testing::test_bundle_files(arch);
+        let f = files.iter().find(|f| f["component"] == "kubernetes-server").unwrap();
+        f["sha256"].as_str().unwrap().to_string()
+    };
+    let (amd, arm) = (server("amd64"), server("arm64"));
+    assert_ne!(amd, arm);
     let on = |host: &str| comps.split("\n-- ").filter(|s| s.contains(&format!(" @ {host} "))).collect::<String>();
     assert!(on("x1").contains(&amd) && !on("x1").contains(&arm), "{}", on("x1"));
     assert!(on("a1").contains(&arm) && !on("a1").contains(&amd), "{}", on("a1"));
     assert!(on("a1").contains(" v1.34.1 arm64 kube-proxy"), "arm64 images renamed from their arm64 names");
     insta::assert_snapshot!("kube_mixed_arch_components", comps);
+}
+
+/// The real recipe `name` (`bundles/NAME.toml`).
+fn recipe(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../bundles/{name}.toml"))
+}
+
+const RECIPES: [(&str, &str); 3] =
+    [("kubernetes-v1.34.7", "v1.34.7"), ("kubernetes-v1.35.4", "v1.35.4"), ("kubernetes-v1.36.0", "v1.36.0")];
+
+/// A cluster file of two masters (the first with etcd) and a worker on m1, m2, w1.
+fn full_create(version: &str, plugin: &str, ingress: &str, arch: &str) -> String {
+    format!(
+        "name: r\nversion: {version}\narch: {arch}\nnetwork: {{plugin: {plugin}, nodelocal_dns: true}}\n\
+         components: {{ingress: {ingress}, metrics_server: true, gpu: true, helm: true}}\nnodes:\n\
+         \x20 - {{host: m1, roles: [master, etcd]}}\n  - {{host: m2, roles: [master]}}\n\
+         \x20 - {{host: w1, roles: [worker]}}\n"
+    )
+}
+
+#[tokio::test]
+async fn a_full_create_plans_against_every_real_recipe_installing_from_release_archives() {
+    for arches in [["amd64"; 3], ["arm64"; 3], ["amd64", "arm64", "arm64"]] {
+        let hosts = [("m1", "10.0.0.11", arches[0]), ("m2", "10.0.0.12", arches[1]), ("w1", "10.0.0.21", arches[2])];
+        let (_dir, api, admin) = registry(&hosts, &[]).await;
+        for (name, version) in RECIPES {
+            for plugin in ["flannel", "calico", "cilium"] {
+                for ingress in ["nginx", "traefik"] {
+                    let arch = if arches.iter().all(|a| *a == arches[0]) { arches[0] } else { "mixed" };
+                    let yaml = full_create(version, plugin, ingress, arch);
+                    let plan = api.cluster_plan_with_recipe(&admin, &yaml, &recipe(name)).await.unwrap_or_else(|e| {
+                        panic!("{name} {plugin} {ingress} {arches:?}: {e}");
+                    });
+                    // containerd, runc, the CNI plugins, etcd and Kubernetes: release archives, no package manager
+                    for p in ["runtime", "etcd", "kubernetes components"] {
+                        let text = phase(&plan, p);
+                        for pm in ["apt-get", "ko-apt-install", "dnf ", "yum ", "rpm "] {
+                            assert!(!text.contains(pm), "{name}: {pm} in the {p} phase");
+                        }
+                    }
+                    let runtime = phase(&plan, "runtime");
+                    assert_eq!(
+                        runtime.matches("ko-install-archive").count(),
+                        3 * 4,
+                        "{name}: containerd, runc, CNI, crictl"
+                    );
+                    assert_eq!(phase(&plan, "etcd").matches("ko-install-archive").count(), 1, "on the etcd member");
+                    let net = phase(&plan, "network");
+                    assert!(net.contains(if plugin == "cilium" { "helm upgrade --install cilium" } else { plugin }));
+                    let addons = phase(&plan, "add-ons");
+                    assert!(addons.contains(if ingress == "traefik" {
+                        "helm upgrade --install traefik"
+                    } else {
+                        "ingress-nginx"
+                    }));
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_plan_of_each_real_recipe_is_what_it_was() {
+    let hosts = [("m1", "10.0.0.11", "amd64"), ("m2", "10.0.0.12", "amd64"), ("w1", "10.0.0.21", "amd64")];
+    let (_dir, api, admin) = registry(&hosts, &[]).await;
+    for (name, version) in RECIPES {
+        let plan = api
+            .cluster_plan_with_recipe(&admin, &full_create(version, "calico", "nginx", "amd64"), &recipe(name))
+            .await;
+        insta::assert_snapshot!(format!("recipe_{name}"), plan.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn a_rhel_family_and_an_ubuntu_node_install_the_same_archives() {
+    let hosts = [("m1", "10.0.0.11", "amd64"), ("m2", "10.0.0.12", "amd64"), ("w1", "10.0.0.21", "amd64")];
+    let (dir, api, admin) = registry(&hosts, &[]).await;
+    // facts as Rocky Linux 9 and Ubuntu 24.04 report them
+    let db = ko_store::Connection::open(dir.path().join("data/ko.db")).unwrap();
+    db.execute_batch(
+        "UPDATE hosts SET facts = json_set(facts, '$.os_id', 'rocky', '$.os_version', '9.4', '$.os_like', 'rhel centos fedora',
+                                     '$.os_name', 'Rocky Linux 9.4 (Blue Onyx)') WHERE name = 'm2';
+         UPDATE hosts SET facts = json_set(facts, '$.os_id', 'ubuntu', '$.os_version', '24.04', '$.os_like', 'debian',
+                                     '$.os_name', 'Ubuntu 24.04.1 LTS') WHERE name = 'w1';",
+    )
+    .unwrap();
+    let (name, version) = RECIPES[2];
+    let plan = api
+        .cluster_plan_with_recipe(&admin, &full_create(version, "calico", "nginx", "amd64"), &recipe(name))
+        .await
+        .unwrap();
+    let on = |phase_text: &str, host: &str| {
+        phase_text.split("\n-- ").filter(|s| s.contains(&format!(" @ {host} "))).collect::<Vec<_>>().join("\n-- ")
+    };
+    let runtime = phase(&plan, "runtime");
+    let as_h = |host: &str| on(runtime, host).replace(host, "H").trim_end().to_string();
+    assert_eq!(as_h("m2"), as_h("m1"), "Rocky installs exactly what Debian does");
+    assert_eq!(as_h("w1"), as_h("m1"), "and so does Ubuntu");
+    assert!(
+        runtime.contains("sandbox_image = \"registry.k8s.io/pause:3.10.2\""),
+        "the pause image kubeadm 1.36 expects"
+    );
+    let lb = phase(&plan, "load balancer");
+    assert!(on(lb, "m2").contains("ko-host-package haproxy"), "haproxy from the host's own packages");
+    insta::assert_snapshot!("recipe_rocky_ubuntu_runtime_etcd_lb", [runtime, phase(&plan, "etcd"), lb].concat());
 }

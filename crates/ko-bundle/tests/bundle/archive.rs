@@ -82,7 +82,7 @@ checksum_source = "test fixture"
     fn build(&self, arches: &[&str]) -> PathBuf {
         let out = self.dir.path().join(format!("b-{}.zip", arches.join("-")));
         let arches: Vec<String> = arches.iter().map(|a| a.to_string()).collect();
-        build(&self.source, &arches, &self.src(), &out, |_, _, _| {}).unwrap();
+        build(&self.source, &arches, &self.src(), &out, None, |_, _, _| {}).unwrap();
         out
     }
 }
@@ -92,7 +92,7 @@ fn build_takes_the_arch_checks_upstream_digests_and_stores_compressed_files() {
     let f = Fixture::new();
     let out = f.dir.path().join("b.zip");
     let mut calls = Vec::new();
-    let report = build(&f.source, &["amd64".into()], &f.src(), &out, |file, done, total| {
+    let report = build(&f.source, &["amd64".into()], &f.src(), &out, None, |file, done, total| {
         calls.push((file.to_string(), done, total))
     })
     .unwrap();
@@ -114,14 +114,14 @@ fn a_file_that_does_not_match_its_published_digest_stops_the_build() {
     let f = Fixture::new();
     std::fs::write(f.src().join("calico.yaml"), "kind: Evil\n").unwrap();
     let out = f.dir.path().join("b.zip");
-    let e = build(&f.source, &["amd64".into()], &f.src(), &out, |_, _, _| {}).unwrap_err();
+    let e = build(&f.source, &["amd64".into()], &f.src(), &out, None, |_, _, _| {}).unwrap_err();
     assert!(
         matches!(&e, BundleError::UpstreamMismatch { algorithm: "sha256", source_name, .. } if source_name == "test fixture"),
         "{e}"
     );
     assert!(!out.exists() && !out.with_extension("zip.partial").exists(), "nothing half written");
     std::fs::remove_file(f.src().join("containerd-1.7.0-linux-arm64.tar.gz")).unwrap();
-    let e = build(&f.source, &["arm64".into()], &f.src(), &out, |_, _, _| {}).unwrap_err();
+    let e = build(&f.source, &["arm64".into()], &f.src(), &out, None, |_, _, _| {}).unwrap_err();
     assert_eq!(e.code(), "bundle.file_missing");
     assert!(e.to_string().contains("https://example.invalid/containerd-1.7.0-linux-arm64.tar.gz"), "{e}");
 }
@@ -225,7 +225,7 @@ fn paths_escaping_the_target_and_links_are_refused_and_nothing_is_written() {
     let out = f.build(&["amd64"]);
     rewrite(&out, |_, b| b, &[("../escaped", b"x")]);
     let target = f.dir.path().join("lib/bundle");
-    let e = extract(&out, &target, &[], true).unwrap_err();
+    let e = extract(&out, &target, &[], true, None).unwrap_err();
     assert!(matches!(&e, BundleError::UnsafePath { path, .. } if path == "../escaped"), "{e}");
     assert!(!f.dir.path().join("lib/escaped").exists() && !f.dir.path().join("escaped").exists());
     assert!(!target.exists());
@@ -247,13 +247,13 @@ fn extract_writes_a_verified_bundle_atomically() {
     let f = Fixture::new();
     let out = f.build(&["amd64"]);
     let target = f.dir.path().join("library/test-bundle");
-    let report = extract(&out, &target, &[], true).unwrap();
+    let report = extract(&out, &target, &[], true, None).unwrap();
     for file in &report.manifest.files {
         assert_eq!(sha(&target.join(&file.path), "sha256"), file.sha256);
     }
     assert!(target.join("manifest.json").exists());
     assert_eq!(
-        extract(&out, &target, &[], true).unwrap_err().code(),
+        extract(&out, &target, &[], true, None).unwrap_err().code(),
         "bundle.io",
         "an existing target is not overwritten"
     );
@@ -269,7 +269,7 @@ fn extract_writes_a_verified_bundle_atomically() {
         &[],
     );
     let target2 = f.dir.path().join("library/second");
-    assert_eq!(extract(&out, &target2, &[], true).unwrap_err().code(), "bundle.tampered");
+    assert_eq!(extract(&out, &target2, &[], true, None).unwrap_err().code(), "bundle.tampered");
     assert!(!target2.exists());
     let leftovers: Vec<_> =
         std::fs::read_dir(f.dir.path().join("library")).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -340,7 +340,58 @@ fn truncated_zips_lying_sizes_and_zip_bombs_are_refused() {
     w.finish().unwrap();
     assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
     let target = f.dir.path().join("bomb-target");
-    let e = extract(&bomb, &target, &[], true).unwrap_err();
+    let e = extract(&bomb, &target, &[], true, None).unwrap_err();
     assert!(matches!(&e, BundleError::SizeMismatch { manifest: 1024, archive, .. } if *archive == 64 << 20), "{e}");
     assert!(!target.exists());
+}
+
+#[test]
+fn a_delta_carries_only_what_its_base_lacks_and_imports_only_on_top_of_it() {
+    let f = Fixture::new();
+    let old = f.build(&["amd64", "arm64"]);
+    // the next release: a new calico manifest, the same containerd archives
+    std::fs::write(f.src().join("calico.yaml"), "kind: DaemonSet # v2\n".repeat(5000)).unwrap();
+    let mut source = f.source.clone();
+    source.files[2].sha256 = Some(sha(&f.src().join("calico.yaml"), "sha256"));
+    source.files[2].version = "3.29".into();
+    let arches = ["amd64".to_string(), "arm64".to_string()];
+    let base = ko_bundle::read_manifest(&old).unwrap();
+    let delta = f.dir.path().join("delta.zip");
+    let report = build(&source, &arches, &f.src(), &delta, Some(&base), |_, _, _| {}).unwrap();
+    let omitted = &report.manifest.base.as_ref().unwrap().omitted;
+    assert_eq!(omitted, &["bin/amd64/containerd.tar.gz", "bin/arm64/containerd.tar.gz"]);
+    assert_eq!(report.manifest.files.len(), 3, "the manifest lists the whole bundle");
+    assert!(std::fs::metadata(&delta).unwrap().len() < 20_000, "the zip holds only the new manifest file");
+    let v = verify(&delta, &[], true).unwrap();
+    let carried = std::fs::metadata(f.src().join("calico.yaml")).unwrap().len();
+    assert_eq!(v.bytes_checked, carried, "only the carried file is hashed");
+
+    // imported on its base: the complete bundle, every file re-hashed
+    let library = f.dir.path().join("library");
+    extract(&old, &library.join("test-bundle"), &[], true, None).unwrap();
+    let base_dir = library.join("test-bundle");
+    let base_ref = ko_bundle::BaseDir { dir: &base_dir, manifest: &base };
+    let target = library.join("next");
+    extract(&delta, &target, &[], true, Some(&base_ref)).unwrap();
+    for file in &report.manifest.files {
+        assert_eq!(sha(&target.join(&file.path), "sha256"), file.sha256, "{}", file.path);
+    }
+    // without its base it is refused, naming the base; nothing is written
+    let e = extract(&delta, &library.join("other"), &[], true, None).unwrap_err();
+    assert_eq!(e.code(), "bundle.base_missing");
+    assert!(e.to_string().contains("'test-bundle'"), "{e}");
+    assert!(!library.join("other").exists());
+    // on a base that is not the one it was made on: refused, nothing written
+    std::fs::write(base_dir.join("bin/amd64/containerd.tar.gz"), b"changed").unwrap();
+    let e = extract(&delta, &library.join("other"), &[], true, Some(&base_ref)).unwrap_err();
+    assert_eq!(e.code(), "bundle.base_mismatch");
+    assert!(!library.join("other").exists() && !library.join(".other.partial").exists());
+
+    // `diff` makes the same delta from two complete bundles
+    let new = f.dir.path().join("new.zip");
+    build(&source, &arches, &f.src(), &new, None, |_, _, _| {}).unwrap();
+    let diffed = f.dir.path().join("diffed.zip");
+    let m = ko_bundle::diff(&old, &new, &diffed, &[], true).unwrap();
+    assert_eq!(m.base.as_ref().unwrap().omitted, *omitted);
+    assert_eq!(verify(&diffed, &[], true).unwrap().manifest, m);
 }

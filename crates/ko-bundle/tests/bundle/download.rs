@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-use ko_bundle::{BundleSource, FetchOptions, FetchProgress, fetch};
+use ko_bundle::{BundleSource, FetchOptions, FetchProgress, Mirror, fetch};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -88,7 +88,7 @@ fn recipe(base: &str, files: &[(&str, &[u8], Option<&str>)]) -> BundleSource {
 }
 
 fn fast() -> FetchOptions {
-    FetchOptions { parallel: 3, retries: 3, backoff: Duration::from_millis(10) }
+    FetchOptions { parallel: 3, retries: 3, backoff: Duration::from_millis(10), ..FetchOptions::default() }
 }
 
 #[test]
@@ -138,4 +138,62 @@ fn a_file_that_is_not_what_upstream_published_is_refused_and_not_kept() {
     let source = recipe(&base, &[("gone", b"x", None)]);
     let e = fetch(&source, &["amd64".into()], dir.path(), &fast(), |_| {}).unwrap_err();
     assert!(e.to_string().contains("after 4 attempts") && e.to_string().contains("404"), "{e}");
+}
+
+#[test]
+fn a_mirror_serves_the_files_and_they_are_still_checked_against_the_recipe() {
+    let good = b"the release".to_vec();
+    let files = HashMap::from([
+        ("/repository/k8s/v1/kubeadm".to_string(), good.clone()),
+        ("/repository/k8s/v1/kubelet".to_string(), b"something else".to_vec()),
+    ]);
+    let (mirror, log) = serve(files, vec![]);
+    // upstream is unreachable from here: only the mirror can serve the recipe
+    let source = recipe("https://dl.k8s.io.invalid/v1", &[("kubeadm", &good, None)]);
+    let dir = tempfile::tempdir().unwrap();
+    let opts = FetchOptions {
+        mirrors: vec![Mirror::parse(&format!("https://dl.k8s.io.invalid={mirror}/repository/k8s")).unwrap()],
+        ..fast()
+    };
+    let report = fetch(&source, &["amd64".into()], dir.path(), &opts, |_| {}).unwrap();
+    assert_eq!(report.downloaded, 1);
+    assert_eq!(std::fs::read(dir.path().join("kubeadm")).unwrap(), good);
+    assert!(log.lock().unwrap().iter().any(|(m, p, _)| m == "GET" && p == "/repository/k8s/v1/kubeadm"));
+
+    // what the mirror serves must still be what the recipe pins
+    let source = recipe("https://dl.k8s.io.invalid/v1", &[("kubelet", b"the real kubelet", None)]);
+    let e = fetch(&source, &["amd64".into()], dir.path(), &opts, |_| {}).unwrap_err();
+    assert_eq!(e.code(), "bundle.upstream_mismatch");
+    assert!(e.to_string().contains("/repository/k8s/v1/kubelet"), "names the file it got: {e}");
+
+    // the recipe's own [[mirror]] works the same
+    let text = format!(
+        "name = \"m\"\n\n[[mirror]]\nfrom = \"dl.k8s.io.invalid\"\nto = \"{mirror}/repository/k8s\"\n\n[[file]]\ncomponent = \"kubeadm\"\nversion = \"1\"\narch = \"amd64\"\nkind = \"binary\"\npath = \"bin/kubeadm\"\nurl = \"https://dl.k8s.io.invalid/v1/kubeadm\"\nsha256 = \"{}\"\nchecksum_source = \"test\"\n",
+        sha256(&good)
+    );
+    let source = BundleSource::parse(&text).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    assert_eq!(fetch(&source, &["amd64".into()], other.path(), &fast(), |_| {}).unwrap().downloaded, 1);
+}
+
+#[test]
+fn a_file_upstream_publishes_no_checksum_of_is_pinned_by_the_build() {
+    let body = b"calico.yaml as the release has it".to_vec();
+    let (base, _) = serve(HashMap::from([("/calico.yaml".to_string(), body.clone())]), vec![]);
+    let entry = |pin: &str| {
+        format!(
+            "name = \"u\"\n\n[[file]]\ncomponent = \"calico\"\nversion = \"v3.31.7\"\narch = \"all\"\nkind = \"manifest\"\npath = \"manifests/calico.yaml\"\nurl = \"{base}/calico.yaml\"\n{pin}checksum_source = \"upstream publishes none; the build pins it\"\n"
+        )
+    };
+    let source = BundleSource::parse(&entry("unpublished = true\n")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    fetch(&source, &["amd64".into()], dir.path(), &fast(), |_| {}).unwrap();
+    let zip = dir.path().join("u.zip");
+    let report = ko_bundle::build(&source, &["amd64".into()], dir.path(), &zip, None, |_, _, _| {}).unwrap();
+    assert_eq!(report.manifest.files[0].sha256, sha256(&body), "the signed manifest pins what the build got");
+
+    // a recipe says one or the other: a published checksum, or that there is none
+    let both = entry(&format!("unpublished = true\nsha256 = \"{}\"\n", sha256(&body)));
+    assert!(BundleSource::parse(&both).unwrap_err().contains("drop one of them"));
+    assert!(BundleSource::parse(&entry("")).unwrap_err().contains("unpublished = true"));
 }

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-use ko_bundle::{BundleSource, FetchOptions, build, fetch, pull_image, verify_image_archive};
+use ko_bundle::{BundleSource, FetchOptions, PullFrom, build, fetch, pull_image, verify_image_archive};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -123,8 +123,9 @@ fn pulls_verify_digests_and_make_self_checking_archives() {
     let digest = push_image(&reg, dir.path(), "hello", "hello from the registry\n");
     let image = format!("{}/local/hello:1", reg.addr);
     let out = dir.path().join("hello.oci.tar");
-    pull_image(&image, &digest, "amd64", &out, true).unwrap();
-    verify_image_archive(&out, &digest).unwrap();
+    let direct = PullFrom { reference: image.clone(), plain_http: true };
+    pull_image(&image, &direct, Some(&digest), "amd64", &out).unwrap();
+    verify_image_archive(&out, Some(&digest)).unwrap();
     let listing = String::from_utf8(Command::new("tar").arg("-tf").arg(&out).output().unwrap().stdout).unwrap();
     assert!(
         listing.contains("oci-layout")
@@ -140,10 +141,10 @@ fn pulls_verify_digests_and_make_self_checking_archives() {
 
     // a tag that now names something else than the pinned digest is refused
     let wrong = format!("sha256:{}", "0".repeat(64));
-    let e = pull_image(&image, &wrong, "amd64", &dir.path().join("x.tar"), true).unwrap_err();
+    let e = pull_image(&image, &direct, Some(&wrong), "amd64", &dir.path().join("x.tar")).unwrap_err();
     assert_eq!(e.code(), "bundle.upstream_mismatch");
     assert!(!dir.path().join("x.tar").exists());
-    assert_eq!(verify_image_archive(&out, &wrong).unwrap_err().code(), "bundle.upstream_mismatch");
+    assert_eq!(verify_image_archive(&out, Some(&wrong)).unwrap_err().code(), "bundle.upstream_mismatch");
 
     // a changed byte in a blob (here the image config) is found and named
     let tampered = dir.path().join("tampered.tar");
@@ -151,7 +152,7 @@ fn pulls_verify_digests_and_make_self_checking_archives() {
     let at = bytes.windows(22).position(|w| w == br#""architecture":"amd64""#).unwrap();
     bytes[at + 16..at + 21].copy_from_slice(b"arm64");
     std::fs::write(&tampered, bytes).unwrap();
-    let e = verify_image_archive(&tampered, &digest).unwrap_err();
+    let e = verify_image_archive(&tampered, Some(&digest)).unwrap_err();
     assert!(matches!(&e, ko_bundle::BundleError::Tampered { path, .. } if path.contains("blobs/sha256/")), "{e}");
 }
 
@@ -171,9 +172,56 @@ fn a_recipe_with_images_fetches_and_builds() {
     let again = fetch(&source, &["amd64".into()], &cache, &FetchOptions::default(), |_| {}).unwrap();
     assert_eq!((again.downloaded, again.present), (0, 1), "a verified archive is not pulled again");
     let zip = dir.path().join("imgs.zip");
-    let report = build(&source, &["amd64".into()], &cache, &zip, |_, _, _| {}).unwrap();
+    let report = build(&source, &["amd64".into()], &cache, &zip, None, |_, _, _| {}).unwrap();
     assert_eq!(report.manifest.files[0].kind, ko_bundle::FileKind::Image);
     assert_eq!(report.manifest.files[0].path, "images/pause.tar");
     let v = ko_bundle::verify(&zip, &[], true).unwrap();
     assert_eq!(v.manifest.files.len(), 1);
+}
+
+#[test]
+fn an_image_pulled_through_a_mirror_keeps_its_upstream_name() {
+    let Some(reg) = registry("an_image_pulled_through_a_mirror_keeps_its_upstream_name") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let digest = push_image(&reg, dir.path(), "coredns", "coredns\n");
+    // the recipe names the image upstream (unreachable here); the mirror holds it under local/
+    let recipe = format!(
+        "name = \"m\"\n\n[[image]]\nname = \"registry.k8s.io.invalid/local/coredns:1\"\ndigest = \"{digest}\"\narch = \"amd64\"\npath = \"images/coredns.tar\"\nchecksum_source = \"test registry\"\n"
+    );
+    let source = BundleSource::parse(&recipe).unwrap();
+    let opts = FetchOptions {
+        mirrors: vec![ko_bundle::Mirror::parse(&format!("registry.k8s.io.invalid=http://{}", reg.addr)).unwrap()],
+        ..FetchOptions::default()
+    };
+    let cache = dir.path().join("cache");
+    assert_eq!(fetch(&source, &["amd64".into()], &cache, &opts, |_| {}).unwrap().downloaded, 1);
+    let archive = cache.join("images_coredns.tar");
+    verify_image_archive(&archive, Some(&digest)).unwrap();
+    let index = Command::new("tar").arg("-xOf").arg(&archive).arg("index.json").output().unwrap();
+    let index = String::from_utf8(index.stdout).unwrap();
+    assert!(index.contains("\"io.containerd.image.name\":\"registry.k8s.io.invalid/local/coredns:1\""), "{index}");
+}
+
+#[test]
+fn an_image_without_a_published_digest_is_taken_as_the_tag_names_it_and_pinned_by_the_bundle() {
+    let Some(reg) =
+        registry("an_image_without_a_published_digest_is_taken_as_the_tag_names_it_and_pinned_by_the_bundle")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let digest = push_image(&reg, dir.path(), "flannel", "flannel\n");
+    let recipe = format!(
+        "name = \"u\"\n\n[[image]]\nname = \"{}/local/flannel:1\"\ncomponent = \"flannel\"\nunpublished = true\narch = \"amd64\"\npath = \"images/flannel.tar\"\nchecksum_source = \"upstream publishes tags only\"\nplain_http = true\n",
+        reg.addr
+    );
+    let source = BundleSource::parse(&recipe).unwrap();
+    let cache = dir.path().join("cache");
+    fetch(&source, &["amd64".into()], &cache, &FetchOptions::default(), |_| {}).unwrap();
+    verify_image_archive(&cache.join("images_flannel.tar"), Some(&digest)).unwrap();
+    let zip = dir.path().join("u.zip");
+    let report = build(&source, &["amd64".into()], &cache, &zip, None, |_, _, _| {}).unwrap();
+    let f = &report.manifest.files[0];
+    assert_eq!((f.component.as_str(), f.version.as_str()), ("flannel", "1"));
+    assert_eq!(f.sha256, ko_bundle::sha256_file(&cache.join("images_flannel.tar")).unwrap().0);
 }

@@ -73,10 +73,15 @@ fn download_printer() -> impl Fn(ko_api::FetchProgress) + Send + Sync + 'static 
     }
 }
 
+/// A unit enum value (a file's kind, a pin) by the name it has in JSON.
+fn json_name(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
 pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: BundleCmd) -> Result<ExitCode> {
     match cmd {
-        BundleCmd::Build { recipe, arch, from, out } => {
-            let req = ko_api::BuildRequest { recipe, arches: arch, from, out };
+        BundleCmd::Build { recipe, arch, from, out, mirror, base } => {
+            let req = ko_api::BuildRequest { recipe, arches: arch, from, out, mirrors: mirror, base };
             let r = api.bundle_build(actor, req, download_printer(), progress_printer()).await?;
             emit(f, &r.manifest, |m| {
                 let mut t = Table::new(&["BUNDLE", "KUBERNETES", "ARCHES", "FILES", "CONTENT", "ZIP"]);
@@ -90,6 +95,51 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: BundleCmd) -> Result<
                 ]);
                 t
             })?;
+            if let (Format::Table, Some(b)) = (f, &r.manifest.base) {
+                let carried = r.manifest.files.len() - b.omitted.len();
+                println!("delta on top of {}: {carried} of {} files in the zip", b.name, r.manifest.files.len());
+            }
+        }
+        BundleCmd::Diff { old, new, out, allow_unsigned } => {
+            let m = api.bundle_diff(actor, &old, &new, &out, allow_unsigned).await?;
+            let omitted = m.base.as_ref().map_or(0, |b| b.omitted.len());
+            let size = std::fs::metadata(&out).map(|md| md.len()).unwrap_or_default();
+            done(
+                f,
+                &format!(
+                    "{}: delta of {} on top of {} — {} of {} files, {} (sign it before you carry it)",
+                    out.display(),
+                    m.name,
+                    m.base.as_ref().map_or("-", |b| b.name.as_str()),
+                    m.files.len() - omitted,
+                    m.files.len(),
+                    mib(size)
+                ),
+            );
+        }
+        BundleCmd::Plan { recipe, arch } => {
+            let entries = api.bundle_plan(actor, &recipe, &arch).await?;
+            emit(f, &entries, |entries| {
+                let mut t = Table::new(&["PATH", "COMPONENT", "VERSION", "ARCH", "KIND", "PINNED BY"]);
+                for e in entries {
+                    t.row([
+                        e.file.path.clone(),
+                        e.file.component.clone(),
+                        e.file.version.clone(),
+                        e.file.arch.clone(),
+                        json_name(e.file.kind),
+                        json_name(e.pin),
+                    ]);
+                }
+                t
+            })?;
+            if f == Format::Table {
+                let unpublished = entries.iter().filter(|e| e.pin == ko_api::Pin::Unpublished).count();
+                println!(
+                    "{} entries; {unpublished} without a published checksum (the build pins what it gets)",
+                    entries.len()
+                );
+            }
         }
         BundleCmd::Keygen { name } => {
             let k = api.bundle_keygen(actor, &name).await?;

@@ -61,11 +61,16 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
     let verbose_printer = |v: bool| printer(v && f == Format::Table);
     let outcome = match cmd {
         ClusterCmd::Validate { file } => return validate(api, actor, f, &file).await,
-        ClusterCmd::Create { file, plan: true, .. } => {
-            print!("{}", api.cluster_plan(actor, &read_file(&file)?).await?);
+        ClusterCmd::Create { file, plan: true, recipe, .. } => {
+            let yaml = read_file(&file)?;
+            let plan = match recipe {
+                Some(r) => api.cluster_plan_with_recipe(actor, &yaml, &r).await?,
+                None => api.cluster_plan(actor, &yaml).await?,
+            };
+            print!("{plan}");
             return Ok(ExitCode::SUCCESS);
         }
-        ClusterCmd::Create { file, plan: false, until, verbose } => {
+        ClusterCmd::Create { file, plan: false, until, verbose, .. } => {
             api.cluster_create(actor, &read_file(&file)?, until.as_deref())
                 .await?
                 .run(ctrl_c_cancels(), verbose_printer(verbose))

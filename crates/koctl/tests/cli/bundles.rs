@@ -430,3 +430,145 @@ fn a_push_cut_mid_way_resumes_with_the_missing_bytes() {
     );
     assert_eq!(bed.root_sh(h, &format!("sha256sum < /var/lib/ko/store/sha256/{sha}")), format!("{sha}  -\n"));
 }
+
+/// Serves `dir` over HTTP on loopback; returns the server and its base URL.
+fn serve_dir(dir: &std::path::Path) -> (std::process::Child, String) {
+    let mut server = std::process::Command::new("python3")
+        .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+        .arg(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(server.stdout.take().unwrap()), &mut first).unwrap();
+    let port = first.split(" port ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    (server, format!("http://127.0.0.1:{port}"))
+}
+
+#[test]
+fn build_downloads_through_a_mirror_what_upstream_would_serve() {
+    let k = Koctl::new();
+    let (recipe_path, src) = recipe(&k);
+    // the internal mirror keeps upstream's files under its own prefix
+    let mirror_root = k.dir.path().join("nexus");
+    std::fs::create_dir_all(mirror_root.join("repository/upstream")).unwrap();
+    for f in ["runc.amd64", "flannel.yaml"] {
+        std::fs::copy(src.join(f), mirror_root.join("repository/upstream").join(f)).unwrap();
+    }
+    let (mut server, base) = serve_dir(&mirror_root);
+    let zip = k.dir.path().join("m.zip");
+    let mirror = format!("https://example.invalid={base}/repository/upstream");
+    let out = k.run(&[
+        "bundle",
+        "build",
+        recipe_path.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--out",
+        zip.to_str().unwrap(),
+        "--mirror",
+        &mirror,
+    ]);
+    let bad = k.run(&[
+        "bundle",
+        "build",
+        recipe_path.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--out",
+        "x.zip",
+        "--mirror",
+        "nope",
+    ]);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"])["manifest"]["files"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(bad.status.code(), Some(2), "a malformed mirror is the caller's mistake");
+    assert!(
+        text(&bad.stderr).contains("bundle.bad_mirror") && text(&bad.stderr).contains("FROM=TO"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn a_delta_bundle_imports_on_top_of_its_base_and_is_refused_without_it() {
+    if keychain_or_skip("a_delta_bundle_imports_on_top_of_its_base_and_is_refused_without_it").is_none() {
+        return;
+    }
+    let k = Koctl::new();
+    let (recipe_path, src) = recipe(&k);
+    let old = k.dir.path().join("old.zip");
+    assert_eq!(build_from(&k, &recipe_path, &src, &old).status.code(), Some(0));
+    k.json(&["bundle", "import", old.to_str().unwrap(), "--allow-unsigned"]);
+    // the next release changes only the manifest; runc stays
+    std::fs::write(src.join("flannel.yaml"), "kind: DaemonSet # next\n".repeat(100)).unwrap();
+    let sum = text(&std::process::Command::new("sha256sum").arg(src.join("flannel.yaml")).output().unwrap().stdout)
+        [..64]
+        .to_string();
+    let text_recipe = std::fs::read_to_string(&recipe_path).unwrap();
+    let old_sum = text_recipe.lines().filter(|l| l.starts_with("sha256")).nth(1).unwrap().to_string();
+    let next = text_recipe.replace("1.99.0", "1.99.1").replace(&old_sum, &format!("sha256 = \"{sum}\""));
+    std::fs::write(&recipe_path, next).unwrap();
+    let delta = k.dir.path().join("delta.zip");
+    let out = k.run(&[
+        "bundle",
+        "build",
+        recipe_path.to_str().unwrap(),
+        "--arch",
+        "amd64",
+        "--from",
+        src.to_str().unwrap(),
+        "--out",
+        delta.to_str().unwrap(),
+        "--base",
+        old.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("delta on top of k8s-v1.99.0: 1 of 2 files in the zip"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(std::fs::metadata(&delta).unwrap().len() < std::fs::metadata(&old).unwrap().len() / 10);
+
+    // a site without the base: refused, saying which bundle to import first
+    let other = Koctl::new();
+    let out = other.run(&["bundle", "import", delta.to_str().unwrap(), "--allow-unsigned"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("bundle.base_missing") && text(&out.stderr).contains("import 'k8s-v1.99.0' first")
+    );
+    assert_eq!(other.json(&["bundle", "list"]), serde_json::json!([]));
+
+    // the site with it: the complete bundle, its version available
+    let imported = k.json(&["bundle", "import", delta.to_str().unwrap(), "--allow-unsigned"]);
+    assert_eq!((imported["name"].as_str(), imported["files"].as_u64()), (Some("k8s-v1.99.1"), Some(2)));
+    let runc = k.data_dir().join("bundles/k8s-v1.99.1/bin/runc.tgz");
+    assert_eq!(std::fs::read(runc).unwrap(), vec![7u8; 100_000], "the omitted file came from the base");
+    assert!(k.json(&["version", "list"]).as_array().unwrap().iter().any(|v| v["version"] == "v1.99.1"));
+}
+
+#[test]
+fn a_real_recipe_is_planned_without_downloading() {
+    let k = Koctl::new();
+    let recipe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bundles/kubernetes-v1.36.0.toml");
+    let entries = k.json(&["bundle", "plan", recipe.to_str().unwrap(), "--arch", "arm64"]);
+    let entries = entries.as_array().unwrap();
+    assert!(entries.iter().all(|e| e["arch"] == "arm64" || e["arch"] == "all"), "only what arm64 nodes get");
+    let pin = |component: &str| entries.iter().find(|e| e["component"] == component).unwrap()["pin"].clone();
+    assert_eq!(
+        (pin("kubernetes-server"), pin("containerd"), pin("calico")),
+        ("sha512".into(), "sha256".into(), "unpublished".into())
+    );
+    let table = text(&k.run(&["bundle", "plan", recipe.to_str().unwrap()]).stdout);
+    assert!(table.contains("without a published checksum (the build pins what it gets)"), "{table}");
+}

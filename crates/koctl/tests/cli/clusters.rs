@@ -31,7 +31,9 @@ const CLEAN_HOST: &str = "systemctl disable --now etcd keepalived haproxy contai
     systemctl stop ko-standin >/dev/null 2>&1; \
     dpkg --purge etcd-server etcd-client keepalived haproxy containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
     pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /etc/haproxy /etc/keepalived /var/lib/ko/repo /var/lib/ko/store /var/log/ko \
-    /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl /usr/local/sbin/ko-apt-install \
+    /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl /usr/local/sbin/ko-apt-install /usr/local/sbin/ko-install-archive /usr/local/sbin/ko-host-package \
+    /usr/local/bin/containerd /usr/local/bin/containerd-shim-runc-v2 /usr/local/bin/ctr /usr/local/bin/crictl /usr/local/sbin/runc /opt/cni/bin \
+    /usr/local/bin/etcd /usr/local/bin/etcdctl /usr/local/bin/etcdutl /etc/systemd/system/containerd.service /etc/systemd/system/etcd.service \
     /usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl /usr/local/sbin/ko-kube /var/lib/containerd \
     /etc/systemd/system/kubelet.service /etc/systemd/system/kubelet.service.d; systemctl daemon-reload; \
     sed -i '/^# BEGIN kubeoperator$/,/^# END kubeoperator$/d' /etc/hosts; true";
@@ -523,10 +525,10 @@ fn the_plan_of_an_external_load_balancer_is_exactly_what_it_was() {
 fn a_bundle_without_what_a_phase_installs_stops_the_create_before_any_host_is_touched() {
     let k = Koctl::new();
     let spec = fake_hosts_and_bundle(&k);
-    // the bundle loses haproxy, and node-3 turns out to be an arm64 host (mixed arch)
+    // the bundle loses the CNI plugins, and node-3 turns out to be an arm64 host (mixed arch)
     let manifest_path = k.data_dir().join("bundles/k8s-test/manifest.json");
     let mut manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
-    manifest["files"].as_array_mut().unwrap().retain(|f| f["component"] != "haproxy");
+    manifest["files"].as_array_mut().unwrap().retain(|f| f["component"] != "cni-plugins");
     std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
     let db = ko_store::Connection::open(k.data_dir().join("ko.db")).unwrap();
     db.execute("UPDATE hosts SET facts = json_set(facts, '$.arch', 'arm64') WHERE name = 'node-3'", []).unwrap();
@@ -545,12 +547,11 @@ fn a_bundle_without_what_a_phase_installs_stops_the_create_before_any_host_is_to
         problems,
         [
             "bundle 'k8s-test' has no calico for arm64, which the network phase installs on node-3; use a bundle that has it",
+            "bundle 'k8s-test' has no cni-plugins for amd64, which the runtime phase installs on node-1, node-2; use a bundle that has it",
+            "bundle 'k8s-test' has no cni-plugins for arm64, which the runtime phase installs on node-3; use a bundle that has it",
             "bundle 'k8s-test' has no containerd for arm64, which the runtime phase installs on node-3; use a bundle that has it",
             "bundle 'k8s-test' has no coredns for arm64, which the kubernetes components phase installs on node-3; use a bundle that has it",
-            "bundle 'k8s-test' has no etcd-client for arm64, which the etcd phase installs on node-3; use a bundle that has it",
-            "bundle 'k8s-test' has no etcd-server for arm64, which the etcd phase installs on node-3; use a bundle that has it",
-            "bundle 'k8s-test' has no haproxy for amd64, which the load balancer phase installs on node-1, node-2; use a bundle that has it",
-            "bundle 'k8s-test' has no haproxy for arm64, which the load balancer phase installs on node-3; use a bundle that has it",
+            "bundle 'k8s-test' has no etcd for arm64, which the etcd phase installs on node-3; use a bundle that has it",
             "bundle 'k8s-test' has no ingress-nginx for arm64, which the add-ons phase installs on node-3; use a bundle that has it",
             "bundle 'k8s-test' has no kubernetes-server for arm64, which the kubernetes components phase installs on node-3; use a bundle that has it",
             "bundle 'k8s-test' has no metrics-server for arm64, which the add-ons phase installs on node-3; use a bundle that has it",
