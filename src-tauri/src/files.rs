@@ -70,6 +70,24 @@ pub async fn push_bundle(
     Ok(())
 }
 
+/// Builds a bundle from a recipe on this machine (downloads into the data dir; the zip in
+/// `DATA_DIR/builds/`), streaming [`ko_api::BuildUpdate`]s to `on_update`; resolves when the
+/// build has ended (the last update says how).
+#[tauri::command]
+pub async fn build_bundle(
+    d: State<'_, Desktop>,
+    form: ko_api::BuildForm,
+    on_update: tauri::ipc::Channel<ko_api::BuildUpdate>,
+) -> UiResult<()> {
+    let mut updates = d.api.bundle_build_updates(&d.actor, form);
+    while let Some(u) = updates.recv().await {
+        if on_update.send(u).is_err() {
+            break; // the page is gone; the build goes on
+        }
+    }
+    Ok(())
+}
+
 /// Verifies the bundle at `path` as an import would (unsigned is reported, not refused) without
 /// importing it.
 #[tauri::command]

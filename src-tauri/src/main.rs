@@ -73,6 +73,7 @@ fn main() -> ExitCode {
             files::export_kubeconfig,
             files::import_bundle,
             files::push_bundle,
+            files::build_bundle,
             files::verify_bundle,
             follow::follow_task,
             follow::unfollow_task,

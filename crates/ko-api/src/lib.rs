@@ -71,7 +71,7 @@ pub use ko_store::tasks::{LogLine, PhaseRow, StepHost, Task, TaskKind, TaskStatu
 pub use ko_store::users::User;
 pub use ko_store::versions::KubernetesVersion;
 pub use projects::ProjectDetail;
-pub use push_updates::{PushForm, PushUpdate};
+pub use push_updates::{BuildForm, BuildUpdate, PushForm, PushUpdate};
 pub use refusals::{AccountRefusal, BackupRefusal, ClusterRefusal, TaskRefusal};
 pub use secret_store::{SecretsChoice, SecretsConfig, SecretsStatus};
 pub use settings::NewRepository;

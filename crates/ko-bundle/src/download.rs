@@ -28,7 +28,8 @@ impl Default for FetchOptions {
 }
 
 /// Progress of a fetch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(tag = "stage", rename_all = "snake_case")]
 pub enum FetchProgress {
     /// Sizes are known: `total` bytes in `files` files still to download.
     Planned {

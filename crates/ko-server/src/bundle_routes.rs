@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::{Json, Router, routing};
-use ko_api::{Imported, PushForm};
+use ko_api::{BuildForm, Imported, PushForm};
 use serde::Deserialize;
 
 /// The routes of this module.
@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/bundles", routing::post(bundle_import))
         .route("/api/bundles/verify", routing::post(bundle_verify))
         .route("/api/bundles/{name}/push", routing::post(bundle_push))
+        .route("/api/bundles/build", routing::post(bundle_build))
 }
 
 #[derive(Deserialize)]
@@ -105,10 +106,28 @@ async fn bundle_push(
 ) -> Result<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>, HttpError> {
     // refused before anything starts unless the user may push
     s.api.require(&a, ko_api::Permission::ManageSystem, "push bundles").await?;
-    let updates = s.api.bundle_push_updates(&a, &name, form);
-    let events = futures::stream::unfold(updates, |mut rx| async move {
+    Ok(event_stream(s.api.bundle_push_updates(&a, &name, form)))
+}
+
+/// `POST /api/bundles/build {recipe, arches, mirrors, base}`: builds a bundle from a recipe on the
+/// server's machine (downloading into its data dir; the zip in `DATA_DIR/builds/`), its updates
+/// (`ko_api::BuildUpdate`: downloads, writing, then done or failed) as server-sent `update` events.
+async fn bundle_build(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Json(form): Json<BuildForm>,
+) -> Result<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>, HttpError> {
+    s.api.require(&a, ko_api::Permission::ManageSystem, "build bundles").await?;
+    Ok(event_stream(s.api.bundle_build_updates(&a, form)))
+}
+
+/// Updates from `rx` as server-sent `update` events (JSON), until the sender is done.
+fn event_stream<T: serde::Serialize + Send + 'static>(
+    rx: tokio::sync::mpsc::UnboundedReceiver<T>,
+) -> Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>> {
+    let events = futures::stream::unfold(rx, |mut rx| async move {
         let update = rx.recv().await?;
         Some((Ok(Event::default().event("update").data(serde_json::to_string(&update).unwrap_or_default())), rx))
     });
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+    Sse::new(events).keep_alive(KeepAlive::default())
 }

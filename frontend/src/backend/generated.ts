@@ -50,6 +50,58 @@ export interface BackupFile {
   task_id: number | null
 }
 
+/** A build as the UI asks for it: a recipe on the machine the app (or `koctl serve`) runs on, built with downloads into the data dir; the zip goes to `DATA_DIR/builds/NAME.zip`. */
+export interface BuildForm {
+  /** Architectures to include. */
+  arches: string[]
+  /** A bundle zip to make a delta on top of. */
+  base?: string | null
+  /** Mirrors, `FROM=TO` each. */
+  mirrors?: string[]
+  /** The recipe file (`bundles/*.toml`). */
+  recipe: string
+}
+
+/** What a build produced. */
+export interface BuildReport {
+  /** The manifest written. */
+  manifest: BundleManifest
+  /** Size of the zip. */
+  zip_size: number
+}
+
+/** What a build reports, in order: downloads, then the zip being written, then `done` or `failed`; nothing follows those. */
+export type BuildUpdate = {
+  data: FetchProgress
+  kind: "download"
+} | {
+  data: {
+  /** Bytes added. */
+  done: number
+  /** The file being added. */
+  file: string
+  /** Bytes to add. */
+  total: number
+}
+  kind: "writing"
+} | {
+  data: {
+  /** The zip. */
+  path: string
+  /** What was built. */
+  report: BuildReport
+}
+  kind: "done"
+} | {
+  data: {
+  /** Stable error code. */
+  code: string
+  /** What went wrong and what to do. */
+  message: string
+}
+  kind: "failed"
+}
+
 /** One file in a bundle. */
 export interface BundleFile {
   /** `amd64`, `arm64`, or `all` for arch-independent files. */
@@ -504,6 +556,21 @@ export interface EtcdSettings {
   quota_backend_gib: number
   /** Number of committed transactions that trigger a snapshot to disk. */
   snapshot_count: number
+}
+
+/** Progress of a fetch. */
+export type FetchProgress = {
+  /** Files to download. */
+  files: number
+  stage: "planned"
+  /** Bytes to download. */
+  total: number
+} | {
+  /** Done. */
+  done: number
+  stage: "bytes"
+  /** Planned. */
+  total: number
 }
 
 /** What kind of thing a file is (decides what the playbooks do with it). */

@@ -1,7 +1,7 @@
 // The Backend over `koctl serve`: fetch with the session cookie, server-sent events for tasks.
 import type { Backend, BundleSource } from './index'
 import { operations, routes, type OperationName, type RouteBody } from './operations'
-import { ApiError, type LogLine, type PushUpdate, type TaskStatus, type TaskUpdate } from './types'
+import { ApiError, type LogLine, type TaskStatus, type TaskUpdate } from './types'
 
 async function call<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
   const res = await fetch(path, {
@@ -69,6 +69,22 @@ async function readEvents(res: Response, onData: (data: string) => void) {
   }
 }
 
+/** POSTs `body` to a streaming route and hands each server-sent update to `onUpdate`; a refusal
+ * before the stream starts is thrown as the API's error. */
+async function stream<U>(path: string, body: unknown, onUpdate: (u: U) => void): Promise<void> {
+  const res = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  if (!res.ok) {
+    const data = await res.json().catch(() => undefined)
+    throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText, data?.error?.problems?.[0]?.next ?? null)
+  }
+  await readEvents(res, (data) => onUpdate(JSON.parse(data) as U))
+}
+
 /** The browser sends the file it was given; a path on this machine means nothing to the server. */
 function upload(source: BundleSource): Blob {
   if ('file' in source) return source.file
@@ -89,19 +105,8 @@ export const httpBackend: Backend = {
   },
   logout: () => call('DELETE', '/api/session'),
   changePassword: (old, password) => call('POST', '/api/password', { old, new: password }),
-  async pushBundle(name, form, onUpdate) {
-    const res = await fetch(`/api/bundles/${encodeURIComponent(name)}/push`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(form),
-    })
-    if (!res.ok) {
-      const data = await res.json().catch(() => undefined)
-      throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText, data?.error?.problems?.[0]?.next ?? null)
-    }
-    await readEvents(res, (data) => onUpdate(JSON.parse(data) as PushUpdate))
-  },
+  pushBundle: (name, form, onUpdate) => stream(`/api/bundles/${encodeURIComponent(name)}/push`, form, onUpdate),
+  buildBundle: (form, onUpdate) => stream('/api/bundles/build', form, onUpdate),
   verifyBundle: (source) => call('POST', '/api/bundles/verify', upload(source)),
   importBundle: (source, allowUnsigned) => call('POST', `/api/bundles?allow_unsigned=${allowUnsigned}`, upload(source)),
   async exportKubeconfig(name) {

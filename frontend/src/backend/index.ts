@@ -1,7 +1,7 @@
 // The one door of the UI to the application. Two implementations: Tauri invoke + Channel (the
 // desktop window, tauri.ts) and HTTP + server-sent events (`koctl serve` in a browser, http.ts).
 import type { Operations } from './operations'
-import type { Imported, Me, PushForm, PushUpdate, TaskUpdate, VerifyReport } from './types'
+import type { BuildForm, BuildUpdate, Imported, Me, PushForm, PushUpdate, TaskUpdate, VerifyReport } from './types'
 
 /** A bundle to import: a file the browser picked (uploaded), or a path on this machine (desktop). */
 export type BundleSource = { file: Blob } | { path: string }
@@ -24,6 +24,8 @@ export interface Backend extends Operations {
   verifyBundle(source: BundleSource): Promise<VerifyReport>
   /** Pushes a library bundle to hosts; `onUpdate` sees progress, then `done` or `failed`. */
   pushBundle(name: string, form: PushForm, onUpdate: (u: PushUpdate) => void): Promise<void>
+  /** Builds a bundle from a recipe on the machine the app runs on; `onUpdate` sees downloads, the zip being written, then `done` or `failed`. */
+  buildBundle(form: BuildForm, onUpdate: (u: BuildUpdate) => void): Promise<void>
   /** Imports a bundle zip into the library (verified; unsigned ones only with `allowUnsigned`). */
   importBundle(source: BundleSource, allowUnsigned: boolean): Promise<Imported>
   /** Saves the cluster's kubeconfig (cluster-admin via ko-admin) where the person chooses; the file name, or null if cancelled. */

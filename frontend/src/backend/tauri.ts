@@ -4,7 +4,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core'
 import type { Backend, BundleSource } from './index'
 import { operations } from './operations'
-import { ApiError, type NextStep, type PushUpdate, type TaskUpdate } from './types'
+import { ApiError, type BuildUpdate, type NextStep, type PushUpdate, type TaskUpdate } from './types'
 
 /** Invokes a command; its rejection (`{code, message}`) becomes an ApiError. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -38,6 +38,11 @@ export const tauriBackend: Backend = {
     const channel = new Channel<PushUpdate>()
     channel.onmessage = onUpdate
     return call('push_bundle', { name, form, onUpdate: channel })
+  },
+  buildBundle(form, onUpdate) {
+    const channel = new Channel<BuildUpdate>()
+    channel.onmessage = onUpdate
+    return call('build_bundle', { form, onUpdate: channel })
   },
   verifyBundle: (source) => call('verify_bundle', { path: pathOf(source) }),
   importBundle: (source, allowUnsigned) => call('import_bundle', { path: pathOf(source), allowUnsigned }),

@@ -5,6 +5,8 @@ import type { NextStep } from './generated'
 export type {
   AuditEntry,
   BackupFile,
+  BuildForm,
+  BuildUpdate,
   CheckResult,
   Cluster,
   ClusterBackups,

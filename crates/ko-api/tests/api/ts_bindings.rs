@@ -48,6 +48,7 @@ fn outputs(g: &mut SchemaGenerator) {
     add::<ko_api::Started>(g);
     add::<ko_api::Me>(g);
     add::<ko_api::PushUpdate>(g);
+    add::<ko_api::BuildUpdate>(g);
 }
 
 /// Registers the types the UI sends (deserialized shapes: optional fields may be left out):
@@ -61,6 +62,7 @@ fn inputs(g: &mut SchemaGenerator) {
     g.subschema_for::<ko_api::UnlockForm>();
     g.subschema_for::<ko_api::UserForm>();
     g.subschema_for::<ko_api::PushForm>();
+    g.subschema_for::<ko_api::BuildForm>();
     g.subschema_for::<ko_api::NewRepository>();
 }
 

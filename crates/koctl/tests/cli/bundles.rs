@@ -27,7 +27,7 @@ pub fn build_from(
 }
 
 /// A source dir with two files and a recipe pinning their SHA-256.
-fn recipe(k: &Koctl) -> (std::path::PathBuf, std::path::PathBuf) {
+pub(crate) fn recipe(k: &Koctl) -> (std::path::PathBuf, std::path::PathBuf) {
     let src = k.dir.path().join("src");
     std::fs::create_dir_all(&src).unwrap();
     std::fs::write(src.join("runc.amd64"), vec![7u8; 100_000]).unwrap();
@@ -432,7 +432,7 @@ fn a_push_cut_mid_way_resumes_with_the_missing_bytes() {
 }
 
 /// Serves `dir` over HTTP on loopback; returns the server and its base URL.
-fn serve_dir(dir: &std::path::Path) -> (std::process::Child, String) {
+pub(crate) fn serve_dir(dir: &std::path::Path) -> (std::process::Child, String) {
     let mut server = std::process::Command::new("python3")
         .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
         .arg(dir)

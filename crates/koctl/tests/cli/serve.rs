@@ -278,6 +278,49 @@ fn users_projects_members_repositories_and_host_imports_over_http_are_what_koctl
     assert_eq!(k.json(&["host", "list"]), serde_json::json!([]));
 }
 
+/// The server-sent updates of a streaming POST, as JSON values.
+fn stream(c: &mut Client, url: &str, body: &str) -> Vec<Value> {
+    let req = http_request("POST", url)
+        .header("Cookie", c.cookie.clone().unwrap())
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .unwrap();
+    let resp = c.agent.run(req).unwrap();
+    assert_eq!(resp.headers().get("content-type").unwrap(), "text/event-stream");
+    BufReader::new(resp.into_body().into_reader())
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|l| l.strip_prefix("data: ").map(|d| serde_json::from_str(d).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_bundle_build_streams_its_downloads_and_says_where_the_zip_is() {
+    let k = Koctl::new();
+    let (recipe, src) = crate::bundles::recipe(&k);
+    let (mut files, base) = crate::bundles::serve_dir(&src);
+    let text_recipe = std::fs::read_to_string(&recipe).unwrap().replace("https://example.invalid", &base);
+    std::fs::write(&recipe, text_recipe).unwrap();
+    let server = serve(&k);
+    let mut c = admin_client(&server);
+    let body = serde_json::json!({"recipe": recipe, "arches": ["amd64"]}).to_string();
+    let updates = stream(&mut c, &format!("{}api/bundles/build", server.url), &body);
+    files.kill().unwrap();
+    files.wait().unwrap();
+    let kinds: Vec<&str> = updates.iter().map(|u| u["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.first(), Some(&"download"), "{updates:?}");
+    assert!(kinds.contains(&"writing"), "{updates:?}");
+    let last = updates.last().unwrap();
+    assert_eq!(last["kind"], "done", "{updates:?}");
+    let zip = last["data"]["path"].as_str().unwrap();
+    assert!(zip.ends_with("builds/recipe.zip"), "{zip}");
+    assert_eq!(k.json(&["bundle", "verify", zip, "--allow-unsigned"])["manifest"]["name"], "k8s-v1.99.0");
+    // a recipe that is not there ends the stream with `failed`, saying so
+    let updates =
+        stream(&mut c, &format!("{}api/bundles/build", server.url), r#"{"recipe":"/nope.toml","arches":["amd64"]}"#);
+    assert_eq!(updates.last().unwrap()["kind"], "failed", "{updates:?}");
+}
+
 #[test]
 fn a_bundle_push_streams_its_progress_and_each_hosts_result() {
     let k = Koctl::new();
@@ -285,18 +328,7 @@ fn a_bundle_push_streams_its_progress_and_each_hosts_result() {
     let server = serve(&k);
     let mut c = admin_client(&server);
     let url = format!("{}api/bundles/k8s-test/push", server.url);
-    let req = http_request("POST", &url)
-        .header("Cookie", c.cookie.clone().unwrap())
-        .header("Content-Type", "application/json")
-        .body(r#"{"hosts":["node-1","node-2"]}"#.to_string())
-        .unwrap();
-    let resp = c.agent.run(req).unwrap();
-    assert_eq!(resp.headers().get("content-type").unwrap(), "text/event-stream");
-    let updates: Vec<Value> = BufReader::new(resp.into_body().into_reader())
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|l| l.strip_prefix("data: ").map(|d| serde_json::from_str(d).unwrap()))
-        .collect();
+    let updates = stream(&mut c, &url, r#"{"hosts":["node-1","node-2"]}"#);
     let last = updates.last().unwrap();
     assert_eq!(last["kind"], "done", "{updates:?}");
     let hosts: Vec<&str> = last["data"].as_array().unwrap().iter().map(|h| h["host"].as_str().unwrap()).collect();
