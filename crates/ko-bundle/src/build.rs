@@ -27,25 +27,116 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
     digests(path, false).map(|(h, _, size)| (h, size))
 }
 
+/// SHA-256 (and, if asked, SHA-512) of bytes as they pass, with their count.
+pub(crate) struct Hashes {
+    h256: Sha256,
+    h512: Option<Sha512>,
+    size: u64,
+}
+
+impl Hashes {
+    pub(crate) fn new(want_512: bool) -> Self {
+        Self { h256: Sha256::new(), h512: want_512.then(Sha512::new), size: 0 }
+    }
+
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
+        self.h256.update(bytes);
+        if let Some(h) = self.h512.as_mut() {
+            h.update(bytes);
+        }
+        self.size += bytes.len() as u64;
+    }
+
+    /// SHA-256 (hex), SHA-512 (hex) if asked, and the byte count.
+    pub(crate) fn finish(self) -> (String, Option<String>, u64) {
+        (hex::encode(self.h256.finalize()), self.h512.map(|h| hex::encode(h.finalize())), self.size)
+    }
+
+    /// The hashes of what `path` holds so far (`want_512` as in [`Hashes::new`]).
+    pub(crate) fn of_file(path: &Path, want_512: bool) -> Result<Self> {
+        let mut hashes = Self::new(want_512);
+        let mut f = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f.read(&mut buf).map_err(|e| BundleError::io(path, e))?;
+            if n == 0 {
+                return Ok(hashes);
+            }
+            hashes.update(&buf[..n]);
+        }
+    }
+}
+
 /// Hashes a file with SHA-256 and, if asked, SHA-512 in one pass.
 pub(crate) fn digests(path: &Path, want_512: bool) -> Result<(String, Option<String>, u64)> {
-    let mut f = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
-    let mut h256 = Sha256::new();
-    let mut h512 = want_512.then(Sha512::new);
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(|e| BundleError::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        h256.update(&buf[..n]);
-        if let Some(h) = h512.as_mut() {
-            h.update(&buf[..n]);
-        }
-        size += n as u64;
+    Ok(Hashes::of_file(path, want_512)?.finish())
+}
+
+/// Refuses `file` unless it is what `expected` (the recipe's pin) says; nothing to check for an
+/// unpublished one.
+fn check_pin(
+    expected: Option<&UpstreamChecksum>,
+    (sha256, sha512): (&str, Option<&str>),
+    file: &Path,
+    source_name: &str,
+) -> Result<()> {
+    let (algorithm, want, got) = match expected {
+        Some(UpstreamChecksum::Sha256(h)) => ("sha256", h, sha256),
+        Some(UpstreamChecksum::Sha512(h)) => ("sha512", h, sha512.unwrap_or_default()),
+        None => return Ok(()),
+    };
+    if want == got {
+        return Ok(());
     }
-    Ok((hex::encode(h256.finalize()), h512.map(|h| hex::encode(h.finalize())), size))
+    Err(BundleError::UpstreamMismatch {
+        file: file.display().to_string(),
+        algorithm,
+        expected: want.clone(),
+        actual: got.to_string(),
+        source_name: source_name.to_string(),
+    })
+}
+
+/// The manifest's entry for recipe file `f`.
+fn bundle_file(f: &crate::SourceFile, sha256: String, size: u64) -> BundleFile {
+    BundleFile {
+        path: f.path.clone(),
+        size,
+        sha256,
+        component: f.component.clone(),
+        version: f.version.clone(),
+        arch: f.arch.clone(),
+        kind: f.kind,
+    }
+}
+
+/// Adds `local` to the zip as `path` (stored, or deflated unless `stored`), hashing it on the way
+/// (one read of the file); `on_bytes` sees each chunk's size. Returns its hashes and size.
+fn write_entry(
+    zip: &mut zip::ZipWriter<std::io::BufWriter<std::fs::File>>,
+    partial: &Path,
+    path: &str,
+    local: &Path,
+    stored: bool,
+    want_512: bool,
+    on_bytes: &mut dyn FnMut(u64),
+) -> Result<(String, Option<String>, u64)> {
+    let size = std::fs::metadata(local).map_err(|e| BundleError::io(local, e))?.len();
+    let method = if stored { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
+    let options = SimpleFileOptions::default().compression_method(method).large_file(size > u32::MAX as u64);
+    zip.start_file(path, options).map_err(|e| BundleError::io(partial, e))?;
+    let mut input = std::fs::File::open(local).map_err(|e| BundleError::io(local, e))?;
+    let mut hashes = Hashes::new(want_512);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = input.read(&mut buf).map_err(|e| BundleError::io(local, e))?;
+        if n == 0 {
+            return Ok(hashes.finish());
+        }
+        hashes.update(&buf[..n]);
+        zip.write_all(&buf[..n]).map_err(|e| BundleError::io(partial, e))?;
+        on_bytes(n as u64);
+    }
 }
 
 /// Builds `out` from the files of `source` for `arches` (plus arch-independent ones), taking each
@@ -107,86 +198,55 @@ pub fn build(
         for f in &chosen {
             let local = from_dir.join(f.local_name());
             let expected = f.checksum();
-            let (sha256, sha512, size) = digests(&local, matches!(expected, Some(UpstreamChecksum::Sha512(_))))?;
-            // an unpublished file: what it is now is what the signed manifest pins from now on
-            let check = match &expected {
-                Some(UpstreamChecksum::Sha256(h)) => Some(("sha256", h.clone(), sha256.clone())),
-                Some(UpstreamChecksum::Sha512(h)) => Some(("sha512", h.clone(), sha512.unwrap_or_default())),
-                None => None,
-            };
-            if let Some((algorithm, want, got)) = check
-                && want != got
+            let want_512 = matches!(expected, Some(UpstreamChecksum::Sha512(_)));
+            // a delta needs the hash before it decides; a complete bundle hashes as it writes
+            let before = base.is_some().then(|| digests(&local, want_512)).transpose()?;
+            if let Some((sha256, sha512, size)) = &before
+                && in_base.contains(sha256.as_str())
             {
-                return Err(BundleError::UpstreamMismatch {
-                    file: local.display().to_string(),
-                    algorithm,
-                    expected: want,
-                    actual: got,
-                    source_name: f.checksum_source.clone(),
-                });
-            }
-            let file = BundleFile {
-                path: f.path.clone(),
-                size,
-                sha256,
-                component: f.component.clone(),
-                version: f.version.clone(),
-                arch: f.arch.clone(),
-                kind: f.kind,
-            };
-            if in_base.contains(file.sha256.as_str()) {
+                check_pin(expected.as_ref(), (sha256, sha512.as_deref()), &local, &f.checksum_source)?;
                 done += size;
                 progress(&f.path, done, total);
-                omitted.push(file.path.clone());
-                files.push(file);
+                omitted.push(f.path.clone());
+                files.push(bundle_file(f, sha256.clone(), *size));
                 continue;
             }
-            let method =
-                if is_compressed(&f.path) { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
-            let options = SimpleFileOptions::default().compression_method(method).large_file(size > u32::MAX as u64);
-            zip.start_file(f.path.as_str(), options).map_err(|e| BundleError::io(&partial, e))?;
-            let mut input = std::fs::File::open(&local).map_err(|e| BundleError::io(&local, e))?;
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                let n = input.read(&mut buf).map_err(|e| BundleError::io(&local, e))?;
-                if n == 0 {
-                    break;
-                }
-                zip.write_all(&buf[..n]).map_err(|e| BundleError::io(&partial, e))?;
-                done += n as u64;
-                progress(&f.path, done, total);
-            }
-            files.push(file);
+            let (sha256, sha512, size) =
+                write_entry(&mut zip, &partial, &f.path, &local, is_compressed(&f.path), want_512, &mut |n| {
+                    done += n;
+                    progress(&f.path, done, total);
+                })?;
+            check_pin(expected.as_ref(), (&sha256, sha512.as_deref()), &local, &f.checksum_source)?;
+            files.push(bundle_file(f, sha256, size));
         }
         for image in &images {
             let local = from_dir.join(image.local_name());
-            let (sha256, _, size) = digests(&local, false)?;
+            let before = base.is_some().then(|| digests(&local, false)).transpose()?;
             let (component, version) = image.component_version();
-            let file = BundleFile {
+            let file = |sha256: String, size: u64| BundleFile {
                 path: image.path.clone(),
                 size,
                 sha256,
-                component,
-                version,
+                component: component.clone(),
+                version: version.clone(),
                 arch: image.arch.clone(),
                 kind: crate::FileKind::Image,
             };
-            if in_base.contains(file.sha256.as_str()) {
+            if let Some((sha256, _, size)) = &before
+                && in_base.contains(sha256.as_str())
+            {
                 done += size;
                 progress(&image.path, done, total);
-                omitted.push(file.path.clone());
-                files.push(file);
+                omitted.push(image.path.clone());
+                files.push(file(sha256.clone(), *size));
                 continue;
             }
             // layers are compressed already: store the archive as it is
-            let options = SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Stored)
-                .large_file(size > u32::MAX as u64);
-            zip.start_file(image.path.as_str(), options).map_err(|e| BundleError::io(&partial, e))?;
-            let mut input = std::fs::File::open(&local).map_err(|e| BundleError::io(&local, e))?;
-            done += std::io::copy(&mut input, &mut zip).map_err(|e| BundleError::io(&partial, e))?;
-            progress(&image.path, done, total);
-            files.push(file);
+            let (sha256, _, size) = write_entry(&mut zip, &partial, &image.path, &local, true, false, &mut |n| {
+                done += n;
+                progress(&image.path, done, total);
+            })?;
+            files.push(file(sha256, size));
         }
         Ok(())
     })();

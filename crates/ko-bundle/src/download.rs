@@ -1,6 +1,6 @@
 //! Fetching a recipe's files from upstream: parallel, resumable (HTTP ranges), retried, checked.
 
-use crate::build::digests;
+use crate::build::{Hashes, digests};
 use crate::{BundleError, BundleSource, Result, SourceFile, UpstreamChecksum};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -77,14 +77,16 @@ fn matches(path: &Path, f: &SourceFile) -> bool {
     }
 }
 
-/// One attempt: continue `part` from its length with a Range request; returns bytes received.
+/// One attempt: continue `part` from its length with a Range request, hashing as the bytes
+/// arrive (a resumed file's earlier bytes are hashed first); returns the whole file's hashes.
 fn attempt(
     agent: &ureq::Agent,
     url: &str,
     part: &Path,
+    want_512: bool,
     received: &AtomicU64,
     on_bytes: &dyn Fn(u64),
-) -> std::result::Result<u64, String> {
+) -> std::result::Result<(String, Option<String>, u64), String> {
     let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
     let mut req = agent.get(url);
     if have > 0 {
@@ -92,6 +94,10 @@ fn attempt(
     }
     let resp = req.call().map_err(|e| e.to_string())?;
     let resumed = resp.status().as_u16() == 206;
+    let mut hashes = match resumed {
+        true => Hashes::of_file(part, want_512).map_err(|e| e.to_string())?,
+        false => Hashes::new(want_512),
+    };
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .write(true)
@@ -101,19 +107,18 @@ fn attempt(
         .map_err(|e| e.to_string())?;
     let mut body = resp.into_body().into_reader();
     let mut buf = vec![0u8; 256 * 1024];
-    let mut got = 0;
     loop {
         let n = body.read(&mut buf).map_err(|e| e.to_string())?;
         if n == 0 {
             break;
         }
         file.write_all(&buf[..n]).map_err(|e| e.to_string())?;
-        got += n as u64;
+        hashes.update(&buf[..n]);
         received.fetch_add(n as u64, Ordering::Relaxed);
         on_bytes(n as u64);
     }
     file.sync_all().map_err(|e| e.to_string())?;
-    Ok(got)
+    Ok(hashes.finish())
 }
 
 /// Downloads every file of `source` for `arches` into `dir` that is not already there with its
@@ -205,29 +210,32 @@ fn fetch_one(
 ) -> Result<()> {
     let path = dir.join(f.local_name());
     let part = dir.join(format!("{}.part", f.local_name()));
+    let want_512 = matches!(f.checksum(), Some(UpstreamChecksum::Sha512(_)));
     let mut last = String::new();
     for attempt_no in 0..=opts.retries {
         if attempt_no > 0 {
             std::thread::sleep(opts.backoff * attempt_no);
         }
-        match attempt(agent, url, &part, received, on_bytes) {
-            Ok(_) => {
-                if matches(&part, f) {
-                    return std::fs::rename(&part, &path).map_err(|e| BundleError::io(&path, e));
-                }
-                let (algorithm, expected, actual) = match f.checksum() {
-                    Some(UpstreamChecksum::Sha512(h)) => ("sha512", h, digests(&part, true)?.1.unwrap_or_default()),
-                    Some(UpstreamChecksum::Sha256(h)) => ("sha256", h, digests(&part, false)?.0),
-                    None => ("sha256", String::new(), String::new()),
+        match attempt(agent, url, &part, want_512, received, on_bytes) {
+            Ok((sha256, sha512, _)) => {
+                let pinned = match f.checksum() {
+                    Some(UpstreamChecksum::Sha512(h)) => Some(("sha512", h, sha512.unwrap_or_default())),
+                    Some(UpstreamChecksum::Sha256(h)) => Some(("sha256", h, sha256)),
+                    None => None,
                 };
-                let _ = std::fs::remove_file(&part);
-                return Err(BundleError::UpstreamMismatch {
-                    file: url.to_string(),
-                    algorithm,
-                    expected,
-                    actual,
-                    source_name: f.checksum_source.clone(),
-                });
+                match pinned {
+                    Some((algorithm, expected, actual)) if expected != actual => {
+                        let _ = std::fs::remove_file(&part);
+                        return Err(BundleError::UpstreamMismatch {
+                            file: url.to_string(),
+                            algorithm,
+                            expected,
+                            actual,
+                            source_name: f.checksum_source.clone(),
+                        });
+                    }
+                    _ => return std::fs::rename(&part, &path).map_err(|e| BundleError::io(&path, e)),
+                }
             }
             Err(e) => last = e,
         }
