@@ -58,6 +58,9 @@ pub fn test_bundle_files(arch: &str) -> Vec<serde_json::Value> {
             file(format!("charts/{c}-1.0.tgz"), c, "chart", "all");
         }
     }
+    // the Docker runtime's: the static archive and the CRI shim
+    file(format!("docker/{arch}/docker-24.0.9.tgz"), "docker", "binary", arch);
+    file(format!("cri-dockerd/{arch}/cri-dockerd-0.3.26.{arch}.tgz"), "cri-dockerd", "binary", arch);
     files
 }
 

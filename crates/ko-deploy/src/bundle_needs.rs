@@ -14,6 +14,8 @@ struct Need {
     /// The phase, as the message names it.
     phase: &'static str,
     component: &'static str,
+    /// A component that serves instead (the Docker package instead of the static archive).
+    or: Option<&'static str>,
     on: Selector,
 }
 
@@ -22,7 +24,7 @@ struct Need {
 /// come from the bundle when it carries them, else from the host's own repositories). See "What a
 /// bundle holds" in the README.
 fn needs(spec: &ClusterSpec) -> Vec<Need> {
-    let need = |playbook, phase, component, on| Need { playbook, phase, component, on };
+    let need = |playbook, phase, component, on| Need { playbook, phase, component, or: None, on };
     let mut out = Vec::new();
     match spec.runtime.kind {
         RuntimeKind::Containerd => {
@@ -31,7 +33,8 @@ fn needs(spec: &ClusterSpec) -> Vec<Need> {
             }
         }
         RuntimeKind::Docker => {
-            out.push(need("runtime", "runtime", "docker.io", Selector::All));
+            // the static archive (any distribution), or Debian's package
+            out.push(Need { or: Some("docker.io"), ..need("runtime", "runtime", "docker", Selector::All) });
             out.push(need("kubernetes", "kubernetes components", "cri-dockerd", Selector::Nodes));
         }
     }
@@ -93,7 +96,7 @@ pub fn check_bundle_covers(
     for n in needs(spec).into_iter().filter(|n| stages.iter().any(|s| s.as_str() == n.playbook)) {
         for h in inv.select(&n.on) {
             let arch = h.facts["arch"].as_str().map_or_else(|| spec.arch.as_str().to_string(), str::to_string);
-            let present = covers(manifest, n.component, &arch);
+            let present = covers(manifest, n.component, &arch) || n.or.is_some_and(|c| covers(manifest, c, &arch));
             if !present {
                 missing.entry((n.component, arch)).or_insert((n.phase, Vec::new())).1.push(h.name.clone());
             }

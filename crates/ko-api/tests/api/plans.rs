@@ -151,6 +151,20 @@ async fn a_mixed_arch_cluster_gives_each_node_its_own_arch() {
     insta::assert_snapshot!("kube_mixed_arch_components", comps);
 }
 
+#[tokio::test]
+async fn the_docker_runtime_comes_from_its_static_archive_with_moby_s_units_and_cri_dockerd() {
+    let hosts = [("m1", "10.0.0.11", "amd64"), ("w1", "10.0.0.21", "arm64")];
+    let (_dir, api, admin) = registry(&hosts, &["amd64", "arm64"]).await;
+    let yaml = "name: d\nversion: v1.34.1\narch: mixed\nruntime: {type: docker}\nnodes:\n  - {host: m1, roles: [master, etcd]}\n  - {host: w1, roles: [worker]}\n";
+    let plan = api.cluster_plan(&admin, yaml).await.unwrap();
+    let runtime = phase(&plan, "runtime");
+    assert!(!runtime.contains("ko-apt-install") && !runtime.contains("containerd unit"), "{runtime}");
+    assert_eq!(runtime.matches("ko-install-archive").count(), 2, "the docker archive on each host");
+    assert!(runtime.contains("ExecStart=/usr/local/bin/dockerd -H fd://") && runtime.contains("SocketGroup=docker"));
+    assert!(phase(&plan, "kubernetes components").contains("cri-dockerd --container-runtime-endpoint fd://"));
+    insta::assert_snapshot!("docker_runtime", runtime);
+}
+
 /// The real recipe `name` (`bundles/NAME.toml`).
 fn recipe(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../bundles/{name}.toml"))
@@ -161,8 +175,13 @@ const RECIPES: [(&str, &str); 3] =
 
 /// A cluster file of two masters (the first with etcd) and a worker on m1, m2, w1.
 fn full_create(version: &str, plugin: &str, ingress: &str, arch: &str) -> String {
+    full_create_on(version, plugin, ingress, arch, "containerd")
+}
+
+/// [`full_create`] with the container runtime `runtime`.
+fn full_create_on(version: &str, plugin: &str, ingress: &str, arch: &str, runtime: &str) -> String {
     format!(
-        "name: r\nversion: {version}\narch: {arch}\nnetwork: {{plugin: {plugin}, nodelocal_dns: true}}\n\
+        "name: r\nversion: {version}\narch: {arch}\nruntime: {{type: {runtime}}}\nnetwork: {{plugin: {plugin}, nodelocal_dns: true}}\n\
          components: {{ingress: {ingress}, metrics_server: true, gpu: true, helm: true}}\nnodes:\n\
          \x20 - {{host: m1, roles: [master, etcd]}}\n  - {{host: m2, roles: [master]}}\n\
          \x20 - {{host: w1, roles: [worker]}}\n"
@@ -170,31 +189,30 @@ fn full_create(version: &str, plugin: &str, ingress: &str, arch: &str) -> String
 }
 
 #[tokio::test]
-async fn a_full_create_plans_against_every_real_recipe_installing_from_release_archives() {
+async fn a_full_create_plans_against_every_real_recipe_and_runtime_installing_from_release_archives() {
     for arches in [["amd64"; 3], ["arm64"; 3], ["amd64", "arm64", "arm64"]] {
         let hosts = [("m1", "10.0.0.11", arches[0]), ("m2", "10.0.0.12", arches[1]), ("w1", "10.0.0.21", arches[2])];
         let (_dir, api, admin) = registry(&hosts, &[]).await;
         for (name, version) in RECIPES {
-            for plugin in ["flannel", "calico", "cilium"] {
+            for (plugin, runtime) in
+                ["flannel", "calico", "cilium"].into_iter().flat_map(|p| [(p, "containerd"), (p, "docker")])
+            {
                 for ingress in ["nginx", "traefik"] {
                     let arch = if arches.iter().all(|a| *a == arches[0]) { arches[0] } else { "mixed" };
-                    let yaml = full_create(version, plugin, ingress, arch);
+                    let yaml = full_create_on(version, plugin, ingress, arch, runtime);
                     let plan = api.cluster_plan_with_recipe(&admin, &yaml, &recipe(name)).await.unwrap_or_else(|e| {
-                        panic!("{name} {plugin} {ingress} {arches:?}: {e}");
+                        panic!("{name} {plugin} {runtime} {ingress} {arches:?}: {e}");
                     });
-                    // containerd, runc, the CNI plugins, etcd and Kubernetes: release archives, no package manager
+                    // the runtime, etcd and Kubernetes: release archives, no package manager
                     for p in ["runtime", "etcd", "kubernetes components"] {
                         let text = phase(&plan, p);
                         for pm in ["apt-get", "ko-apt-install", "dnf ", "yum ", "rpm "] {
-                            assert!(!text.contains(pm), "{name}: {pm} in the {p} phase");
+                            assert!(!text.contains(pm), "{name} {runtime}: {pm} in the {p} phase");
                         }
                     }
-                    let runtime = phase(&plan, "runtime");
-                    assert_eq!(
-                        runtime.matches("ko-install-archive").count(),
-                        3 * 4,
-                        "{name}: containerd, runc, CNI, crictl"
-                    );
+                    let archives = if runtime == "docker" { 3 } else { 3 * 4 };
+                    let runtime_phase = phase(&plan, "runtime");
+                    assert_eq!(runtime_phase.matches("ko-install-archive").count(), archives, "{name} {runtime}");
                     assert_eq!(phase(&plan, "etcd").matches("ko-install-archive").count(), 1, "on the etcd member");
                     let net = phase(&plan, "network");
                     assert!(net.contains(if plugin == "cilium" { "helm upgrade --install cilium" } else { plugin }));

@@ -1,10 +1,10 @@
 //! The real recipes (`bundles/kubernetes-*.toml`): every entry pinned by a published checksum or
 //! digest — or said to have none, and why — with its source; every arch-specific component for
 //! both arches; and what a build of each would hold covers what a create installs, for every
-//! supported shape (CNI x ingress x arch).
+//! supported shape (CNI x runtime x ingress x arch).
 
 use ko_bundle::{BundleSource, UpstreamChecksum};
-use ko_core::{ClusterSpec, IngressKind, NetworkPlugin, Stage};
+use ko_core::{ClusterSpec, IngressKind, NetworkPlugin, RuntimeKind, Stage};
 use ko_deploy::check_bundle_covers;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -75,9 +75,12 @@ fn a_build_of_each_recipe_covers_every_supported_shape() {
     for (_, recipe) in recipes() {
         let manifest = recipe.planned_manifest(&["amd64".into(), "arm64".into()]);
         for arches in [["amd64"; 3], ["arm64"; 3], ["amd64", "arm64", "arm64"]] {
-            for plugin in NetworkPlugin::ALL {
+            for (plugin, runtime) in
+                NetworkPlugin::ALL.iter().flat_map(|p| RuntimeKind::ALL.iter().map(move |r| (p, r)))
+            {
                 for ingress in [IngressKind::Nginx, IngressKind::Traefik] {
                     let mut spec = ClusterSpec::blank();
+                    spec.runtime.kind = *runtime;
                     spec.network.plugin = *plugin;
                     spec.network.nodelocal_dns = true;
                     spec.components.ingress = ingress;
