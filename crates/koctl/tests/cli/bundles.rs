@@ -6,6 +6,13 @@ use ko_testbed::Fault;
 use serde_json::Value;
 use std::io::Write;
 
+/// `koctl bundle build RECIPE --arch amd64 --out ZIP EXTRA...`.
+fn build_with(k: &Koctl, recipe: &std::path::Path, zip: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["bundle", "build", recipe.to_str().unwrap(), "--arch", "amd64", "--out", zip.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    k.run(&args)
+}
+
 /// `koctl bundle build RECIPE --arch amd64 --from SRC --out ZIP`.
 pub fn build_from(
     k: &Koctl,
@@ -13,17 +20,7 @@ pub fn build_from(
     src: &std::path::Path,
     zip: &std::path::Path,
 ) -> std::process::Output {
-    k.run(&[
-        "bundle",
-        "build",
-        recipe.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--from",
-        src.to_str().unwrap(),
-        "--out",
-        zip.to_str().unwrap(),
-    ])
+    build_with(k, recipe, zip, &["--from", src.to_str().unwrap()])
 }
 
 /// A source dir with two files and a recipe pinning their SHA-256.
@@ -339,8 +336,7 @@ fn build_downloads_what_it_is_not_given() {
         .replace("https://example.invalid", &format!("http://127.0.0.1:{port}"));
     std::fs::write(&recipe_path, text_recipe).unwrap();
     let zip = k.dir.path().join("d.zip");
-    let out =
-        k.run(&["bundle", "build", recipe_path.to_str().unwrap(), "--arch", "amd64", "--out", zip.to_str().unwrap()]);
+    let out = build_with(&k, &recipe_path, &zip, &[]);
     server.kill().unwrap();
     server.wait().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -459,28 +455,8 @@ fn build_downloads_through_a_mirror_what_upstream_would_serve() {
     let (mut server, base) = serve_dir(&mirror_root);
     let zip = k.dir.path().join("m.zip");
     let mirror = format!("https://example.invalid={base}/repository/upstream");
-    let out = k.run(&[
-        "bundle",
-        "build",
-        recipe_path.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--out",
-        zip.to_str().unwrap(),
-        "--mirror",
-        &mirror,
-    ]);
-    let bad = k.run(&[
-        "bundle",
-        "build",
-        recipe_path.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--out",
-        "x.zip",
-        "--mirror",
-        "nope",
-    ]);
+    let out = build_with(&k, &recipe_path, &zip, &["--mirror", &mirror]);
+    let bad = build_with(&k, &recipe_path, std::path::Path::new("x.zip"), &["--mirror", "nope"]);
     server.kill().unwrap();
     server.wait().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -519,19 +495,7 @@ fn a_delta_bundle_imports_on_top_of_its_base_and_is_refused_without_it() {
     let next = text_recipe.replace("1.99.0", "1.99.1").replace(&old_sum, &format!("sha256 = \"{sum}\""));
     std::fs::write(&recipe_path, next).unwrap();
     let delta = k.dir.path().join("delta.zip");
-    let out = k.run(&[
-        "bundle",
-        "build",
-        recipe_path.to_str().unwrap(),
-        "--arch",
-        "amd64",
-        "--from",
-        src.to_str().unwrap(),
-        "--out",
-        delta.to_str().unwrap(),
-        "--base",
-        old.to_str().unwrap(),
-    ]);
+    let out = build_with(&k, &recipe_path, &delta, &["--from", src.to_str().unwrap(), "--base", old.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains("delta on top of k8s-v1.99.0: 1 of 2 files in the zip"),
