@@ -233,7 +233,8 @@ impl Api {
         self.audited(actor, "bundle.import", &path.display().to_string(), async {
             self.authorize(actor, Permission::ManageSystem, "import bundles").await?;
             let trusted = self.trusted().await?;
-            let (p, library) = (path.to_path_buf(), self.deployer().library());
+            let (p, deployer) = (path.to_path_buf(), self.deployer());
+            let library = deployer.library();
             let report = tokio::task::spawn_blocking(move || -> Result<VerifyReport> {
                 let peek = ko_bundle::verify(&p, &trusted, allow_unsigned)?;
                 check_name("name", &peek.manifest.name)?;
@@ -245,18 +246,19 @@ impl Api {
                 let base = match &peek.manifest.base {
                     Some(b) => {
                         check_name("base", &b.name)?;
-                        let dir = library.join(&b.name);
-                        let bytes = std::fs::read(dir.join(ko_bundle::MANIFEST_NAME)).map_err(|_| {
-                            ko_bundle::BundleError::BaseMissing {
-                                bundle: peek.manifest.name.clone(),
-                                base: b.name.clone(),
+                        Some(deployer.run_bundle(&b.name).map_err(|e| match e {
+                            ko_deploy::DeployError::NotFound { .. } => {
+                                ApiError::Bundle(ko_bundle::BundleError::BaseMissing {
+                                    bundle: peek.manifest.name.clone(),
+                                    base: b.name.clone(),
+                                })
                             }
-                        })?;
-                        Some((dir, ko_bundle::BundleManifest::parse(&bytes)?))
+                            other => other.into(),
+                        })?)
                     }
                     None => None,
                 };
-                let base = base.as_ref().map(|(dir, manifest)| ko_bundle::BaseDir { dir, manifest });
+                let base = base.as_ref().map(|b| ko_bundle::BaseDir { dir: &b.dir, manifest: &b.manifest });
                 Ok(ko_bundle::extract(&p, &target, &trusted, allow_unsigned, base.as_ref())?)
             })
             .await??;
