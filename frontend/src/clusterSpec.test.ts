@@ -12,6 +12,7 @@ function blank(): ClusterSpec {
     arch: 'amd64',
     node_name_rule: 'default',
     repo_mode: 'coexist',
+    time_sync: 'chrony',
     runtime: { type: 'containerd', bridge_cidr: '172.17.0.1/16', data_dir: null },
     network: {
       plugin: 'calico',
@@ -38,7 +39,7 @@ function blank(): ClusterSpec {
     encryption_at_rest: true,
     certificate_validity_days: 3650,
     masters_schedulable: false,
-    load_balancer: { mode: 'internal', vip: null, hosts: [] },
+    load_balancer: { mode: 'internal', vip: null, hosts: [], from: 'image' },
     nodes: [],
   }
 }
@@ -59,7 +60,7 @@ describe('clusterFile', () => {
     expect(doc.network.mode).toBeUndefined()
     expect(doc.network.interface).toBeUndefined()
     expect(doc.nodes).toEqual([{ host: 'h1', roles: ['master', 'etcd'] }])
-    expect(doc.load_balancer).toEqual({ mode: 'internal' })
+    expect(doc.load_balancer).toEqual({ mode: 'internal', from: 'image' })
     // the wizard's state is not changed by making the document
     expect(spec.nodes).toHaveLength(2)
   })
@@ -67,9 +68,9 @@ describe('clusterFile', () => {
   it('keeps the VIP and its hosts only in external mode', () => {
     const spec = blank()
     spec.load_balancer.vip = '10.1.0.100'
-    expect(JSON.parse(clusterFile(spec)).load_balancer).toEqual({ mode: 'internal' })
+    expect(JSON.parse(clusterFile(spec)).load_balancer).toEqual({ mode: 'internal', from: 'image' })
     spec.load_balancer.mode = 'external'
     spec.load_balancer.hosts = ['h1', 'h2']
-    expect(JSON.parse(clusterFile(spec)).load_balancer).toEqual({ mode: 'external', vip: '10.1.0.100', hosts: ['h1', 'h2'] })
+    expect(JSON.parse(clusterFile(spec)).load_balancer).toEqual({ mode: 'external', vip: '10.1.0.100', hosts: ['h1', 'h2'], from: 'image' })
   })
 })

@@ -74,7 +74,7 @@ impl Api {
         self.add_nodes(&mut spec, name, hosts, &[NodeRole::Worker], zone).await?;
         self.check_node_rules(&spec).await?;
         let op = Operation::AddWorkers {
-            bundle: self.cluster_bundle(cluster.id).await?,
+            bundle: self.deployer().cluster_bundle(cluster.id).await?,
             nodes: hosts.to_vec(),
             staged_at: self.staged_at(&cluster).await?,
         };
@@ -125,7 +125,7 @@ impl Api {
     ) -> Result<NodeChange> {
         let (cluster, spec) = self.masters_added(actor, name, hosts, replacing, down, TaskKind::AddMasters).await?;
         let op = Operation::AddMasters {
-            bundle: self.cluster_bundle(cluster.id).await?,
+            bundle: self.deployer().cluster_bundle(cluster.id).await?,
             nodes: hosts.to_vec(),
             down: down.to_vec(),
             staged_at: self.staged_at(&cluster).await?,
@@ -151,7 +151,7 @@ impl Api {
         let (cluster, spec) =
             self.masters_added(actor, name, std::slice::from_ref(&new), Some(old), &down, kind).await?;
         let op = Operation::ReplaceMaster {
-            bundle: self.cluster_bundle(cluster.id).await?,
+            bundle: self.deployer().cluster_bundle(cluster.id).await?,
             old: old.to_string(),
             new,
             old_down,
@@ -274,14 +274,5 @@ impl Api {
         let (id, rows) = (row.id, node_rows(&spec));
         let json = serde_json::to_string(&spec)?;
         self.db.write(move |tx| Ok::<_, ApiError>(clusters::set_nodes(tx, id, &json, &rows)?)).await
-    }
-
-    /// The bundle the cluster was created with (its create task's).
-    async fn cluster_bundle(&self, cluster_id: i64) -> Result<Option<String>> {
-        let tasks = self.db.read(move |c| ko_store::tasks::list(c, Some(cluster_id), 1000)).await?;
-        Ok(tasks
-            .into_iter()
-            .filter(|t| t.kind == TaskKind::Create)
-            .find_map(|t| Some(t.operation().ok()?.bundle()?.to_string())))
     }
 }

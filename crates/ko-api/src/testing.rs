@@ -58,9 +58,18 @@ pub fn test_bundle_files(arch: &str) -> Vec<serde_json::Value> {
             file(format!("charts/{c}-1.0.tgz"), c, "chart", "all");
         }
     }
+    // the load balancer's images (run by reference)
+    for c in ["haproxy", "keepalived"] {
+        file(format!("images/{arch}/{c}.tar"), c, "image", arch);
+    }
     // the Docker runtime's: the static archive and the CRI shim
     file(format!("docker/{arch}/docker-24.0.9.tgz"), "docker", "binary", arch);
     file(format!("cri-dockerd/{arch}/cri-dockerd-0.3.26.{arch}.tgz"), "cri-dockerd", "binary", arch);
+    for f in &mut files {
+        if f["kind"] == "image" && ["haproxy", "keepalived"].iter().any(|c| f["component"] == *c) {
+            f["reference"] = serde_json::json!(format!("docker.io/library/{}:1.0", f["component"].as_str().unwrap()));
+        }
+    }
     files
 }
 

@@ -107,6 +107,7 @@ fn bundle_file(f: &crate::SourceFile, sha256: String, size: u64) -> BundleFile {
         version: f.version.clone(),
         arch: f.arch.clone(),
         kind: f.kind,
+        reference: f.reference.clone(),
     }
 }
 
@@ -231,6 +232,7 @@ pub fn build(
                 version: version.clone(),
                 arch: image.arch.clone(),
                 kind: crate::FileKind::Image,
+                reference: Some(image.name.clone()),
             };
             if let Some((sha256, _, size)) = &before
                 && in_base.contains(sha256.as_str())

@@ -43,6 +43,10 @@ pub struct BundleFile {
     pub arch: String,
     /// What it is.
     pub kind: FileKind,
+    /// For an image: the reference it is imported as (`docker.io/library/haproxy:3.2.4-alpine`),
+    /// which the playbooks run it by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// The manifest of a bundle.

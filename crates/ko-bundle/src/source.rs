@@ -74,6 +74,8 @@ pub struct SourceFile {
     pub unpublished: bool,
     /// Where the checksum was published (named in errors and kept for review).
     pub checksum_source: String,
+    /// For an image archive: the reference it is imported as.
+    pub reference: Option<String>,
 }
 
 impl SourceFile {
@@ -169,6 +171,7 @@ impl BundleSource {
                 version: f.version.clone(),
                 arch: f.arch.clone(),
                 kind: f.kind,
+                reference: f.reference.clone(),
             };
             PlannedEntry { file, pin, from: f.url.clone(), checksum_source: f.checksum_source.clone() }
         });
@@ -182,6 +185,7 @@ impl BundleSource {
                 version,
                 arch: i.arch.clone(),
                 kind: FileKind::Image,
+                reference: Some(i.name.clone()),
             };
             let pin = if i.unpublished { Pin::Unpublished } else { Pin::Digest };
             PlannedEntry { file, pin, from: i.name.clone(), checksum_source: i.checksum_source.clone() }

@@ -39,6 +39,9 @@ pub struct ClusterSpec {
     /// What to do with the hosts' package repositories.
     #[serde(default)]
     pub repo_mode: RepoMode,
+    /// How the hosts keep time: chrony from the bundle (when it carries it), or their own NTP client.
+    #[serde(default)]
+    pub time_sync: TimeSync,
     /// Container runtime.
     #[serde(default)]
     pub runtime: RuntimeSettings,
@@ -154,6 +157,11 @@ choice!(
         #[default] Coexist = "coexist", /// leave the hosts' repositories alone
         None = "none" });
 choice!(
+    /// How the hosts keep time.
+    TimeSync { /// chrony from the bundle, the first master serving the others unless NTP servers are set
+        #[default] Chrony = "chrony", /// left to the hosts' own NTP client (an existing time service)
+        Host = "host" });
+choice!(
     /// Container runtime.
     RuntimeKind { /// containerd with runc
         #[default] Containerd = "containerd", /// Docker Engine (with cri-dockerd)
@@ -180,6 +188,11 @@ choice!(
     LoadBalancerMode { /// haproxy on every node in front of all API servers
         #[default] Internal = "internal", /// a virtual IP on chosen hosts
         External = "external" });
+choice!(
+    /// Where the load balancer's haproxy and keepalived come from.
+    LoadBalancerSource { /// the bundle's images, run by the container runtime (any distribution)
+        #[default] Image = "image", /// packages: the bundle's when it carries them, else the host's own repositories
+        Package = "package" });
 choice!(
     /// What a node does in the cluster.
     NodeRole { /// runs the control plane
@@ -399,6 +412,9 @@ pub struct LoadBalancer {
     /// Hosts that carry the VIP (external mode); empty means the masters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
+    /// Where haproxy and keepalived come from (image, the default, or package).
+    #[serde(default)]
+    pub from: LoadBalancerSource,
 }
 
 /// One node of a manual-mode cluster.

@@ -19,9 +19,9 @@ mod stored_names;
 pub use cidr::{node_mask_for_max_pods, parse_cidr, parse_ip};
 pub use cluster_rules::{ClusterContext, HostRef, VersionState};
 pub use cluster_spec::{
-    Arch, ClusterSpec, Components, EtcdSettings, IngressKind, LoadBalancer, LoadBalancerMode, NetworkPlugin,
-    NetworkSettings, NodeArch, NodeNameRule, NodeRole, NodeSpec, Provider, ProxyMode, RepoMode, RuntimeKind,
-    RuntimeSettings,
+    Arch, ClusterSpec, Components, EtcdSettings, IngressKind, LoadBalancer, LoadBalancerMode, LoadBalancerSource,
+    NetworkPlugin, NetworkSettings, NodeArch, NodeNameRule, NodeRole, NodeSpec, Provider, ProxyMode, RepoMode,
+    RuntimeKind, RuntimeSettings, TimeSync,
 };
 pub use ip_pool::{IpPool, IpRange, validate_ip_pools};
 pub use kinds::{ClusterStatus, CredentialKind, TaskKind, TaskStatus};

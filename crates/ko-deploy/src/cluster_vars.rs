@@ -47,7 +47,7 @@ pub fn bundle_vars(b: &RunBundle) -> Value {
         .files
         .iter()
         .filter(|f| f.kind == FileKind::Image)
-        .map(|f| json!({"component": f.component, "arch": f.arch, "path": f.path, "sha256": f.sha256}))
+        .map(|f| json!({"component": f.component, "arch": f.arch, "path": f.path, "sha256": f.sha256, "reference": f.reference}))
         .collect();
     let mut binaries = serde_json::Map::new();
     let mut manifests = serde_json::Map::new();
@@ -72,9 +72,13 @@ pub fn bundle_vars(b: &RunBundle) -> Value {
            "binaries": binaries, "manifests": manifests, "charts": charts})
 }
 
+/// The components the load balancer runs from images.
+pub const LB_IMAGES: [&str; 2] = ["haproxy", "keepalived"];
+
 /// The load balancer's variables: which nodes run haproxy (internal: every node; external: the
 /// chosen hosts, else the masters) with the interface holding each one's address (keepalived puts
-/// the VIP there), the masters behind it, and the endpoint nodes reach the API servers at.
+/// the VIP there), the masters behind it, the endpoint nodes reach the API servers at, and where
+/// haproxy and keepalived come from (`from`; a run adds the images' references, [`lb_image_refs`]).
 pub fn lb_vars(spec: &ClusterSpec, inv: &Inventory) -> Value {
     let external = spec.load_balancer.mode == ko_core::LoadBalancerMode::External;
     let masters = inv.select_in(&ko_playbook::Selector::Masters, true);
@@ -114,7 +118,22 @@ pub fn lb_vars(spec: &ClusterSpec, inv: &Inventory) -> Value {
         "vip": vip,
         "router_id": router_id,
         "endpoint": format!("{}:{LB_PORT}", vip.as_deref().unwrap_or("127.0.0.1")),
+        "from": spec.load_balancer.from.as_str(),
     })
+}
+
+/// `{component: {arch: reference}}` of the bundle's images of [`LB_IMAGES`] (`lb.images`).
+pub fn lb_image_refs(bundle: Option<&ko_bundle::BundleManifest>) -> Value {
+    let mut refs = serde_json::Map::new();
+    for f in bundle.iter().flat_map(|m| &m.files) {
+        if let (ko_bundle::FileKind::Image, Some(reference)) = (f.kind, &f.reference)
+            && LB_IMAGES.contains(&f.component.as_str())
+        {
+            let by_arch = refs.entry(f.component.clone()).or_insert_with(|| json!({}));
+            by_arch[f.arch.as_str()] = json!(reference);
+        }
+    }
+    Value::Object(refs)
 }
 
 #[cfg(test)]
@@ -148,5 +167,38 @@ mod tests {
         assert_eq!(external["host_names"], json!(["m1"]), "the masters carry the VIP when no hosts are named");
         assert_eq!(external["hosts"][0]["nic"], "ens3");
         assert_eq!(external["hosts"][0]["prefix"], "24");
+    }
+
+    #[test]
+    fn the_load_balancer_runs_the_bundles_haproxy_and_keepalived_images_by_reference_per_arch() {
+        let file = |component: &str, arch: &str, kind, reference: Option<&str>| ko_bundle::BundleFile {
+            path: format!("{component}-{arch}"),
+            size: 1,
+            sha256: "0".repeat(64),
+            component: component.into(),
+            version: "1".into(),
+            arch: arch.into(),
+            kind,
+            reference: reference.map(String::from),
+        };
+        let manifest = ko_bundle::BundleManifest {
+            format: 1,
+            name: "b".into(),
+            kubernetes_version: None,
+            arches: vec!["amd64".into(), "arm64".into()],
+            files: vec![
+                file("haproxy", "amd64", ko_bundle::FileKind::Image, Some("h:1")),
+                file("haproxy", "arm64", ko_bundle::FileKind::Image, Some("h:1-arm")),
+                file("haproxy", "amd64", ko_bundle::FileKind::Package, None),
+                file("keepalived", "amd64", ko_bundle::FileKind::Image, Some("k:2")),
+                file("pause", "amd64", ko_bundle::FileKind::Image, Some("p:3")),
+            ],
+            base: None,
+        };
+        assert_eq!(
+            lb_image_refs(Some(&manifest)),
+            json!({"haproxy": {"amd64": "h:1", "arm64": "h:1-arm"}, "keepalived": {"amd64": "k:2"}})
+        );
+        assert_eq!(lb_image_refs(None), json!({}));
     }
 }

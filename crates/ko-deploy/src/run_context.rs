@@ -3,6 +3,7 @@
 //! means for its cluster.
 
 use crate::cluster_secrets::ClusterSecrets;
+use crate::cluster_vars::lb_image_refs;
 use crate::ssh_transport::SshTransport;
 use crate::task_run::TaskOutcome;
 use crate::{DeployError, Deployer, HostRefusal, Result, RunBundle, bundle_vars, lb_vars};
@@ -10,7 +11,7 @@ use ko_core::{ClusterSpec, Operation, Segment, Stage};
 use ko_playbook::{InvHost, Inventory, Mode, Renderer, RunOptions};
 use ko_ssh::{CancellationToken, SshPool};
 use ko_store::clusters::{self, Cluster};
-use ko_store::tasks::TaskStatus;
+use ko_store::tasks::{TaskKind, TaskStatus};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -61,7 +62,7 @@ impl Deployer {
     /// What `op` would run on `spec`'s hosts (its nodes named as a run would name them), segment
     /// by segment, rendered with secrets redacted, after the bundle coverage check.
     pub async fn plan(&self, spec: &mut ClusterSpec, op: &Operation) -> Result<String> {
-        let bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
+        let bundle = self.bundle_of(&spec.name, op).await?;
         self.plan_with(spec, op, bundle).await
     }
 
@@ -92,7 +93,7 @@ impl Deployer {
         spec: &mut ClusterSpec,
         op: &Operation,
     ) -> Result<(Inventory, Option<RunBundle>)> {
-        let bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
+        let bundle = self.bundle_of(&spec.name, op).await?;
         self.checked_inventory_with(spec, op, bundle).await
     }
 
@@ -218,6 +219,27 @@ impl Deployer {
         if failures.is_empty() { Ok(()) } else { Err(HostRefusal::Unreachable { failures }.into()) }
     }
 
+    /// The bundle a run of `op` on cluster `cluster` uses: the operation's own, else (a removal,
+    /// a renewal, a backup...) the one the cluster's hosts run — while it is still in the library.
+    async fn bundle_of(&self, cluster: &str, op: &Operation) -> Result<Option<RunBundle>> {
+        if let Some(b) = op.bundle() {
+            return self.run_bundle(b).map(Some);
+        }
+        let n = cluster.to_string();
+        let Some(row) = self.db.read(move |c| clusters::get(c, &n)).await? else { return Ok(None) };
+        Ok(self.cluster_bundle(row.id).await?.and_then(|b| self.run_bundle(&b).ok()))
+    }
+
+    /// The bundle cluster `cluster_id` was last created or upgraded with (its newest create or
+    /// upgrade task's), which its hosts run.
+    pub async fn cluster_bundle(&self, cluster_id: i64) -> Result<Option<String>> {
+        let tasks = self.db.read(move |c| ko_store::tasks::list(c, Some(cluster_id), 1000)).await?;
+        Ok(tasks
+            .into_iter()
+            .filter(|t| matches!(t.kind, TaskKind::Create | TaskKind::Upgrade))
+            .find_map(|t| Some(t.operation().ok()?.bundle()?.to_string())))
+    }
+
     /// Library bundle `name`: its manifest and its directory.
     pub fn run_bundle(&self, name: &str) -> Result<RunBundle> {
         let dir = self.library().join(name);
@@ -278,6 +300,7 @@ impl Deployer {
             "leaving": seg.leaving,
             "task": {"id": task},
         });
+        vars["lb"]["images"] = lb_image_refs(bundle.map(|b| &b.manifest));
         if let Some(b) = op.backup_file() {
             vars["backup"] = json!({"name": b});
         }
@@ -381,7 +404,7 @@ impl Deployer {
         let mut inv = self.stored_inventory(&spec).await?;
         Self::mark_down(&mut inv, op);
         let (pool, targets) = self.reach(&mut inv).await?;
-        let bundle = op.bundle().map(|b| self.run_bundle(b)).transpose()?;
+        let bundle = self.bundle_of(cluster, op).await?;
         let resume = self.resume_of(id, &all).await?;
         let transport = SshTransport {
             deployer: self,

@@ -112,6 +112,8 @@ export interface BundleFile {
   kind: FileKind
   /** Path inside the bundle (`/`-separated, relative). */
   path: string
+  /** For an image: the reference it is imported as (`docker.io/library/haproxy:3.2.4-alpine`), which the playbooks run it by. */
+  reference?: string | null
   /** SHA-256 (hex): the file's address in the hosts' content store. */
   sha256: string
   /** Size in bytes. */
@@ -400,6 +402,8 @@ export interface ClusterSpec {
   repo_mode: RepoMode
   /** Container runtime. */
   runtime: RuntimeSettings
+  /** How the hosts keep time: chrony from the bundle (when it carries it), or their own NTP client. */
+  time_sync: TimeSync
   /** Kubernetes version, e.g. `v1.34.1`. */
   version: string
   /** Number of workers the plan creates (auto mode only). */
@@ -785,6 +789,8 @@ export interface LibraryBundle {
 
 /** How clients reach the API servers. */
 export interface LoadBalancer {
+  /** Where haproxy and keepalived come from (image, the default, or package). */
+  from: LoadBalancerSource
   /** Hosts that carry the VIP (external mode); empty means the masters. */
   hosts?: string[]
   /** internal or external. */
@@ -795,6 +801,9 @@ export interface LoadBalancer {
 
 /** How clients reach the API servers. */
 export type LoadBalancerMode = "internal" | "external"
+
+/** Where the load balancer's haproxy and keepalived come from. */
+export type LoadBalancerSource = "image" | "package"
 
 /** A log line. */
 export interface LogLine {
@@ -1394,6 +1403,9 @@ export type TaskUpdate = {
 }
   kind: "unreadable"
 }
+
+/** How the hosts keep time. */
+export type TimeSync = "chrony" | "host"
 
 /** A public key whose bundle signatures are trusted. */
 export interface TrustedBundleKey {

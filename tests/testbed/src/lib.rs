@@ -16,9 +16,13 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// Public hosts of the standard bed (host 1 is the jump host and is never leased; ten can be
-/// leased at once, for a ten-host cluster).
-pub const PUBLIC_HOSTS: usize = 11;
+/// Public hosts of the standard bed (host 1 is the jump host and is never leased; ten Debian 12
+/// hosts can be leased at once, for a ten-host cluster).
+pub const PUBLIC_HOSTS: usize = 13;
+/// Of the public hosts, the last ones boot Debian 13 (trixie) instead of Debian 12 (bookworm).
+pub const TRIXIE_HOSTS: usize = 2;
+/// The Debian suite of most hosts (what [`Bed::lease`] hands out).
+pub const DEFAULT_SUITE: &str = "bookworm";
 /// Hosts reachable only through the jump host.
 pub const PRIVATE_HOSTS: usize = 2;
 /// The non-root user on every host; its sudo asks for the password every time.
@@ -43,6 +47,8 @@ pub struct BedHost {
     pub ready: bool,
     /// The host's state dir (its root filesystem is `dir/merged`).
     pub dir: PathBuf,
+    /// The Debian suite it boots (`bookworm`, `trixie`).
+    pub suite: String,
 }
 
 impl BedHost {
@@ -148,8 +154,18 @@ pub fn bed(test: &str) -> Option<&'static Bed> {
             return None;
         }
         let dir = default_dir();
-        let out =
-            run_script(&dir, &["up", "--hosts", &PUBLIC_HOSTS.to_string(), "--private", &PRIVATE_HOSTS.to_string()]);
+        let out = run_script(
+            &dir,
+            &[
+                "up",
+                "--hosts",
+                &PUBLIC_HOSTS.to_string(),
+                "--private",
+                &PRIVATE_HOSTS.to_string(),
+                "--trixie",
+                &TRIXIE_HOSTS.to_string(),
+            ],
+        );
         let hosts: Vec<BedHost> = serde_json::from_slice(&out.stdout).expect("testbed status is JSON");
         Some(Bed { dir, hosts })
     })
@@ -187,25 +203,52 @@ impl Bed {
         self.dir.join("id_ed25519")
     }
 
-    /// Leases `n` hosts of `network` (`public` or `private`) for the caller alone until the lease
-    /// drops; waits while other tests hold them. The jump host is never handed out.
+    /// Leases `n` [`DEFAULT_SUITE`] hosts of `network` (`public` or `private`) for the caller alone
+    /// until the lease drops; waits while other tests hold them. The jump host is never handed out.
     pub fn lease(&self, network: &str, n: usize) -> Lease<'_> {
-        let candidates: Vec<&BedHost> = self.hosts[1..].iter().filter(|h| h.network == network).collect();
-        assert!(n <= candidates.len(), "the bed has {} leasable {network} hosts, {n} asked", candidates.len());
+        self.lease_mixed(network, &[(DEFAULT_SUITE, n)])
+    }
+
+    /// Like [`Bed::lease`], with `n` hosts of each `(suite, n)` of `wants`, all taken at once (so
+    /// tests asking for overlapping sets never hold part of one and wait for the rest). The hosts
+    /// come in the order of `wants`.
+    pub fn lease_mixed(&self, network: &str, wants: &[(&str, usize)]) -> Lease<'_> {
+        let groups: Vec<(Vec<&BedHost>, usize)> = wants
+            .iter()
+            .map(|(suite, n)| {
+                let of_suite: Vec<&BedHost> =
+                    self.hosts[1..].iter().filter(|h| h.network == network && h.suite == *suite).collect();
+                assert!(
+                    *n <= of_suite.len(),
+                    "the bed has {} leasable {network} {suite} hosts, {n} asked",
+                    of_suite.len()
+                );
+                (of_suite, *n)
+            })
+            .collect();
         let locks = self.dir.join("leases");
         std::fs::create_dir_all(&locks).expect("lease dir");
         loop {
             let gate = File::create(locks.join(".gate")).expect("lease gate");
             gate.lock().expect("lock the lease gate");
             let mut held = Vec::new();
-            for h in &candidates {
-                let f = File::create(locks.join(format!("{}.lock", h.name))).expect("lease file");
-                if f.try_lock().is_ok() {
-                    held.push((*h, f));
-                    if held.len() == n {
-                        return Lease { bed: self, held };
+            let mut complete = true;
+            for (candidates, n) in &groups {
+                let mut got = 0;
+                for h in candidates {
+                    if got == *n {
+                        break;
+                    }
+                    let f = File::create(locks.join(format!("{}.lock", h.name))).expect("lease file");
+                    if f.try_lock().is_ok() {
+                        held.push((*h, f));
+                        got += 1;
                     }
                 }
+                complete &= got == *n;
+            }
+            if complete {
+                return Lease { bed: self, held };
             }
             drop(held);
             drop(gate);

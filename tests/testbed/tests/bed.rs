@@ -53,11 +53,17 @@ fn every_host_answers_by_key_with_an_identity_of_its_own() {
     let mut machine_ids = HashSet::new();
     let mut host_keys = HashSet::new();
     for h in bed.hosts().iter().filter(|h| h.network == "public") {
-        let out = ssh_key(bed, &format!("root@{}", h.ip), &[], "hostname; cat /etc/machine-id; id -u");
+        let out = ssh_key(
+            bed,
+            &format!("root@{}", h.ip),
+            &[],
+            "hostname; cat /etc/machine-id; id -u; . /etc/os-release; echo $VERSION_CODENAME",
+        );
         assert!(out.status.success(), "{}: {}", h.name, String::from_utf8_lossy(&out.stderr));
         let lines: Vec<String> = stdout(&out).lines().map(String::from).collect();
         assert_eq!(lines[0], h.name);
         assert_eq!(lines[2], "0");
+        assert_eq!(lines[3], h.suite, "{} runs another Debian than the bed says", h.name);
         assert!(machine_ids.insert(lines[1].clone()), "machine-id of {} repeats", h.name);
         // the key the host presents is the one on its own disk, and no other host has it
         let scan =
@@ -69,6 +75,8 @@ fn every_host_answers_by_key_with_an_identity_of_its_own() {
         assert!(host_keys.insert(key_blob.to_string()), "host key of {} repeats", h.name);
     }
     assert_eq!(machine_ids.len(), ko_testbed::PUBLIC_HOSTS);
+    let trixie = bed.hosts().iter().filter(|h| h.suite == "trixie").count();
+    assert_eq!(trixie, ko_testbed::TRIXIE_HOSTS, "Debian 13 hosts in the standard bed");
 }
 
 #[test]

@@ -270,6 +270,12 @@ async fn a_rhel_family_and_an_ubuntu_node_install_the_same_archives() {
         "the pause image kubeadm 1.36 expects"
     );
     let lb = phase(&plan, "load balancer");
-    assert!(on(lb, "m2").contains("ko-host-package haproxy"), "haproxy from the host's own packages");
+    assert!(
+        on(lb, "m2").contains("ko-run-image ko-haproxy docker.io/library/haproxy:3.2.19-alpine"),
+        "haproxy from the bundle's image"
+    );
+    let lb_as = |host: &str| on(lb, host).replace(&format!(" @ {host} "), " @ H ").trim_end().to_string();
+    assert_eq!(lb_as("m2"), lb_as("m1"), "the same load balancer on Rocky as on Debian");
+    assert!(!lb.contains("ko-host-package") && !lb.contains("ko-apt-install"), "no package for it");
     insta::assert_snapshot!("recipe_rocky_ubuntu_runtime_etcd_lb", [runtime, phase(&plan, "etcd"), lb].concat());
 }

@@ -31,7 +31,8 @@ const CLEAN_HOST: &str = "systemctl disable --now etcd keepalived haproxy contai
     systemctl stop ko-standin >/dev/null 2>&1; \
     dpkg --purge etcd-server etcd-client keepalived haproxy containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
     pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /etc/haproxy /etc/keepalived /var/lib/ko/repo /var/lib/ko/store /var/log/ko \
-    /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl /usr/local/sbin/ko-apt-install /usr/local/sbin/ko-install-archive /usr/local/sbin/ko-host-package \
+    /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl /usr/local/sbin/ko-apt-install /usr/local/sbin/ko-install-archive /usr/local/sbin/ko-host-package /usr/local/sbin/ko-run-image \
+    /etc/systemd/system/haproxy.service /etc/systemd/system/keepalived.service \
     /usr/local/bin/containerd /usr/local/bin/containerd-shim-runc-v2 /usr/local/bin/ctr /usr/local/bin/crictl /usr/local/sbin/runc /opt/cni/bin \
     /usr/local/bin/etcd /usr/local/bin/etcdctl /usr/local/bin/etcdutl /etc/systemd/system/containerd.service /etc/systemd/system/etcd.service \
     /usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl /usr/local/sbin/ko-kube /var/lib/containerd \
@@ -105,6 +106,12 @@ pub(crate) fn cluster_in<'a>(
     (k, file, cleanup)
 }
 
+/// Adds `lines` (YAML of top-level fields) to the cluster file `file`.
+fn add_to_spec(file: &std::path::Path, lines: &str) {
+    let spec = std::fs::read_to_string(file).unwrap();
+    std::fs::write(file, spec.replace("nodes:\n", &format!("{lines}nodes:\n"))).unwrap();
+}
+
 fn etcdctl(bed: &Bed, h: &BedHost, args: &str) -> String {
     bed.root_sh(h, &format!("ETCDCTL_ENDPOINTS=https://127.0.0.1:2379 ko-etcdctl {args}"))
 }
@@ -137,6 +144,8 @@ fn create_backup_restore_and_reset_on_three_hosts() {
     let lease = bed.lease("public", 3);
     let hosts = lease.hosts();
     let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "alpha");
+    // haproxy from the bundle's Debian package (the VIP and mixed-OS tests run the images)
+    add_to_spec(&file, "load_balancer: { from: package }\n");
 
     let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap(), "--until", "etcd"]);
     let progress = text(&out.stderr);
@@ -214,6 +223,52 @@ fn create_backup_restore_and_reset_on_three_hosts() {
     assert!(task["cluster"].is_null(), "{task}");
 }
 
+#[test]
+fn a_cluster_of_debian_12_and_13_hosts_is_created_up_to_etcd_from_the_release_archives_and_images() {
+    let t = "a_cluster_of_debian_12_and_13_hosts_is_created_up_to_etcd_from_the_release_archives_and_images";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease_mixed("public", &[("bookworm", 1), ("trixie", 2)]);
+    let hosts = lease.hosts();
+    let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "mixed");
+    // the test bundle's chrony is a Debian 12 package: Debian 13 hosts keep their own time
+    add_to_spec(&file, "time_sync: host\n");
+
+    let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap(), "--until", "etcd"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    for (h, version) in hosts.iter().zip(["12", "13", "13"]) {
+        let shown = k.json(&["host", "show", &h.name]).to_string();
+        assert!(shown.contains(&format!("\"os_version\":\"{version}\"")), "{}: {shown}", h.name);
+        let on_host = bed.root_sh(
+            h,
+            "command -v containerd runc etcd; ls /opt/cni/bin/bridge; \
+             dpkg-query -W -f '${Package} ${Status}\\n' containerd runc etcd-server haproxy 2>/dev/null | grep -c ' installed$' || true; \
+             systemctl is-active containerd etcd haproxy; ctr -n k8s.io task ls | grep -c '^ko-haproxy .*RUNNING'",
+        );
+        let lines: Vec<&str> = on_host.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "/usr/local/bin/containerd",
+                "/usr/local/sbin/runc",
+                "/usr/local/bin/etcd",
+                "/opt/cni/bin/bridge",
+                "0",
+                "active",
+                "active",
+                "active",
+                "1"
+            ],
+            "{}: the release archives' binaries with the app's units, haproxy from its image, no Debian package",
+            h.name
+        );
+    }
+    let health = etcdctl(bed, hosts[0], "endpoint health --cluster 2>&1");
+    assert_eq!(health.matches("is healthy").count(), 3, "{health}");
+    internal_load_balancer_checks_and_forwards(bed, &hosts);
+}
+
 /// haproxy's view of the API servers from `h`: (server, UP/DOWN...) from its statistics CSV.
 fn lb_backends(bed: &Bed, h: &BedHost) -> Vec<(String, String)> {
     let csv =
@@ -246,7 +301,12 @@ fn internal_load_balancer_checks_and_forwards(bed: &Bed, hosts: &[&BedHost]) {
     let names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
     for h in hosts {
         assert_eq!(
-            bed.root_sh(h, "haproxy -c -f /etc/haproxy/haproxy.cfg >/dev/null && systemctl is-active haproxy").trim(),
+            bed.root_sh(
+                h,
+                "if command -v haproxy >/dev/null; then haproxy -c -f /etc/haproxy/haproxy.cfg >/dev/null; \
+                 else ctr -n k8s.io task ls | grep -q '^ko-haproxy .*RUNNING'; fi && systemctl is-active haproxy"
+            )
+            .trim(),
             "active"
         );
         assert_eq!(lb_backends(bed, h).iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), names, "every master");
@@ -546,6 +606,7 @@ fn a_bundle_without_what_a_phase_installs_stops_the_create_before_any_host_is_to
     assert_eq!(
         problems,
         [
+            "bundle 'k8s-test' has no haproxy image for arm64, which the load balancer phase installs on node-3; use a bundle that has it; or set load_balancer.from: package to install haproxy and keepalived as packages",
             "bundle 'k8s-test' has no calico for arm64, which the network phase installs on node-3; use a bundle that has it",
             "bundle 'k8s-test' has no cni-plugins for amd64, which the runtime phase installs on node-1, node-2; use a bundle that has it",
             "bundle 'k8s-test' has no cni-plugins for arm64, which the runtime phase installs on node-3; use a bundle that has it",
@@ -595,14 +656,9 @@ fn an_external_load_balancer_keeps_its_vip_on_one_host_and_moves_it_when_haproxy
     let lease = bed.lease("public", 3);
     let hosts = lease.hosts();
     let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "vipc");
-    // a free address in the hosts' network (they use .11 to .20)
+    // a free address in the hosts' network (they use .11 to .23)
     let vip = "10.77.0.250";
-    let spec = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        spec.replace("nodes:\n", &format!("load_balancer: {{ mode: external, vip: {vip} }}\nnodes:\n")),
-    )
-    .unwrap();
+    add_to_spec(&file, &format!("load_balancer: {{ mode: external, vip: {vip} }}\n"));
 
     let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap(), "--until", "etcd"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
