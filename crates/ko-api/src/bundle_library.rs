@@ -198,7 +198,7 @@ impl Api {
         actor: &Actor,
         req: BuildRequest,
         on_download: impl Fn(ko_bundle::FetchProgress) + Send + Sync + 'static,
-        progress: impl FnMut(&str, u64, u64) + Send + 'static,
+        progress: impl FnMut(&ko_bundle::WriteProgress) + Send + 'static,
     ) -> Result<BuildReport> {
         self.authorize(actor, Permission::ManageSystem, "build bundles").await?;
         let BuildRequest { recipe, arches, from: given, out, mirrors, base } = req;

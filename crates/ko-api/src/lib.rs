@@ -50,6 +50,7 @@ pub use hosts::{HostDetail, ImportRow, Trust};
 pub use identity::{Actor, DEFAULT_ADMIN, DEFAULT_ADMIN_PASSWORD};
 pub use ko_bundle::{
     BuildReport, BundleManifest, FetchProgress, FileKind, Pin, PlannedEntry, Signature, TrustedKey, VerifyReport,
+    WriteProgress,
 };
 pub use ko_core::{ClusterStatus, NextStep, Operation, Problem, Stage};
 pub use ko_deploy::{

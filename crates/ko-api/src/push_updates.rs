@@ -110,15 +110,8 @@ pub struct BuildForm {
 pub enum BuildUpdate {
     /// Downloading the recipe's files.
     Download(FetchProgress),
-    /// Writing the zip: bytes added so far of the total.
-    Writing {
-        /// The file being added.
-        file: String,
-        /// Bytes added.
-        done: u64,
-        /// Bytes to add.
-        total: u64,
-    },
+    /// Writing the zip: bytes and files added so far of the totals.
+    Writing(ko_bundle::WriteProgress),
     /// The bundle, and where its zip is.
     Done {
         /// What was built.
@@ -157,16 +150,16 @@ impl Api {
             let on_download = move |p: FetchProgress| {
                 let (steps, last) = match p {
                     FetchProgress::Planned { .. } => (0, true),
-                    FetchProgress::Bytes { done, total } => (0, done == total),
+                    FetchProgress::Bytes { files_done, files, .. } => (0, files_done == files),
                 };
                 if last || download_pace.due(steps) {
                     let _ = download_tx.send(BuildUpdate::Download(p));
                 }
             };
             let (write_pace, write_tx) = (Pace::new(), tx.clone());
-            let on_write = move |file: &str, done: u64, total: u64| {
-                if done == total || write_pace.due(0) {
-                    let _ = write_tx.send(BuildUpdate::Writing { file: file.to_string(), done, total });
+            let on_write = move |p: &ko_bundle::WriteProgress| {
+                if p.files_done == p.files || write_pace.due(0) {
+                    let _ = write_tx.send(BuildUpdate::Writing(p.clone()));
                 }
             };
             let end = match api.bundle_build(&actor, req, on_download, on_write).await {

@@ -140,9 +140,25 @@ fn write_entry(
     }
 }
 
+/// How far a build's writing is: bytes and files added of the totals, which are known (and
+/// reported, with no file yet) before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct WriteProgress {
+    /// The file being added (empty before the first).
+    pub file: String,
+    /// Files added (or, in a delta, found in the base).
+    pub files_done: usize,
+    /// Files to add.
+    pub files: usize,
+    /// Bytes added.
+    pub done: u64,
+    /// Bytes to add.
+    pub total: u64,
+}
+
 /// Builds `out` from the files of `source` for `arches` (plus arch-independent ones), taking each
-/// from `from_dir` and checking it against its published checksum. `progress(file, done, total)`
-/// is called as bytes are added; the total is known (and reported) before anything is written.
+/// from `from_dir` and checking it against its published checksum. `progress` is called as bytes
+/// are added (see [`WriteProgress`]).
 /// The zip appears at `out` only when complete.
 ///
 /// With a `base` (the manifest of a bundle the receiving side has), the result is a delta: its
@@ -154,7 +170,7 @@ pub fn build(
     from_dir: &Path,
     out: &Path,
     base: Option<&BundleManifest>,
-    mut progress: impl FnMut(&str, u64, u64),
+    mut on_progress: impl FnMut(&WriteProgress),
 ) -> Result<BuildReport> {
     let in_base: std::collections::HashSet<&str> =
         base.iter().flat_map(|b| &b.files).map(|f| f.sha256.as_str()).collect();
@@ -190,7 +206,12 @@ pub fn build(
         crate::verify_image_archive(&local, image.digest.as_deref())?;
         total += std::fs::metadata(&local).map_err(|e| BundleError::io(&local, e))?.len();
     }
-    progress("", 0, total);
+    let files_total = chosen.len() + images.len();
+    let mut files_done = 0usize;
+    let mut progress = |file: &str, files_done: usize, done: u64| {
+        on_progress(&WriteProgress { file: file.to_string(), files_done, files: files_total, done, total });
+    };
+    progress("", 0, 0);
     let partial = out.with_extension("zip.partial");
     let file = std::fs::File::create(&partial).map_err(|e| BundleError::io(&partial, e))?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
@@ -207,7 +228,8 @@ pub fn build(
             {
                 check_pin(expected.as_ref(), (sha256, sha512.as_deref()), &local, &f.checksum_source)?;
                 done += size;
-                progress(&f.path, done, total);
+                files_done += 1;
+                progress(&f.path, files_done, done);
                 omitted.push(f.path.clone());
                 files.push(bundle_file(f, sha256.clone(), *size));
                 continue;
@@ -215,8 +237,10 @@ pub fn build(
             let (sha256, sha512, size) =
                 write_entry(&mut zip, &partial, &f.path, &local, is_compressed(&f.path), want_512, &mut |n| {
                     done += n;
-                    progress(&f.path, done, total);
+                    progress(&f.path, files_done, done);
                 })?;
+            files_done += 1;
+            progress(&f.path, files_done, done);
             check_pin(expected.as_ref(), (&sha256, sha512.as_deref()), &local, &f.checksum_source)?;
             files.push(bundle_file(f, sha256, size));
         }
@@ -238,7 +262,8 @@ pub fn build(
                 && in_base.contains(sha256.as_str())
             {
                 done += size;
-                progress(&image.path, done, total);
+                files_done += 1;
+                progress(&image.path, files_done, done);
                 omitted.push(image.path.clone());
                 files.push(file(sha256.clone(), *size));
                 continue;
@@ -246,8 +271,10 @@ pub fn build(
             // layers are compressed already: store the archive as it is
             let (sha256, _, size) = write_entry(&mut zip, &partial, &image.path, &local, true, false, &mut |n| {
                 done += n;
-                progress(&image.path, done, total);
+                progress(&image.path, files_done, done);
             })?;
+            files_done += 1;
+            progress(&image.path, files_done, done);
             files.push(file(sha256, size));
         }
         Ok(())

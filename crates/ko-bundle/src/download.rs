@@ -5,7 +5,7 @@ use crate::{BundleError, BundleSource, Result, SourceFile, UpstreamChecksum};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// How to download.
@@ -31,19 +31,24 @@ impl Default for FetchOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "stage", rename_all = "snake_case")]
 pub enum FetchProgress {
-    /// Sizes are known: `total` bytes in `files` files still to download.
+    /// Sizes are known: `total` bytes in `files` files still to download (images included; their
+    /// size is known only once pulled).
     Planned {
         /// Bytes to download.
         total: u64,
         /// Files to download.
         files: usize,
     },
-    /// Bytes downloaded so far, of the planned total.
+    /// Bytes and files downloaded so far, of the planned totals.
     Bytes {
         /// Done.
         done: u64,
         /// Planned.
         total: u64,
+        /// Files finished.
+        files_done: usize,
+        /// Files planned.
+        files: usize,
     },
 }
 
@@ -157,24 +162,41 @@ pub fn fetch(
         total += size;
         todo.push(f);
     }
-    progress(FetchProgress::Planned { total, files: todo.len() });
+    let images: Vec<_> = source
+        .images
+        .iter()
+        .filter(|i| arches.contains(&i.arch))
+        .filter(|i| {
+            let path = dir.join(i.local_name());
+            let there = path.is_file() && crate::verify_image_archive(&path, i.digest.as_deref()).is_ok();
+            report.present += usize::from(there);
+            !there
+        })
+        .collect();
+    let files = todo.len() + images.len();
+    progress(FetchProgress::Planned { total, files });
     let received = AtomicU64::new(0);
+    let finished = AtomicUsize::new(0);
     let queue = Mutex::new(todo.clone());
     let errors = Mutex::new(Vec::new());
     let done = AtomicU64::new(0);
     let on_bytes = |n: u64| {
         let d = done.fetch_add(n, Ordering::Relaxed) + n;
-        progress(FetchProgress::Bytes { done: d, total });
+        progress(FetchProgress::Bytes { done: d, total, files_done: finished.load(Ordering::Relaxed), files });
+    };
+    let on_file = || {
+        let f = finished.fetch_add(1, Ordering::Relaxed) + 1;
+        progress(FetchProgress::Bytes { done: done.load(Ordering::Relaxed), total, files_done: f, files });
     };
     std::thread::scope(|s| {
         for _ in 0..opts.parallel.max(1) {
             s.spawn(|| {
                 loop {
                     let Some(f) = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop() else { return };
-                    if let Err(e) =
-                        fetch_one(&agent, f, &crate::mirrored_url(&f.url, &mirrors), dir, opts, &received, &on_bytes)
+                    match fetch_one(&agent, f, &crate::mirrored_url(&f.url, &mirrors), dir, opts, &received, &on_bytes)
                     {
-                        errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e);
+                        Ok(()) => on_file(),
+                        Err(e) => errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e),
                     }
                 }
             });
@@ -184,15 +206,12 @@ pub fn fetch(
         return Err(e);
     }
     report.downloaded = todo.len();
-    for image in source.images.iter().filter(|i| arches.contains(&i.arch)) {
+    for image in images {
         let path = dir.join(image.local_name());
-        if path.is_file() && crate::verify_image_archive(&path, image.digest.as_deref()).is_ok() {
-            report.present += 1;
-            continue;
-        }
         let from = crate::mirrored_image(&image.name, image.plain_http, &mirrors);
         crate::pull_image(&image.name, &from, image.digest.as_deref(), &image.arch, &path)?;
         report.downloaded += 1;
+        on_file();
     }
     report.bytes = received.load(Ordering::Relaxed);
     Ok(report)

@@ -22,7 +22,7 @@ mod signing;
 mod source;
 mod verify;
 
-pub use build::{BuildReport, build, sha256_file};
+pub use build::{BuildReport, WriteProgress, build, sha256_file};
 pub use download::{FetchOptions, FetchProgress, FetchReport, fetch};
 pub use error::{BundleError, Result};
 pub use manifest::{BundleFile, BundleManifest, DeltaBase, FileKind, MANIFEST_NAME, SIGNATURE_NAME, check_entry_path};

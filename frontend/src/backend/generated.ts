@@ -75,14 +75,7 @@ export type BuildUpdate = {
   data: FetchProgress
   kind: "download"
 } | {
-  data: {
-  /** Bytes added. */
-  done: number
-  /** The file being added. */
-  file: string
-  /** Bytes to add. */
-  total: number
-}
+  data: WriteProgress
   kind: "writing"
 } | {
   data: {
@@ -572,6 +565,10 @@ export type FetchProgress = {
 } | {
   /** Done. */
   done: number
+  /** Files planned. */
+  files: number
+  /** Files finished. */
+  files_done: number
   stage: "bytes"
   /** Planned. */
   total: number
@@ -1501,4 +1498,18 @@ export interface VersionSetEnabled {
   enabled: boolean
   /** The version (`v1.35.2`). */
   version: string
+}
+
+/** How far a build's writing is: bytes and files added of the totals, which are known (and reported, with no file yet) before anything is written. */
+export interface WriteProgress {
+  /** Bytes added. */
+  done: number
+  /** The file being added (empty before the first). */
+  file: string
+  /** Files to add. */
+  files: number
+  /** Files added (or, in a delta, found in the base). */
+  files_done: number
+  /** Bytes to add. */
+  total: number
 }

@@ -33,7 +33,7 @@ describe('BundleBuild', () => {
     const { w, release } = await started(
       [
         { kind: 'download', data: { stage: 'planned', files: 4, total: 4 << 20 } },
-        { kind: 'download', data: { stage: 'bytes', done: 1 << 20, total: 4 << 20 } },
+        { kind: 'download', data: { stage: 'bytes', done: 1 << 20, total: 4 << 20, files_done: 1, files: 4 } },
       ],
       true,
     )
@@ -43,14 +43,14 @@ describe('BundleBuild', () => {
       mirrors: ['https://dl.k8s.io=http://nexus.local/k8s', 'github.com=files.local'],
       base: null,
     })
-    expect(w.get('[data-test=build-figures]').text()).toContain('Downloading 1.0 MiB of 4.0 MiB')
+    expect(w.get('[data-test=build-figures]').text()).toContain('Downloading 1.0 MiB of 4.0 MiB, 1 of 4 files')
     expect(w.get('[data-test=build-progress]').attributes('aria-valuenow')).toBe('25')
     release()
   })
 
   it('says where the zip is and imports it into the library on the desktop', async () => {
     const { w } = await started([
-      { kind: 'writing', data: { file: 'a', done: 2, total: 2 } },
+      { kind: 'writing', data: { file: 'a', done: 2, total: 2, files_done: 1, files: 1 } },
       { kind: 'done', data: { report, path: '/d/builds/kubernetes-v1.36.0.zip' } } as unknown as BuildUpdate,
     ])
     expect(w.get('[data-test=build-done]').text()).toContain('/d/builds/kubernetes-v1.36.0.zip')

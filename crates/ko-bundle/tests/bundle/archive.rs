@@ -82,7 +82,7 @@ checksum_source = "test fixture"
     fn build(&self, arches: &[&str]) -> PathBuf {
         let out = self.dir.path().join(format!("b-{}.zip", arches.join("-")));
         let arches: Vec<String> = arches.iter().map(|a| a.to_string()).collect();
-        build(&self.source, &arches, &self.src(), &out, None, |_, _, _| {}).unwrap();
+        build(&self.source, &arches, &self.src(), &out, None, |_| {}).unwrap();
         out
     }
 }
@@ -92,14 +92,16 @@ fn build_takes_the_arch_checks_upstream_digests_and_stores_compressed_files() {
     let f = Fixture::new();
     let out = f.dir.path().join("b.zip");
     let mut calls = Vec::new();
-    let report = build(&f.source, &["amd64".into()], &f.src(), &out, None, |file, done, total| {
-        calls.push((file.to_string(), done, total))
+    let report = build(&f.source, &["amd64".into()], &f.src(), &out, None, |p| {
+        calls.push((p.file.clone(), p.done, p.total, p.files_done, p.files))
     })
     .unwrap();
     let paths: Vec<_> = report.manifest.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["bin/amd64/containerd.tar.gz", "manifests/calico.yaml"]);
-    assert_eq!(calls[0], (String::new(), 0, 300_000 + 80_000), "the size is known before writing");
-    assert_eq!(calls.last().unwrap().1, 380_000);
+    assert_eq!(calls[0], (String::new(), 0, 300_000 + 80_000, 0, 2), "the sizes are known before writing");
+    assert_eq!(calls.last().unwrap(), &("manifests/calico.yaml".to_string(), 380_000, 380_000, 2, 2));
+    let first_done = calls.iter().position(|c| c.3 == 1).unwrap();
+    assert_eq!(calls[first_done].1, 300_000, "a file counts once all its bytes are in");
     assert_eq!(report.manifest.files[0].sha256, sha(&f.src().join("containerd-1.7.0-linux-amd64.tar.gz"), "sha256"));
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
     assert_eq!(zip.by_name("bin/amd64/containerd.tar.gz").unwrap().compression(), zip::CompressionMethod::Stored);
@@ -114,14 +116,14 @@ fn a_file_that_does_not_match_its_published_digest_stops_the_build() {
     let f = Fixture::new();
     std::fs::write(f.src().join("calico.yaml"), "kind: Evil\n").unwrap();
     let out = f.dir.path().join("b.zip");
-    let e = build(&f.source, &["amd64".into()], &f.src(), &out, None, |_, _, _| {}).unwrap_err();
+    let e = build(&f.source, &["amd64".into()], &f.src(), &out, None, |_| {}).unwrap_err();
     assert!(
         matches!(&e, BundleError::UpstreamMismatch { algorithm: "sha256", source_name, .. } if source_name == "test fixture"),
         "{e}"
     );
     assert!(!out.exists() && !out.with_extension("zip.partial").exists(), "nothing half written");
     std::fs::remove_file(f.src().join("containerd-1.7.0-linux-arm64.tar.gz")).unwrap();
-    let e = build(&f.source, &["arm64".into()], &f.src(), &out, None, |_, _, _| {}).unwrap_err();
+    let e = build(&f.source, &["arm64".into()], &f.src(), &out, None, |_| {}).unwrap_err();
     assert_eq!(e.code(), "bundle.file_missing");
     assert!(e.to_string().contains("https://example.invalid/containerd-1.7.0-linux-arm64.tar.gz"), "{e}");
 }
@@ -357,7 +359,7 @@ fn a_delta_carries_only_what_its_base_lacks_and_imports_only_on_top_of_it() {
     let arches = ["amd64".to_string(), "arm64".to_string()];
     let base = ko_bundle::read_manifest(&old).unwrap();
     let delta = f.dir.path().join("delta.zip");
-    let report = build(&source, &arches, &f.src(), &delta, Some(&base), |_, _, _| {}).unwrap();
+    let report = build(&source, &arches, &f.src(), &delta, Some(&base), |_| {}).unwrap();
     let omitted = &report.manifest.base.as_ref().unwrap().omitted;
     assert_eq!(omitted, &["bin/amd64/containerd.tar.gz", "bin/arm64/containerd.tar.gz"]);
     assert_eq!(report.manifest.files.len(), 3, "the manifest lists the whole bundle");
@@ -389,7 +391,7 @@ fn a_delta_carries_only_what_its_base_lacks_and_imports_only_on_top_of_it() {
 
     // `diff` makes the same delta from two complete bundles
     let new = f.dir.path().join("new.zip");
-    build(&source, &arches, &f.src(), &new, None, |_, _, _| {}).unwrap();
+    build(&source, &arches, &f.src(), &new, None, |_| {}).unwrap();
     let diffed = f.dir.path().join("diffed.zip");
     let m = ko_bundle::diff(&old, &new, &diffed, &[], true).unwrap();
     assert_eq!(m.base.as_ref().unwrap().omitted, *omitted);

@@ -112,6 +112,19 @@ fn parallel_downloads_resume_after_a_cut_and_are_checked() {
     }
     let seen = seen.into_inner().unwrap();
     assert_eq!(seen[0], FetchProgress::Planned { total: 2_000_000, files: 5 }, "the size is known first");
+    let finished: Vec<usize> = seen
+        .iter()
+        .filter_map(|p| match p {
+            FetchProgress::Bytes { files_done, files: 5, .. } => Some(*files_done),
+            _ => None,
+        })
+        .collect();
+    assert!(finished.windows(2).all(|w| w[0] <= w[1]), "files finished only grow: {finished:?}");
+    assert_eq!(
+        seen.last(),
+        Some(&FetchProgress::Bytes { done: 2_000_000, total: 2_000_000, files_done: 5, files: 5 }),
+        "the last update counts every file"
+    );
     let log = log.lock().unwrap().clone();
     for cut in ["/f1", "/f3"] {
         let gets: Vec<u64> = log.iter().filter(|(m, p, _)| m == "GET" && p == cut).map(|(_, _, r)| *r).collect();
@@ -189,7 +202,7 @@ fn a_file_upstream_publishes_no_checksum_of_is_pinned_by_the_build() {
     let dir = tempfile::tempdir().unwrap();
     fetch(&source, &["amd64".into()], dir.path(), &fast(), |_| {}).unwrap();
     let zip = dir.path().join("u.zip");
-    let report = ko_bundle::build(&source, &["amd64".into()], dir.path(), &zip, None, |_, _, _| {}).unwrap();
+    let report = ko_bundle::build(&source, &["amd64".into()], dir.path(), &zip, None, |_| {}).unwrap();
     assert_eq!(report.manifest.files[0].sha256, sha256(&body), "the signed manifest pins what the build got");
 
     // a recipe says one or the other: a published checksum, or that there is none

@@ -172,7 +172,7 @@ fn a_recipe_with_images_fetches_and_builds() {
     let again = fetch(&source, &["amd64".into()], &cache, &FetchOptions::default(), |_| {}).unwrap();
     assert_eq!((again.downloaded, again.present), (0, 1), "a verified archive is not pulled again");
     let zip = dir.path().join("imgs.zip");
-    let report = build(&source, &["amd64".into()], &cache, &zip, None, |_, _, _| {}).unwrap();
+    let report = build(&source, &["amd64".into()], &cache, &zip, None, |_| {}).unwrap();
     assert_eq!(report.manifest.files[0].kind, ko_bundle::FileKind::Image);
     assert_eq!(report.manifest.files[0].path, "images/pause.tar");
     let v = ko_bundle::verify(&zip, &[], true).unwrap();
@@ -220,7 +220,7 @@ fn an_image_without_a_published_digest_is_taken_as_the_tag_names_it_and_pinned_b
     fetch(&source, &["amd64".into()], &cache, &FetchOptions::default(), |_| {}).unwrap();
     verify_image_archive(&cache.join("images_flannel.tar"), Some(&digest)).unwrap();
     let zip = dir.path().join("u.zip");
-    let report = build(&source, &["amd64".into()], &cache, &zip, None, |_, _, _| {}).unwrap();
+    let report = build(&source, &["amd64".into()], &cache, &zip, None, |_| {}).unwrap();
     let f = &report.manifest.files[0];
     assert_eq!((f.component.as_str(), f.version.as_str()), ("flannel", "1"));
     assert_eq!(f.sha256, ko_bundle::sha256_file(&cache.join("images_flannel.tar")).unwrap().0);

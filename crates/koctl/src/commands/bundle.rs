@@ -33,24 +33,32 @@ fn report_table(r: &VerifyReport) -> Table {
     t
 }
 
-/// Progress on stderr: bytes, percentage and ETA, at most every 200 ms.
-fn progress_printer() -> impl FnMut(&str, u64, u64) + Send + 'static {
+/// Progress on stderr: bytes, files, percentage, rate and ETA, at most every 200 ms.
+fn progress_printer() -> impl FnMut(&ko_api::WriteProgress) + Send + 'static {
     let start = Instant::now();
     let mut last = Instant::now();
-    move |file: &str, done: u64, total: u64| {
-        if file.is_empty() && done == 0 {
-            eprintln!("building: {} to add", mib(total));
+    move |p: &ko_api::WriteProgress| {
+        if p.file.is_empty() {
+            eprintln!("building: {} in {} file(s) to add", mib(p.total), p.files);
             return;
         }
-        if last.elapsed().as_millis() < 200 && done < total {
+        if last.elapsed().as_millis() < 200 && p.files_done < p.files {
             return;
         }
         last = Instant::now();
         let secs = start.elapsed().as_secs_f64().max(0.001);
-        let rate = done as f64 / secs;
-        let eta = if rate > 0.0 { (total.saturating_sub(done)) as f64 / rate } else { 0.0 };
-        let pct = (done * 100).checked_div(total).unwrap_or(100);
-        eprintln!("  {pct:>3}%  {} / {}  {:.0} MiB/s  ETA {eta:.0}s  {file}", mib(done), mib(total), rate / 1048576.0);
+        let rate = p.done as f64 / secs;
+        let eta = if rate > 0.0 { (p.total.saturating_sub(p.done)) as f64 / rate } else { 0.0 };
+        let pct = (p.done * 100).checked_div(p.total).unwrap_or(100);
+        eprintln!(
+            "  {pct:>3}%  {} / {}  files {}/{}  {:.0} MiB/s  ETA {eta:.0}s  {}",
+            mib(p.done),
+            mib(p.total),
+            p.files_done,
+            p.files,
+            rate / 1048576.0,
+            p.file
+        );
     }
 }
 
@@ -60,15 +68,20 @@ fn download_printer() -> impl Fn(ko_api::FetchProgress) + Send + Sync + 'static 
     let last = std::sync::Mutex::new(Instant::now());
     move |p| match p {
         ko_api::FetchProgress::Planned { total, files } => eprintln!("downloading: {files} file(s), {}", mib(total)),
-        ko_api::FetchProgress::Bytes { done, total } => {
+        ko_api::FetchProgress::Bytes { done, total, files_done, files } => {
             let mut last = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if last.elapsed().as_millis() < 500 && done < total {
+            if last.elapsed().as_millis() < 500 && files_done < files {
                 return;
             }
             *last = Instant::now();
             let rate = done as f64 / start.elapsed().as_secs_f64().max(0.001);
             let eta = if rate > 0.0 { total.saturating_sub(done) as f64 / rate } else { 0.0 };
-            eprintln!("  {} / {}  {:.1} MiB/s  ETA {eta:.0}s", mib(done), mib(total), rate / 1048576.0);
+            eprintln!(
+                "  {} / {}  files {files_done}/{files}  {:.1} MiB/s  ETA {eta:.0}s",
+                mib(done),
+                mib(total),
+                rate / 1048576.0
+            );
         }
     }
 }

@@ -54,8 +54,9 @@ fn build_sign_verify_import_and_remove() {
     let zip = k.dir.path().join("b.zip");
     let out = build_from(&k, &recipe, &src, &zip);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("building: 0.1 MiB to add"), "the size is shown first: {}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("100%"));
+    let progress = text(&out.stderr);
+    assert!(progress.contains("building: 0.1 MiB in 2 file(s) to add"), "the sizes are shown first: {progress}");
+    assert!(progress.contains("100%") && progress.contains("files 2/2"), "bytes and files: {progress}");
 
     // unsigned: refused unless allowed, with exit 2
     let out = k.run(&["bundle", "import", zip.to_str().unwrap()]);
@@ -341,6 +342,7 @@ fn build_downloads_what_it_is_not_given() {
     server.wait().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("downloading: 2 file(s)"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("files 2/2"), "files downloaded: {}", text(&out.stderr));
     assert!(k.data_dir().join("downloads/k8s-v1.99.0/runc.amd64").exists(), "downloads are cached in the data dir");
     let v = k.json(&["bundle", "verify", zip.to_str().unwrap(), "--allow-unsigned"]);
     assert_eq!(v["manifest"]["files"].as_array().unwrap().len(), 2);

@@ -27,13 +27,15 @@ pub(crate) fn local_bundle(test: &str) -> Option<PathBuf> {
 
 /// Removes what a deployment left on a host (before a test, and after it even when it fails: other
 /// tests, and the end-to-end tests after them, expect hosts without a runtime or pushed files).
-const CLEAN_HOST: &str = "systemctl disable --now etcd keepalived haproxy containerd chrony kubelet >/dev/null 2>&1; \
+const CLEAN_HOST: &str = "systemctl disable --now etcd keepalived haproxy containerd docker docker.socket chrony kubelet >/dev/null 2>&1; \
     systemctl stop ko-standin >/dev/null 2>&1; \
     dpkg --purge etcd-server etcd-client keepalived haproxy containerd runc chrony containernetworking-plugins kubernetes-client >/dev/null 2>&1; \
     pkill -f 'http[.]server'; rm -rf /var/lib/etcd /etc/etcd /etc/default/etcd /etc/haproxy /etc/keepalived /var/lib/ko/repo /var/lib/ko/store /var/log/ko \
     /etc/apt/sources.list.d/kubeoperator.list /usr/local/bin/ko-etcdctl /usr/local/sbin/ko-apt-install /usr/local/sbin/ko-install-archive /usr/local/sbin/ko-host-package /usr/local/sbin/ko-run-image \
     /etc/systemd/system/haproxy.service /etc/systemd/system/keepalived.service \
     /usr/local/bin/containerd /usr/local/bin/containerd-shim-runc-v2 /usr/local/bin/ctr /usr/local/bin/crictl /usr/local/sbin/runc /opt/cni/bin \
+    /usr/local/bin/dockerd /usr/local/bin/docker /usr/local/bin/docker-init /usr/local/bin/docker-proxy /usr/local/bin/runc \
+    /etc/systemd/system/docker.service /etc/systemd/system/docker.socket /etc/docker /var/lib/docker \
     /usr/local/bin/etcd /usr/local/bin/etcdctl /usr/local/bin/etcdutl /etc/systemd/system/containerd.service /etc/systemd/system/etcd.service \
     /usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl /usr/local/sbin/ko-kube /var/lib/containerd \
     /etc/systemd/system/kubelet.service /etc/systemd/system/kubelet.service.d; systemctl daemon-reload; \
@@ -267,6 +269,49 @@ fn a_cluster_of_debian_12_and_13_hosts_is_created_up_to_etcd_from_the_release_ar
     let health = etcdctl(bed, hosts[0], "endpoint health --cluster 2>&1");
     assert_eq!(health.matches("is healthy").count(), 3, "{health}");
     internal_load_balancer_checks_and_forwards(bed, &hosts);
+}
+
+#[test]
+fn the_docker_runtime_from_its_static_archive_runs_the_load_balancer_image_and_etcd() {
+    let t = "the_docker_runtime_from_its_static_archive_runs_the_load_balancer_image_and_etcd";
+    let Some(_kc) = keychain_or_skip(t) else { return };
+    let Some(bed) = ko_testbed::bed(t) else { return };
+    let Some(bundle) = local_bundle(t) else { return };
+    let lease = bed.lease("public", 1);
+    let hosts = lease.hosts();
+    let (k, file, _cleanup) = cluster_on(bed, &hosts, &bundle, "dock");
+    add_to_spec(&file, "runtime: { type: docker }\n");
+
+    let out = k.run(&["cluster", "create", "-f", file.to_str().unwrap(), "--until", "etcd"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    let h = hosts[0];
+    let on_host = bed.root_sh(
+        h,
+        "command -v dockerd docker; systemctl is-active docker.socket docker haproxy etcd; \
+         dpkg-query -W -f '${Status}\\n' docker.io 2>/dev/null | grep -c ' installed$' || true; \
+         docker ps --format '{{.Names}} {{.Image}}'; docker images --format '{{.Repository}}:{{.Tag}}' | sort",
+    );
+    let lines: Vec<&str> = on_host.lines().collect();
+    assert_eq!(
+        lines[..7],
+        ["/usr/local/bin/dockerd", "/usr/local/bin/docker", "active", "active", "active", "active", "0"],
+        "Docker from the static archive with moby's units, no Debian package: {on_host}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("ko-haproxy local/haproxy:")),
+        "haproxy from its image: {on_host}"
+    );
+    assert!(lines.contains(&"local/busybox:test"), "the bundle's images loaded: {on_host}");
+    let health = etcdctl(bed, h, "endpoint health 2>&1");
+    assert!(health.contains("is healthy"), "{health}");
+    // a reload reaches haproxy in its container: it keeps serving
+    bed.root_sh(h, "systemctl reload haproxy && sleep 1 && systemctl is-active haproxy");
+    assert_eq!(lb_backends(bed, h).len(), 1, "haproxy answers after a reload");
+
+    let out = k.run(&["cluster", "delete", "dock", "--reset"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let left = bed.root_sh(h, "command -v dockerd docker; ls /etc/systemd/system/docker.service /usr/local/sbin/ko-run-image 2>/dev/null; true");
+    assert!(left.trim().is_empty(), "reset left {left}");
 }
 
 /// haproxy's view of the API servers from `h`: (server, UP/DOWN...) from its statistics CSV.
