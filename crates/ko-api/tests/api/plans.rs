@@ -203,8 +203,9 @@ async fn a_full_create_plans_against_every_real_recipe_and_runtime_installing_fr
                     let plan = api.cluster_plan_with_recipe(&admin, &yaml, &recipe(name)).await.unwrap_or_else(|e| {
                         panic!("{name} {plugin} {runtime} {ingress} {arches:?}: {e}");
                     });
-                    // the runtime, etcd and Kubernetes: release archives, no package manager
-                    for p in ["runtime", "etcd", "kubernetes components"] {
+                    // the runtime, etcd and Kubernetes: release archives; the load balancer: images;
+                    // no package manager
+                    for p in ["runtime", "load balancer", "etcd", "kubernetes components"] {
                         let text = phase(&plan, p);
                         for pm in ["apt-get", "ko-apt-install", "dnf ", "yum ", "rpm "] {
                             assert!(!text.contains(pm), "{name} {runtime}: {pm} in the {p} phase");
