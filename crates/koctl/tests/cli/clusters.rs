@@ -297,10 +297,7 @@ fn the_docker_runtime_from_its_static_archive_runs_the_load_balancer_image_and_e
         ["/usr/local/bin/dockerd", "/usr/local/bin/docker", "active", "active", "active", "active", "0"],
         "Docker from the static archive with moby's units, no Debian package: {on_host}"
     );
-    assert!(
-        lines.iter().any(|l| l.starts_with("ko-haproxy local/haproxy:")),
-        "haproxy from its image: {on_host}"
-    );
+    assert!(lines.iter().any(|l| l.starts_with("ko-haproxy local/haproxy:")), "haproxy from its image: {on_host}");
     assert!(lines.contains(&"local/busybox:test"), "the bundle's images loaded: {on_host}");
     let health = etcdctl(bed, h, "endpoint health 2>&1");
     assert!(health.contains("is healthy"), "{health}");
