@@ -237,7 +237,9 @@ pub fn set_status(conn: &Connection, id: i64, status: ClusterStatus, message: &s
     )?;
     let node_status = match status {
         ClusterStatus::Pending | ClusterStatus::Initializing | ClusterStatus::Running => status.as_str(),
-        ClusterStatus::Staged | ClusterStatus::Failed => "failed",
+        // deployed up to a stage, nothing failed: the nodes are part way
+        ClusterStatus::Staged => "initializing",
+        ClusterStatus::Failed => "failed",
     };
     conn.execute("UPDATE cluster_nodes SET status = ?2 WHERE cluster_id = ?1", rusqlite::params![id, node_status])?;
     Ok(())

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-use ko_store::{Connection, Db, StoreError, audit, credentials, hosts, migrations, projects, versions};
+use ko_store::{Connection, Db, StoreError, audit, clusters, credentials, hosts, migrations, projects, versions};
 
 fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -163,6 +163,45 @@ async fn constraints_are_enforced_and_recognisable() {
     key.kind = credentials::CredentialKind::PrivateKey;
     let err = db.write(move |tx| credentials::insert(tx, &key)).await.unwrap_err();
     assert!(err.to_string().contains("CHECK"), "{err}");
+}
+
+#[tokio::test]
+async fn a_staged_cluster_has_nodes_part_way_and_only_a_failed_one_failed_nodes() {
+    let db = Db::open_in_memory().unwrap();
+    let cred = db.write(|tx| credentials::insert(tx, &credential("c1"))).await.unwrap();
+    let id = db
+        .write(move |tx| {
+            let host = hosts::NewHost {
+                name: "h1",
+                address: "10.0.0.1",
+                port: 22,
+                credential_id: cred.id,
+                jump_host_id: None,
+            };
+            hosts::insert(tx, &host)?;
+            let project = projects::get_by_name(tx, "default")?.expect("the default project").id;
+            let new = clusters::NewCluster {
+                name: "c",
+                project_id: project,
+                provider: "manual",
+                version: "v1.34.1",
+                arch: "amd64",
+                spec: "{}",
+            };
+            clusters::insert(tx, &new, &[("h1".into(), true, true, false)])
+        })
+        .await
+        .unwrap();
+    for (status, nodes) in [
+        (clusters::ClusterStatus::Initializing, "initializing"),
+        (clusters::ClusterStatus::Staged, "initializing"),
+        (clusters::ClusterStatus::Failed, "failed"),
+        (clusters::ClusterStatus::Running, "running"),
+    ] {
+        db.write(move |tx| clusters::set_status(tx, id, status, "")).await.unwrap();
+        let got = db.read(move |c| clusters::nodes(c, id)).await.unwrap();
+        assert_eq!(got[0].status, nodes, "nodes of a {status:?} cluster");
+    }
 }
 
 #[tokio::test]
