@@ -1,6 +1,6 @@
 //! Building a bundle from a recipe and a directory of files.
 
-use crate::{BundleError, BundleFile, BundleManifest, BundleSource, MANIFEST_NAME, Result, UpstreamChecksum};
+use crate::{BundleError, BundleManifest, BundleSource, MANIFEST_NAME, Result, UpstreamChecksum};
 use sha2::{Digest, Sha256, Sha512};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -95,20 +95,6 @@ fn check_pin(
         actual: got.to_string(),
         source_name: source_name.to_string(),
     })
-}
-
-/// The manifest's entry for recipe file `f`.
-fn bundle_file(f: &crate::SourceFile, sha256: String, size: u64) -> BundleFile {
-    BundleFile {
-        path: f.path.clone(),
-        size,
-        sha256,
-        component: f.component.clone(),
-        version: f.version.clone(),
-        arch: f.arch.clone(),
-        kind: f.kind,
-        reference: f.reference.clone(),
-    }
 }
 
 /// Adds `local` to the zip as `path` (stored, or deflated unless `stored`), hashing it on the way
@@ -231,7 +217,7 @@ pub fn build(
                 files_done += 1;
                 progress(&f.path, files_done, done);
                 omitted.push(f.path.clone());
-                files.push(bundle_file(f, sha256.clone(), *size));
+                files.push(f.bundle_file(sha256.clone(), *size));
                 continue;
             }
             let (sha256, sha512, size) =
@@ -242,22 +228,11 @@ pub fn build(
             files_done += 1;
             progress(&f.path, files_done, done);
             check_pin(expected.as_ref(), (&sha256, sha512.as_deref()), &local, &f.checksum_source)?;
-            files.push(bundle_file(f, sha256, size));
+            files.push(f.bundle_file(sha256, size));
         }
         for image in &images {
             let local = from_dir.join(image.local_name());
             let before = base.is_some().then(|| digests(&local, false)).transpose()?;
-            let (component, version) = image.component_version();
-            let file = |sha256: String, size: u64| BundleFile {
-                path: image.path.clone(),
-                size,
-                sha256,
-                component: component.clone(),
-                version: version.clone(),
-                arch: image.arch.clone(),
-                kind: crate::FileKind::Image,
-                reference: Some(image.name.clone()),
-            };
             if let Some((sha256, _, size)) = &before
                 && in_base.contains(sha256.as_str())
             {
@@ -265,7 +240,7 @@ pub fn build(
                 files_done += 1;
                 progress(&image.path, files_done, done);
                 omitted.push(image.path.clone());
-                files.push(file(sha256.clone(), *size));
+                files.push(image.bundle_file(sha256.clone(), *size));
                 continue;
             }
             // layers are compressed already: store the archive as it is
@@ -275,7 +250,7 @@ pub fn build(
             })?;
             files_done += 1;
             progress(&image.path, files_done, done);
-            files.push(file(sha256, size));
+            files.push(image.bundle_file(sha256, size));
         }
         Ok(())
     })();

@@ -79,6 +79,20 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// The manifest's entry for the file, with its SHA-256 and size.
+    pub(crate) fn bundle_file(&self, sha256: String, size: u64) -> crate::BundleFile {
+        crate::BundleFile {
+            path: self.path.clone(),
+            size,
+            sha256,
+            component: self.component.clone(),
+            version: self.version.clone(),
+            arch: self.arch.clone(),
+            kind: self.kind,
+            reference: self.reference.clone(),
+        }
+    }
+
     /// The file's name in a source directory.
     pub fn local_name(&self) -> &str {
         self.local.as_deref().unwrap_or_else(|| self.url.rsplit('/').next().unwrap_or(&self.url))
@@ -131,6 +145,21 @@ impl SourceImage {
         let (name, tag) = self.name.rsplit_once(':').unwrap_or((&self.name, ""));
         (self.component.clone().unwrap_or_else(|| name.to_string()), tag.to_string())
     }
+
+    /// The manifest's entry for the archive, with its SHA-256 and size.
+    pub(crate) fn bundle_file(&self, sha256: String, size: u64) -> crate::BundleFile {
+        let (component, version) = self.component_version();
+        crate::BundleFile {
+            path: self.path.clone(),
+            size,
+            sha256,
+            component,
+            version,
+            arch: self.arch.clone(),
+            kind: FileKind::Image,
+            reference: Some(self.name.clone()),
+        }
+    }
 }
 
 /// A bundle recipe.
@@ -163,32 +192,21 @@ impl BundleSource {
                 Some(UpstreamChecksum::Sha512(_)) => (Pin::Sha512, PINNED_AT_BUILD.to_string()),
                 None => (Pin::Unpublished, PINNED_AT_BUILD.to_string()),
             };
-            let file = crate::BundleFile {
-                path: f.path.clone(),
-                size: 0,
-                sha256,
-                component: f.component.clone(),
-                version: f.version.clone(),
-                arch: f.arch.clone(),
-                kind: f.kind,
-                reference: f.reference.clone(),
-            };
-            PlannedEntry { file, pin, from: f.url.clone(), checksum_source: f.checksum_source.clone() }
+            PlannedEntry {
+                file: f.bundle_file(sha256, 0),
+                pin,
+                from: f.url.clone(),
+                checksum_source: f.checksum_source.clone(),
+            }
         });
         let images = self.images.iter().filter(|i| arches.contains(&i.arch)).map(|i| {
-            let (component, version) = i.component_version();
-            let file = crate::BundleFile {
-                path: i.path.clone(),
-                size: 0,
-                sha256: PINNED_AT_BUILD.to_string(),
-                component,
-                version,
-                arch: i.arch.clone(),
-                kind: FileKind::Image,
-                reference: Some(i.name.clone()),
-            };
             let pin = if i.unpublished { Pin::Unpublished } else { Pin::Digest };
-            PlannedEntry { file, pin, from: i.name.clone(), checksum_source: i.checksum_source.clone() }
+            PlannedEntry {
+                file: i.bundle_file(PINNED_AT_BUILD.to_string(), 0),
+                pin,
+                from: i.name.clone(),
+                checksum_source: i.checksum_source.clone(),
+            }
         });
         files.chain(images).collect()
     }
