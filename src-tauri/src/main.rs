@@ -55,6 +55,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let monitor = desktop.api.clone().health_monitor(ko_api::HEALTH_PROBE_EVERY);
     let result = tauri::Builder::default()
         // first: a second start only brings the running window to the front
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -66,6 +67,11 @@ fn main() -> ExitCode {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .manage(desktop)
+        // while the window is open, the clusters' API servers are probed now and then
+        .setup(move |_| {
+            tauri::async_runtime::spawn(monitor);
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::call,
             commands::me,

@@ -49,7 +49,7 @@ pub(crate) fn read_collected(host: &str, text: &str, now: OffsetDateTime) -> Vec
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`.
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),

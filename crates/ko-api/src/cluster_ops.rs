@@ -70,6 +70,10 @@ pub struct ClusterDetail {
     pub certificates: Vec<crate::CertExpiry>,
     /// What to do next: continue a staged deployment, resume the task a failed one stopped in.
     pub next: Option<NextStep>,
+    /// What the last health probe found (none before the first).
+    pub health: Option<crate::ClusterHealth>,
+    /// The app did not create it (provider `import`): no deployment operations.
+    pub imported: bool,
 }
 
 /// One line of a precheck: a host, a check, and how it went.
@@ -146,7 +150,9 @@ impl Api {
                 .map(|t| NextStep::TaskRetry { task: t.id }),
             _ => None,
         };
-        Ok(ClusterDetail { cluster, nodes, tasks, backups, deployed_up_to, certificates, next })
+        let health = self.last_health(id).await?;
+        let imported = cluster.provider == crate::cluster_access::IMPORTED;
+        Ok(ClusterDetail { cluster, nodes, tasks, backups, deployed_up_to, certificates, next, health, imported })
     }
 
     /// Checks a cluster file and picks its bundle; every problem is returned together.
@@ -284,6 +290,9 @@ impl Api {
         let cluster = self.cluster_row(name).await?;
         let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
         self.authorize(actor, p, "operate this cluster").await?;
+        if let Some(refusal) = ClusterRefusal::imported(&cluster) {
+            return Err(refusal.into());
+        }
         let (status, msg) = (cluster.status, &cluster.status_message);
         match kind.admits(status, self.staged_at(&cluster).await?) {
             Admission::Admitted => Ok(cluster),
@@ -437,6 +446,7 @@ impl Api {
             self.db.read(move |c| clusters::nodes(c, id)).await?.into_iter().map(|n| n.host).collect();
         let store = self.secrets.clone();
         tokio::task::spawn_blocking(move || ko_deploy::ClusterSecrets::forget(&store, &name, &hosts)).await??;
+        self.forget_api_credential(&cluster.name).await?;
         self.db.write(move |tx| Ok::<_, ApiError>(clusters::delete(tx, id)?)).await?;
         let dir = self.deployer().cluster_dir(&cluster.name);
         if dir.exists() {

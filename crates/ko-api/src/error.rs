@@ -94,6 +94,9 @@ pub enum ApiError {
     /// Secret store (keychain, vault) or key problems.
     #[error(transparent)]
     Secret(#[from] SecretError),
+    /// A cluster's API server could not be reached or read, or what would reach it is not usable.
+    #[error(transparent)]
+    Kubernetes(#[from] ko_k8s::Error),
     /// The data dir cannot be used.
     #[error("cannot use the data dir {path}: {cause}; pass another with --data-dir or KO_DATA_DIR")]
     DataDir {
@@ -137,6 +140,7 @@ impl ApiError {
             Self::Ssh(e) => e.code(),
             Self::Bundle(e) => e.code(),
             Self::Secret(s) => s.code(),
+            Self::Kubernetes(e) => e.code(),
             Self::DataDir { .. } => "data_dir",
             Self::Store(e) => e.code(),
             Self::Internal(_) | Self::Worker(_) | Self::Json(_) => "internal",
@@ -161,6 +165,7 @@ impl ApiError {
                 | Self::NotFound { .. }
                 | Self::AlreadyExists { .. }
                 | Self::Bundle(_)
+                | Self::Kubernetes(_)
                 | Self::Store(StoreError::UnknownName(_))
                 | Self::Secret(
                     SecretError::KeyUnreadable(_)

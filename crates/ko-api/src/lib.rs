@@ -13,7 +13,10 @@ mod audit_log;
 mod bundle_library;
 mod bundle_push;
 mod cert_expiry;
+mod cluster_access;
 mod cluster_certs;
+mod cluster_health;
+mod cluster_import;
 mod cluster_ops;
 mod clusters;
 mod credentials;
@@ -40,6 +43,8 @@ mod versions;
 pub use authz::{Permission, Role};
 pub use bundle_library::{BuildRequest, LibraryBundle};
 pub use cert_expiry::CertExpiry;
+pub use cluster_health::{ClusterHealth, HEALTH_PROBE_EVERY, HealthError, ServingCert};
+pub use cluster_import::{ClusterImported, ImportForm, ImportSource};
 pub use cluster_ops::{CheckResult, ClusterBackups, ClusterDetail};
 pub use clusters::{ClusterDefaults, ClusterValidation};
 pub use credentials::{CredentialDetail, KeychainState, NewCredential};
@@ -56,6 +61,7 @@ pub use ko_core::{ClusterStatus, NextStep, Operation, Problem, Stage};
 pub use ko_deploy::{
     CredentialAuth, DeployError, HOST_STORE, HostPush, HostRefusal, HostSpec, LIBRARY_DIR, PushProgress, TaskOutcome,
 };
+pub use ko_k8s::{Check as HealthCheck, ContextSummary, Health, KubeconfigContexts, NodeSummary, PodProblem};
 pub use ko_playbook::{Event as TaskEvent, Status as StepStatus};
 pub use ko_secrets::{PassphraseSource, SecretError, Sensitive, StoreKind, StoreState, write_private_file};
 pub use ko_ssh::CancellationToken;

@@ -44,6 +44,16 @@ pub enum ClusterRefusal {
         /// The phase that makes it.
         stage: &'static str,
     },
+    /// The app did not deploy the cluster, so it runs no deployment operation on it.
+    #[error(
+        "cluster '{cluster}' was imported: the app did not deploy it and runs no deployment operation on it \
+         (scaling, upgrade, certificates, backup, reset); it can be viewed, probed and have its kubeconfig exported, \
+         and deleting it from the app leaves the cluster itself untouched"
+    )]
+    Imported {
+        /// The cluster.
+        cluster: String,
+    },
     /// Only manual mode can be created yet.
     #[error(
         "only manual mode (registered hosts) can be created yet; plan-based (auto) mode comes with the IaaS providers"
@@ -59,6 +69,7 @@ impl ClusterRefusal {
             Self::NothingToContinue { .. } => "cluster.nothing_to_continue",
             Self::NotDeployed { .. } => "cluster.not_deployed",
             Self::ProviderUnsupported => "cluster.provider_unsupported",
+            Self::Imported { .. } => "cluster.imported",
         }
     }
 

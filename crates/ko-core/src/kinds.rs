@@ -80,6 +80,9 @@ stored_names! {
         Staged = "staged",
         /// Its deployment failed or was stopped (resumable with a retry of that task).
         Failed = "failed",
+        /// It was running, and its API server stopped answering the health probe (back to
+        /// `running` when it answers again).
+        Lost = "lost",
     }
 }
 

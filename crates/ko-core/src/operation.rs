@@ -486,7 +486,8 @@ impl TaskKind {
     /// Whether a cluster that is `status` takes a task of this kind; `deployed_up_to` is the last
     /// stage a staged cluster's deployment did. A reset takes any cluster; only a staged cluster
     /// continues its deployment; operations on etcd and the nodes take a cluster staged at etcd or
-    /// later; the rest need a running cluster.
+    /// later; the rest need a running cluster — or a lost one: they reach the hosts over SSH, not
+    /// through the API server that stopped answering, and may be what repairs it.
     pub fn admits(self, status: ClusterStatus, deployed_up_to: Option<Stage>) -> Admission {
         use TaskKind::*;
         let etcd_deployed = || deployed_up_to.and_then(Stage::deployment_index) >= Etcd.deployment_index();
@@ -500,7 +501,7 @@ impl TaskKind {
             {
                 Admission::Admitted
             }
-            _ if status != ClusterStatus::Running => Admission::NotRunning,
+            _ if !matches!(status, ClusterStatus::Running | ClusterStatus::Lost) => Admission::NotRunning,
             _ => Admission::Admitted,
         }
     }
@@ -590,6 +591,7 @@ mod tests {
         assert_eq!(backup.admits(Initializing, None), Admission::NotRunning);
         assert_eq!(upgrade.admits(Staged, Some(Addons)), Admission::NotRunning);
         assert_eq!(upgrade.admits(Running, None), Admission::Admitted);
+        assert_eq!(backup.admits(Lost, None), Admission::Admitted, "a lost cluster is repaired over SSH");
     }
 
     #[test]

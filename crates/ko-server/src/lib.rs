@@ -20,6 +20,7 @@ use ko_api::{Api, StoreState};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -30,8 +31,14 @@ pub struct AppState {
     ui: Option<PathBuf>,
 }
 
-/// Serves until Ctrl-C: prints the URL first (tests read it to find an ephemeral port).
-pub async fn run(api: Api, listen: SocketAddr, ui: Option<PathBuf>) -> Result<ExitCode> {
+/// Serves until Ctrl-C: prints the URL first (tests read it to find an ephemeral port); probes
+/// the clusters' health every `health_every` meanwhile.
+pub async fn run(
+    api: Api,
+    listen: SocketAddr,
+    ui: Option<PathBuf>,
+    health_every: Option<Duration>,
+) -> Result<ExitCode> {
     if let Some(dir) = &ui
         && !dir.join("index.html").exists()
     {
@@ -66,6 +73,9 @@ pub async fn run(api: Api, listen: SocketAddr, ui: Option<PathBuf>) -> Result<Ex
     let interrupted = api.reconcile_tasks().await?;
     if !interrupted.is_empty() {
         eprintln!("tasks interrupted by an earlier stop, resumable with a retry: {interrupted:?}");
+    }
+    if let Some(every) = health_every {
+        tokio::spawn(api.clone().health_monitor(every));
     }
     let state = AppState { api, sessions: session::Sessions::default(), ui };
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;

@@ -240,6 +240,8 @@ pub fn set_status(conn: &Connection, id: i64, status: ClusterStatus, message: &s
         // deployed up to a stage, nothing failed: the nodes are part way
         ClusterStatus::Staged => "initializing",
         ClusterStatus::Failed => "failed",
+        // the API server does not answer; what the nodes do is unknown, their rows stay
+        ClusterStatus::Lost => return Ok(()),
     };
     conn.execute("UPDATE cluster_nodes SET status = ?2 WHERE cluster_id = ?1", rusqlite::params![id, node_status])?;
     Ok(())

@@ -10,6 +10,7 @@ mod error;
 pub mod migrations;
 
 pub mod audit;
+pub mod cluster_api;
 pub mod clusters;
 pub mod credentials;
 pub mod hosts;

@@ -24,6 +24,7 @@ const MIGRATIONS: &[Migration] = &[
     Sql(include_str!("migrations/0005_password_change.sql")),
     Sql(include_str!("migrations/0006_staged_clusters.sql")),
     Rust(task_operations::migrate),
+    Sql(include_str!("migrations/0007_cluster_api.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -197,11 +197,28 @@ async fn a_staged_cluster_has_nodes_part_way_and_only_a_failed_one_failed_nodes(
         (clusters::ClusterStatus::Staged, "initializing"),
         (clusters::ClusterStatus::Failed, "failed"),
         (clusters::ClusterStatus::Running, "running"),
+        // a lost API server says nothing of the nodes: they keep what they were
+        (clusters::ClusterStatus::Lost, "running"),
     ] {
         db.write(move |tx| clusters::set_status(tx, id, status, "")).await.unwrap();
         let got = db.read(move |c| clusters::nodes(c, id)).await.unwrap();
         assert_eq!(got[0].status, nodes, "nodes of a {status:?} cluster");
     }
+    let c = db.read(|c| clusters::get(c, "c")).await.unwrap().unwrap();
+    assert_eq!(c.status, clusters::ClusterStatus::Lost);
+
+    // the health record keeps when the API server last answered
+    use ko_store::cluster_api::{health, record_health};
+    db.write(move |tx| record_health(tx, id, true, true, "{}")).await.unwrap();
+    let ok = db.read(move |c| health(c, id)).await.unwrap().unwrap();
+    assert!(ok.reachable && ok.last_ok_at.is_some());
+    db.write(move |tx| record_health(tx, id, false, false, r#"{"error":"refused"}"#)).await.unwrap();
+    let lost = db.read(move |c| health(c, id)).await.unwrap().unwrap();
+    assert_eq!(
+        (lost.reachable, lost.last_ok_at.as_deref(), lost.report.as_str()),
+        (false, ok.last_ok_at.as_deref(), r#"{"error":"refused"}"#)
+    );
+    assert!(db.write(move |tx| record_health(tx, id, true, true, "not json")).await.is_err(), "reports are JSON");
 }
 
 #[tokio::test]

@@ -106,6 +106,10 @@ pub enum Command {
         /// The built web UI to serve at `/` (`frontend/dist` after `npm run build`).
         #[arg(long, env = "KO_UI_DIR", value_name = "DIR")]
         ui: Option<PathBuf>,
+        /// Probe every cluster's API server this often (seconds; 0: never): a running cluster
+        /// that stops answering turns `lost`, and `running` again when it answers.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        health_every: u64,
     },
     /// The system (audit) log.
     #[command(subcommand)]
@@ -747,6 +751,42 @@ pub enum ClusterCmd {
         /// Also print every output line of the hosts.
         #[arg(short, long)]
         verbose: bool,
+    },
+    /// Import a cluster the app did not create, from a kubeconfig (default: `$KUBECONFIG`, else
+    /// `~/.kube/config`; its current context unless `--context`) or from `--server`, `--ca` and
+    /// `--token-file`. The API server is asked first (TLS, credential, version, nodes); the
+    /// credential is kept in the OS keychain. Imported clusters are viewed and probed, not
+    /// deployed to.
+    ///
+    /// Example: koctl cluster import prod --kubeconfig ./prod.yaml --context admin@prod
+    Import {
+        /// Its name in the app.
+        name: String,
+        /// Project it belongs to.
+        #[arg(long, default_value = "default")]
+        project: String,
+        /// Kubeconfig file (files it names are read too).
+        #[arg(long, value_name = "FILE", conflicts_with = "server")]
+        kubeconfig: Option<PathBuf>,
+        /// The kubeconfig's context to import.
+        #[arg(long, value_name = "NAME", conflicts_with = "server")]
+        context: Option<String>,
+        /// API server URL (https://host:port), instead of a kubeconfig.
+        #[arg(long, value_name = "URL", requires = "token_file")]
+        server: Option<String>,
+        /// With --server: the CA certificate (PEM) its certificate chains to (default: the
+        /// system's roots).
+        #[arg(long, value_name = "FILE", requires = "server")]
+        ca: Option<PathBuf>,
+        /// With --server: a file holding the bearer token; `-` reads stdin.
+        #[arg(long, value_name = "FILE", requires = "server")]
+        token_file: Option<PathBuf>,
+    },
+    /// Probe the cluster's API server now: readiness checks (etcd among them), nodes, system
+    /// pods, serving certificate. Exits 1 when it does not answer or something is unwell.
+    Health {
+        /// Cluster name.
+        name: String,
     },
     /// List clusters.
     List,

@@ -157,6 +157,16 @@ export interface CertExpiry {
   not_after: string
 }
 
+/** One readiness check of the API server. */
+export interface Check {
+  /** What the server said about a failure. */
+  detail: string
+  /** Its name (`etcd`, `ping`, `poststarthook/...`). */
+  name: string
+  /** It passed. */
+  ok: boolean
+}
+
 /** One line of a precheck: a host, a check, and how it went. */
 export interface CheckResult {
   /** What was checked. */
@@ -279,12 +289,52 @@ export interface ClusterDetail {
   cluster: Cluster
   /** The last deployment stage a finished create or deploy ran (a staged cluster continues after it). */
   deployed_up_to: Stage | null
+  /** What the last health probe found (none before the first). */
+  health: ClusterHealth | null
+  /** The app did not create it (provider `import`): no deployment operations. */
+  imported: boolean
   /** What to do next: continue a staged deployment, resume the task a failed one stopped in. */
   next: NextStep | null
   /** Its nodes. */
   nodes: Node[]
   /** Its latest tasks. */
   tasks: Task[]
+}
+
+/** What a probe found, as kept and shown. */
+export interface ClusterHealth {
+  /** When the probe ran (RFC 3339, UTC). */
+  checked_at: string
+  /** Why the probe could not read the cluster (not answering, a refused credential...). */
+  error: HealthError | null
+  /** Everything checked was well (readiness checks, nodes, system pods). */
+  healthy: boolean
+  /** The last time the API server answered. */
+  last_ok_at: string | null
+  /** The API server answered. */
+  reachable: boolean
+  /** What the API server reported. */
+  report: Health | null
+  /** The API server's serving certificate. */
+  serving_cert: ServingCert | null
+}
+
+/** Probes the cluster's API server now (readiness checks with etcd, nodes, system pods, the serving certificate); a running cluster that does not answer becomes `lost`, a lost one that answers `running`. */
+export interface ClusterHealthProbe {
+  /** Cluster name. */
+  name: string
+}
+
+/** An imported cluster and what its API server said. */
+export interface ClusterImported {
+  /** The cluster as registered. */
+  cluster: Cluster
+  /** Its nodes with their roles. */
+  nodes: NodeSummary[]
+  /** The user the credential authenticates as. */
+  user: string
+  /** The API server's version. */
+  version: string
 }
 
 /** What creating the cluster would run on which host (secrets redacted); nothing changes. */
@@ -404,7 +454,7 @@ export interface ClusterSpec {
 }
 
 /** Where a cluster is. */
-export type ClusterStatus = "pending" | "initializing" | "running" | "staged" | "failed"
+export type ClusterStatus = "pending" | "initializing" | "running" | "staged" | "failed" | "lost"
 
 /** Upgrades the cluster to Kubernetes `to`, workers `batch` at a time. */
 export interface ClusterUpgrade {
@@ -440,6 +490,16 @@ export interface Components {
   ingress: IngressKind
   /** Install metrics-server. */
   metrics_server: boolean
+}
+
+/** One context of a kubeconfig. */
+export interface ContextSummary {
+  /** The context's name. */
+  name: string
+  /** Its cluster's API server URL (empty when the cluster entry has none). */
+  server: string
+  /** Its user entry's name. */
+  user: string
 }
 
 /** How many objects of each kind the store holds (for `koctl status` and the overview). */
@@ -576,6 +636,28 @@ export type FetchProgress = {
 
 /** What kind of thing a file is (decides what the playbooks do with it). */
 export type FileKind = "binary" | "package" | "image" | "manifest" | "chart" | "other"
+
+/** What a probe found (the API server answered). */
+export interface Health {
+  /** The API server's readiness checks (`/readyz?verbose`: `etcd`, `ping`, `informer-sync`...). */
+  checks: Check[]
+  /** The nodes. */
+  nodes: NodeSummary[]
+  /** The `kube-system` pods that are not running and ready (or completed). */
+  pod_problems: PodProblem[]
+  /** How many pods run in `kube-system`. */
+  system_pods: number
+  /** The API server's version. */
+  version: string
+}
+
+/** Why a probe failed. */
+export interface HealthError {
+  /** Stable code (`k8s.unreachable`, `k8s.unauthorized`...). */
+  code: string
+  /** What happened and what to check. */
+  message: string
+}
 
 /** Adds a host, pinning the fingerprint in the form (as confirmed by a person), and gathers its facts. */
 export interface HostAdd {
@@ -733,6 +815,16 @@ export interface HostShow {
   name: string
 }
 
+/** A cluster to import. */
+export interface ImportForm {
+  /** Its name in the app. */
+  name: string
+  /** The project it belongs to (default `default`). */
+  project?: string | null
+  /** Where its access comes from. */
+  source: ImportSource
+}
+
 /** The outcome of one row of a CSV import. */
 export interface ImportRow {
   /** Line number in the file. */
@@ -745,6 +837,29 @@ export interface ImportRow {
   result: string
 }
 
+/** Where an imported cluster's access comes from. */
+export type ImportSource = {
+  /** Its context to import (default: its current context). */
+  context?: string | null
+  from: "kubeconfig"
+  /** The kubeconfig (YAML). */
+  kubeconfig: string
+} | {
+  /** Its context to import (default: its current context). */
+  context?: string | null
+  from: "local_kubeconfig"
+  /** The file (default: the user's own kubeconfig). */
+  path?: string | null
+} | {
+  /** The CA certificate(s), PEM; none: the system's trusted roots. */
+  ca_pem?: string | null
+  from: "token"
+  /** `https://host:port`. */
+  server: string
+  /** The token. */
+  token: string
+}
+
 /** What a bundle import brought. */
 export interface Imported {
   /** The bundle now in the library. */
@@ -755,6 +870,20 @@ export interface Imported {
 
 /** Ingress controller. */
 export type IngressKind = "nginx" | "traefik" | "none"
+
+/** A kubeconfig's contexts, for choosing one. */
+export interface KubeconfigContexts {
+  /** Every context, in file order. */
+  contexts: ContextSummary[]
+  /** The file's `current-context`, if it names one of them. */
+  current: string | null
+}
+
+/** The contexts of a kubeconfig (nothing is contacted or stored). */
+export interface KubeconfigContextsOf {
+  /** The kubeconfig (YAML). */
+  kubeconfig: string
+}
 
 /** A Kubernetes version. */
 export interface KubernetesVersion {
@@ -801,6 +930,12 @@ export type LoadBalancerMode = "internal" | "external"
 
 /** Where the load balancer's haproxy and keepalived come from. */
 export type LoadBalancerSource = "image" | "package"
+
+/** The contexts of the kubeconfig on the machine the app runs on (default `$KUBECONFIG`, else `~/.kube/config`): for that machine's own user only. */
+export interface LocalKubeconfigContexts {
+  /** Another file than the default. */
+  path?: string | null
+}
 
 /** A log line. */
 export interface LogLine {
@@ -1011,6 +1146,26 @@ export interface NodeSpec {
   zone?: string | null
 }
 
+/** One node of a cluster, read from the API. */
+export interface NodeSummary {
+  /** CPU architecture (`amd64`, `arm64`...). */
+  arch: string
+  /** Its internal IP address, if it reports one. */
+  internal_ip: string
+  /** The kubelet's version. */
+  kubelet_version: string
+  /** Node name. */
+  name: string
+  /** Why it is not ready (the condition's reason and message), empty when it is. */
+  not_ready_reason: string
+  /** Its `Ready` condition is `True`. */
+  ready: boolean
+  /** Roles from its `node-role.kubernetes.io/ROLE` labels (`control-plane`, `worker`...); a node without one is listed as `worker`. */
+  roles: string[]
+  /** New pods are not scheduled on it (cordoned). */
+  unschedulable: boolean
+}
+
 /** Adds an NTP server. */
 export interface NtpAdd {
   /** Host name or IP. */
@@ -1055,6 +1210,20 @@ export interface PhaseRow {
   started_at: string | null
   /** Status. */
   status: string
+}
+
+/** A system pod that is not well. */
+export interface PodProblem {
+  /** Pod name. */
+  name: string
+  /** Its node. */
+  node: string
+  /** Its phase (`Pending`, `Running`, `Failed`...). */
+  phase: string
+  /** Why it is not well (a waiting container's reason, or the containers not ready). */
+  reason: string
+  /** Restarts of its containers, summed. */
+  restarts: number
 }
 
 /** One thing wrong with some input: a stable machine-readable code, the field it concerns, and a message for a person that says what to change. */
@@ -1230,6 +1399,14 @@ export interface SecretsStatus {
 export interface SecretsUnlock {
   /** The passphrase and whether to create the vault. */
   form: UnlockForm
+}
+
+/** When the API server's serving certificate expires. */
+export interface ServingCert {
+  /** Whole days from the probe until then. */
+  days_left: number
+  /** End of validity (RFC 3339, UTC). */
+  not_after: string
 }
 
 /** Who vouches for a bundle. */

@@ -16,6 +16,9 @@ import type {
   ClusterDelete,
   ClusterDeploy,
   ClusterDetail,
+  ClusterHealth,
+  ClusterHealthProbe,
+  ClusterImported,
   ClusterPlan,
   ClusterRemoveMaster,
   ClusterRemoveWorker,
@@ -39,9 +42,13 @@ import type {
   HostRm,
   HostScanKey,
   HostShow,
+  ImportForm,
   ImportRow,
+  KubeconfigContexts,
+  KubeconfigContextsOf,
   KubernetesVersion,
   LibraryBundle,
+  LocalKubeconfigContexts,
   LogLine,
   MemberAdd,
   MemberRm,
@@ -137,6 +144,10 @@ export const routes = {
   cluster_reset: { method: 'POST', path: '/api/clusters/{name}/reset', body: 'fields' },
   cluster_reset_and_delete: { method: 'POST', path: '/api/clusters/{name}/reset-and-delete', body: 'fields' },
   cluster_delete: { method: 'DELETE', path: '/api/clusters/{name}', body: 'fields' },
+  cluster_import: { method: 'POST', path: '/api/clusters/import', body: 'fields' },
+  kubeconfig_contexts: { method: 'POST', path: '/api/kubeconfig/contexts', body: 'fields' },
+  local_kubeconfig_contexts: { method: 'GET', path: '/api/kubeconfig/local', body: 'fields' },
+  cluster_health: { method: 'POST', path: '/api/clusters/{name}/health', body: 'fields' },
   task_list: { method: 'GET', path: '/api/tasks', body: 'fields' },
   task_show: { method: 'GET', path: '/api/tasks/{id}', body: 'fields' },
   task_logs: { method: 'GET', path: '/api/tasks/{id}/logs', body: 'fields' },
@@ -273,6 +284,24 @@ export function operations(call: Call) {
     clusterResetAndDelete: (input: ClusterResetAndDelete) => call('cluster_reset_and_delete', input) as Promise<Started>,
     /** Forgets the cluster (its certificates and backups too); its hosts stay registered. */
     clusterDelete: (input: ClusterDelete) => call('cluster_delete', input) as Promise<void>,
+    /**
+     * Imports a cluster the app did not create: its access is checked against the API server
+     * first, its credential kept in the secret store. It can be viewed and probed, not deployed to.
+     */
+    clusterImport: (input: ImportForm) => call('cluster_import', input) as Promise<ClusterImported>,
+    /** The contexts of a kubeconfig (nothing is contacted or stored). */
+    kubeconfigContexts: (input: KubeconfigContextsOf) => call('kubeconfig_contexts', input) as Promise<KubeconfigContexts>,
+    /**
+     * The contexts of the kubeconfig on the machine the app runs on (default `$KUBECONFIG`, else
+     * `~/.kube/config`): for that machine's own user only.
+     */
+    localKubeconfigContexts: (input: LocalKubeconfigContexts = {}) => call('local_kubeconfig_contexts', input) as Promise<KubeconfigContexts>,
+    /**
+     * Probes the cluster's API server now (readiness checks with etcd, nodes, system pods, the
+     * serving certificate); a running cluster that does not answer becomes `lost`, a lost one
+     * that answers `running`.
+     */
+    clusterHealth: (input: ClusterHealthProbe) => call('cluster_health', input) as Promise<ClusterHealth>,
     /** The newest tasks, of one cluster or of all the actor may see. */
     taskList: (input: TaskList = {}) => call('task_list', input) as Promise<Task[]>,
     /** A task with its journal: phases, and every step on every host. */

@@ -4,7 +4,10 @@
 //! operation beside it, with the same input, that says what would run where, changing nothing.
 
 use super::{NoInput, started};
-use crate::{Cluster, ClusterBackups, ClusterDefaults, ClusterDetail, ClusterValidation, Started};
+use crate::{
+    Cluster, ClusterBackups, ClusterDefaults, ClusterDetail, ClusterHealth, ClusterImported, ClusterValidation,
+    ImportForm, KubeconfigContexts, Sensitive, Started,
+};
 
 operations! {
     /// The clusters the actor may see.
@@ -209,4 +212,32 @@ operations! {
         /// Cluster name.
         name: String,
     } -> () = |api, a, i| api.cluster_delete(a, &i.name).await?;
+
+    /// Imports a cluster the app did not create: its access is checked against the API server
+    /// first, its credential kept in the secret store. It can be viewed and probed, not deployed to.
+    cluster_import: Post "/api/clusters/import" [status 201] ImportForm -> ClusterImported = |api, a, i| {
+        api.cluster_import(a, i).await?
+    };
+
+    /// The contexts of a kubeconfig (nothing is contacted or stored).
+    kubeconfig_contexts: Post "/api/kubeconfig/contexts" KubeconfigContextsOf {
+        /// The kubeconfig (YAML).
+        kubeconfig: Sensitive<String>,
+    } -> KubeconfigContexts = |api, a, i| api.kubeconfig_contexts(a, i.kubeconfig.expose()).await?;
+
+    /// The contexts of the kubeconfig on the machine the app runs on (default `$KUBECONFIG`, else
+    /// `~/.kube/config`): for that machine's own user only.
+    local_kubeconfig_contexts: Get "/api/kubeconfig/local" LocalKubeconfigContexts {
+        /// Another file than the default.
+        #[serde(default)]
+        path: Option<String>,
+    } -> KubeconfigContexts = |api, a, i| api.local_kubeconfig_contexts(a, i.path.as_deref()).await?;
+
+    /// Probes the cluster's API server now (readiness checks with etcd, nodes, system pods, the
+    /// serving certificate); a running cluster that does not answer becomes `lost`, a lost one
+    /// that answers `running`.
+    cluster_health: Post "/api/clusters/{name}/health" ClusterHealthProbe {
+        /// Cluster name.
+        name: String,
+    } -> ClusterHealth = |api, a, i| api.cluster_health(a, &i.name).await?;
 }

@@ -5,5 +5,6 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 mod access;
+mod imports;
 mod plans;
 mod ts_bindings;

@@ -6,7 +6,8 @@ use crate::cli::{ClusterCmd, Format};
 use crate::output::{InputError, Table, done, emit};
 use anyhow::Result;
 use ko_api::{
-    Actor, Api, BackupFile, CertExpiry, Cluster, ClusterDetail, ClusterValidation, NodeChange, PreparedTask, TaskStatus,
+    Actor, Api, BackupFile, CertExpiry, Cluster, ClusterDetail, ClusterHealth, ClusterImported, ClusterValidation,
+    ImportForm, ImportSource, NodeChange, NodeSummary, PreparedTask, Sensitive, TaskStatus,
 };
 use std::io::Read;
 use std::path::Path;
@@ -142,6 +143,38 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
         ClusterCmd::RenewCerts { name, plan: false, verbose } => {
             api.cluster_renew_certs(actor, &name).await?.run(ctrl_c_cancels(), verbose_printer(verbose)).await?
         }
+        ClusterCmd::Import { name, project, kubeconfig, context, server, ca, token_file } => {
+            let source = match server {
+                Some(server) => {
+                    let ca_pem = ca.map(|p| read_file(&p)).transpose()?;
+                    let token = read_file(token_file.as_deref().unwrap_or(Path::new("-")))?;
+                    ImportSource::Token { server, ca_pem, token: Sensitive::new(token.trim().to_string()) }
+                }
+                None => ImportSource::LocalKubeconfig { path: kubeconfig.map(|p| p.display().to_string()), context },
+            };
+            let form = ImportForm { name, project: Some(project), source };
+            let imported = api.cluster_import(actor, form).await?;
+            emit(f, &imported, |i: &ClusterImported| node_table(&i.nodes))?;
+            if f == Format::Table {
+                let c = &imported.cluster;
+                println!(
+                    "imported cluster {} (Kubernetes {}, {}) as user {}",
+                    c.name,
+                    imported.version,
+                    c.arch,
+                    if imported.user.is_empty() { "(not told)" } else { &imported.user }
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        ClusterCmd::Health { name } => {
+            let h = api.cluster_health(actor, &name).await?;
+            emit(f, &h, |h: &ClusterHealth| health_table(h))?;
+            if f == Format::Table {
+                print_health_summary(&name, &h);
+            }
+            return Ok(if h.healthy { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        }
         ClusterCmd::List => {
             let clusters = api.cluster_list(actor).await?;
             emit(f, &clusters, |c: &Vec<Cluster>| {
@@ -258,4 +291,61 @@ async fn validate(api: &Api, actor: &Actor, f: Format, file: &Path) -> Result<Ex
         }
     }
     Ok(if v.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+}
+
+/// The nodes as the API server lists them.
+fn node_table(nodes: &[NodeSummary]) -> Table {
+    let mut t = Table::new(&["NODE", "ROLES", "READY", "VERSION", "ARCH", "ADDRESS"]);
+    for n in nodes {
+        let ready = if n.ready { "Ready".to_string() } else { format!("NotReady ({})", n.not_ready_reason) };
+        t.row([
+            n.name.clone(),
+            n.roles.join(","),
+            ready,
+            n.kubelet_version.clone(),
+            n.arch.clone(),
+            n.internal_ip.clone(),
+        ]);
+    }
+    t
+}
+
+/// What a probe found: the API server's checks that failed, the nodes, the unwell system pods.
+fn health_table(h: &ClusterHealth) -> Table {
+    let mut t = Table::new(&["WHAT", "NAME", "STATE", "DETAIL"]);
+    if let Some(r) = &h.report {
+        for c in r.checks.iter().filter(|c| !c.ok || c.name.starts_with("etcd")) {
+            t.row(["check".into(), c.name.clone(), if c.ok { "ok" } else { "failed" }.to_string(), c.detail.clone()]);
+        }
+        for n in &r.nodes {
+            let state = if n.ready { "Ready" } else { "NotReady" };
+            t.row(["node".into(), n.name.clone(), state.to_string(), n.not_ready_reason.clone()]);
+        }
+        for p in &r.pod_problems {
+            let detail = format!("{} on {}, {} restarts", p.reason, p.node, p.restarts);
+            t.row(["pod".into(), format!("kube-system/{}", p.name), p.phase.clone(), detail]);
+        }
+    }
+    t
+}
+
+fn print_health_summary(name: &str, h: &ClusterHealth) {
+    match (&h.error, &h.report) {
+        (Some(e), _) => println!("cluster {name}: {} [{}]", e.message, e.code),
+        (None, Some(r)) => {
+            let ready = r.nodes.iter().filter(|n| n.ready).count();
+            println!(
+                "cluster {name}: {} — API server {}, {ready}/{} nodes ready, {}/{} system pods well",
+                if h.healthy { "healthy" } else { "UNHEALTHY" },
+                r.version,
+                r.nodes.len(),
+                r.system_pods - r.pod_problems.len(),
+                r.system_pods
+            );
+        }
+        (None, None) => println!("cluster {name}: no report"),
+    }
+    if let Some(c) = &h.serving_cert {
+        println!("  serving certificate valid until {} ({} days)", c.not_after, c.days_left);
+    }
 }

@@ -26,8 +26,9 @@ pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
     let passphrase = KoctlPassphrase { file: cli.global.vault_passphrase_file.clone(), ask_terminal: !serving };
     let config = SecretsConfig { choice: cli.global.secrets, passphrase: Some(Box::new(passphrase)) };
     let api = Api::open_with(data_dir, config)?;
-    if let Command::Serve { listen, ui } = cli.command {
-        return ko_server::run(api, listen, ui).await;
+    if let Command::Serve { listen, ui, health_every } = cli.command {
+        let health_every = (health_every > 0).then(|| std::time::Duration::from_secs(health_every));
+        return ko_server::run(api, listen, ui, health_every).await;
     }
     // one command, one process: each secret is read once
     let api = api.with_secret_cache();

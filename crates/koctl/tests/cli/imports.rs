@@ -1,0 +1,156 @@
+//! Imported clusters through koctl and `koctl serve`, against a stand-in API server (HTTPS, the
+//! real wire format; a real kube-apiserver cannot run here): import, health, `lost` and back.
+
+use crate::serve::{Client, admin_client, login, serve_with};
+use crate::support::{Koctl, all_files, assert_nowhere, text};
+use ko_kube_standin::{Identity, Options, StandIn};
+use std::time::{Duration, Instant};
+
+fn standin(token: &str) -> StandIn {
+    StandIn::start(Options { token: token.into(), ..Options::default() }).unwrap()
+}
+
+/// A cluster name of this test's own (the keychain is shared with tests running beside it).
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", std::process::id())
+}
+
+#[test]
+fn koctl_imports_a_cluster_from_a_kubeconfig_file_and_tells_its_health_lost_and_back() {
+    if ko_secrets::testing::keychain_or_skip("koctl_imports_a_cluster_from_a_kubeconfig_file").is_none() {
+        return;
+    }
+    let k = Koctl::new();
+    let token = "koctl-import-t0ken-9";
+    let mut s = standin(token);
+    let name = unique("kimp");
+    let file = k.file("prod.kubeconfig", &s.kubeconfig("prod"));
+    let out = k.run(&["cluster", "import", &name, "--kubeconfig", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!("imported cluster {name} (Kubernetes v1.34.2, amd64) as user kubernetes-admin")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()[..3] == ["m1", "control-plane", "Ready"]),
+        "{stdout}"
+    );
+    assert_nowhere(&[token], &all_files(&k.data_dir()));
+
+    let list = k.json(&["cluster", "list"]);
+    let c = list.as_array().unwrap().iter().find(|c| c["name"] == name.as_str()).unwrap().clone();
+    assert_eq!((c["provider"].as_str(), c["status"].as_str()), (Some("import"), Some("running")));
+
+    let out = k.run(&["cluster", "health", &name]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("healthy — API server v1.34.2, 3/3 nodes ready, 5/5 system pods well"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    s.stop();
+    let out = k.run(&["cluster", "health", &name]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("cannot reach the API server"), "{}", text(&out.stdout));
+    let detail = k.json(&["cluster", "show", &name]);
+    assert_eq!(detail["cluster"]["status"], "lost");
+    let out = k.run(&["cluster", "backup", &name]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("was imported"), "{}", text(&out.stderr));
+
+    s.resume().unwrap();
+    assert_eq!(k.run(&["cluster", "health", &name]).status.code(), Some(0));
+    assert_eq!(k.json(&["cluster", "show", &name])["cluster"]["status"], "running");
+    assert_eq!(k.run(&["cluster", "delete", &name]).status.code(), Some(0));
+}
+
+#[test]
+fn a_bad_import_from_koctl_is_one_clear_error_and_nothing_is_registered() {
+    if ko_secrets::testing::keychain_or_skip("a_bad_import_from_koctl_is_one_clear_error").is_none() {
+        return;
+    }
+    let k = Koctl::new();
+    let s = standin("right-token");
+    let name = unique("kbad");
+    let other_ca = k.file("other-ca.pem", &Identity::generate(30).unwrap().ca_pem);
+    let ca = k.file("ca.pem", s.ca_pem());
+    let url = s.url();
+    let bad = k.file("bad.yaml", "clusters: [");
+    let cases: [(&[&str], &str, &str); 4] = [
+        (
+            &["--server", &url, "--ca", other_ca.to_str().unwrap(), "--token-file", "-"],
+            "right-token",
+            "cannot be trusted",
+        ),
+        (&["--server", &url, "--ca", ca.to_str().unwrap(), "--token-file", "-"], "expired-token", "401 Unauthorized"),
+        (
+            &["--server", "https://127.0.0.1:1", "--ca", ca.to_str().unwrap(), "--token-file", "-"],
+            "right-token",
+            "cannot reach",
+        ),
+        (&["--kubeconfig", bad.to_str().unwrap()], "", "kubeconfig is not usable"),
+    ];
+    for (args, stdin, says) in cases {
+        let out = k.run_with(&[&["cluster", "import", &name], args].concat(), stdin, &[]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{says} in {err}");
+        assert_eq!(err.matches(says).count(), 1, "said once: {err}");
+    }
+    assert_eq!(k.json(&["cluster", "list"]), serde_json::json!([]));
+}
+
+/// Polls `GET /api/clusters/NAME` until its status is `want` (the monitor probes every second).
+fn wait_for_status(c: &mut Client, name: &str, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, d) = c.get(&format!("/api/clusters/{name}"));
+        if d["cluster"]["status"] == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "cluster {name} never became {want}: {d}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn koctl_serve_imports_pasted_kubeconfigs_and_its_monitor_marks_a_silent_cluster_lost_then_running() {
+    if ko_secrets::testing::keychain_or_skip("koctl_serve_imports_pasted_kubeconfigs").is_none() {
+        return;
+    }
+    let k = Koctl::new();
+    let mut s = standin("serve-token");
+    let name = unique("simp");
+    let server = serve_with(&k, &["--health-every", "1"]);
+    let mut c = admin_client(&server);
+    let form = |source: serde_json::Value| serde_json::json!({"name": name, "source": source}).to_string();
+    let (status, imported) = c.post(
+        "/api/clusters/import",
+        &form(serde_json::json!({"from": "kubeconfig", "kubeconfig": s.kubeconfig("p")})),
+    );
+    assert_eq!(status, 201, "{imported}");
+    assert_eq!(imported["nodes"].as_array().unwrap().len(), 3);
+    assert_eq!(imported["cluster"]["status"], "running");
+
+    // a web user cannot make the server read its own files
+    let out = k.run_with(&["user", "add", "--name", "web", "--admin", "--password-stdin"], "web-password-1\n", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut web = Client::new(&server);
+    assert_eq!(login(&mut web, "web", "web-password-1").0, 200);
+    let (status, e) =
+        web.post("/api/clusters/import", &form(serde_json::json!({"from": "local_kubeconfig", "path": "/etc/passwd"})));
+    assert_eq!((status, e["error"]["code"].as_str()), (403, Some("forbidden")), "{e}");
+
+    s.stop();
+    wait_for_status(&mut c, &name, "lost");
+    let (_, d) = c.get(&format!("/api/clusters/{name}"));
+    assert_eq!(d["health"]["error"]["code"], "k8s.unreachable", "{d}");
+    s.resume().unwrap();
+    wait_for_status(&mut c, &name, "running");
+    let (_, d) = c.get(&format!("/api/clusters/{name}"));
+    assert_eq!(d["health"]["healthy"], true, "{d}");
+    assert_eq!(c.send("DELETE", &format!("/api/clusters/{name}"), None).0, 204);
+    drop(server);
+}
