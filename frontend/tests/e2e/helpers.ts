@@ -79,3 +79,32 @@ export async function addHost(page: Page, name: string, address: string, credent
   await expect(page.locator('[data-test=hosts] tr', { hasText: name })).toContainText(address)
   await shot(page, 'hosts')
 }
+
+/** A running stand-in Kubernetes API server (`kube-standin`: HTTPS, the real wire format; a real
+ * kube-apiserver cannot run here), its URL and kubeconfig. */
+export interface StandIn {
+  child: ChildProcess
+  url: string
+  kubeconfig: string
+  dir: string
+}
+
+/** Starts `kube-standin --dir DIR` (on `port`, 0: any); the same DIR and port bring back the
+ * same server after a stop. */
+export async function startStandIn(dir: string, port = 0): Promise<StandIn> {
+  const bin = process.env.KUBE_STANDIN ?? resolve(here, '../../../target/debug/kube-standin')
+  const child = spawn(bin, ['--dir', dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const line = await new Promise<string>((ok, fail) => {
+    child.once('exit', (code) => fail(new Error(`kube-standin exited with ${code}`)))
+    createInterface({ input: child.stdout! }).once('line', ok)
+  })
+  const { url, kubeconfig } = JSON.parse(line) as { url: string; kubeconfig: string }
+  return { child, url, kubeconfig: readFileSync(kubeconfig, 'utf8'), dir }
+}
+
+/** Stops a stand-in and waits until it is gone (its port closed). */
+export async function stopStandIn(s: StandIn) {
+  const gone = new Promise((ok) => s.child.once('exit', ok))
+  s.child.kill('SIGTERM')
+  await gone
+}
