@@ -9,8 +9,10 @@
 mod access;
 mod health;
 mod nodes;
+pub mod rows;
 mod tls_peer;
 mod verify;
+mod watch;
 
 pub use access::{
     CONNECT_TIMEOUT, ClusterAccess, ContextSummary, Credential, KubeconfigContexts, KubeconfigOrigin,
@@ -18,8 +20,10 @@ pub use access::{
 };
 pub use health::{Check, Health, PodProblem, probe};
 pub use nodes::NodeSummary;
+pub use rows::{ResourceKind, ResourceRow, RowState};
 pub use tls_peer::serving_chain;
 pub use verify::{Verified, verify};
+pub use watch::{ResourceUpdate, watch_rows};
 
 /// What went wrong reaching or reading a cluster's API.
 #[derive(Debug, thiserror::Error)]

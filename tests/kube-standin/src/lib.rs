@@ -30,8 +30,41 @@ pub struct StandInState {
     pub objects: Mutex<Objects>,
     /// Readiness checks made to fail (`etcd`...).
     pub failing_checks: Mutex<Vec<String>>,
-    /// Every request line (`GET /api/v1/nodes?limit=500`), in order.
+    /// Every request line (`GET /api/v1/nodes?limit=500`, with ` [CONTENT-TYPE]` when it has a
+    /// body), in order.
     pub requests: Mutex<Vec<String>>,
+    /// Evictions still to refuse with `429` (a disruption budget in the way).
+    pub eviction_refusals: Mutex<u32>,
+    /// The resourceVersion after each change (watches wait on it).
+    pub changed: tokio::sync::watch::Sender<u64>,
+}
+
+impl StandInState {
+    /// Adds or replaces an object (watches see it); returns it as stored.
+    pub fn apply(&self, obj: serde_json::Value) -> serde_json::Value {
+        let mut objects = self.objects.lock().unwrap_or_else(|e| e.into_inner());
+        let stored = objects.put(obj);
+        self.changed.send_replace(objects.resource_version);
+        stored
+    }
+
+    /// Removes an object (watches see it go); returns it.
+    pub fn remove(&self, plural: &str, namespace: Option<&str>, name: &str) -> Option<serde_json::Value> {
+        let mut objects = self.objects.lock().unwrap_or_else(|e| e.into_inner());
+        let gone = objects.remove(plural, namespace, name);
+        self.changed.send_replace(objects.resource_version);
+        gone
+    }
+
+    /// Forgets the change history: watches resuming from before now get `410 Gone`.
+    pub fn compact(&self) {
+        self.objects.lock().unwrap_or_else(|e| e.into_inner()).compact();
+    }
+
+    /// The requests seen so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// How to start a stand-in.
@@ -76,12 +109,16 @@ impl StandIn {
             Some(dir) => Identity::in_dir(dir, opts.cert_days)?,
             None => Identity::generate(opts.cert_days)?,
         };
+        let objects = Objects::of(&opts.shape);
+        let (changed, _) = tokio::sync::watch::channel(objects.resource_version);
         let state = Arc::new(StandInState {
             version: opts.shape.version.to_string(),
             users: vec![(opts.token.clone(), "kubernetes-admin".to_string())],
-            objects: Mutex::new(Objects::of(&opts.shape)),
+            objects: Mutex::new(objects),
             failing_checks: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
+            eviction_refusals: Mutex::new(0),
+            changed,
         });
         let tcp = std::net::TcpListener::bind(("127.0.0.1", opts.port))?;
         let addr = tcp.local_addr()?;

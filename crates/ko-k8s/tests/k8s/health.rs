@@ -9,7 +9,7 @@ async fn a_healthy_stand_in_reports_every_check_node_and_system_pod_well() {
     assert_eq!(h.version, "v1.34.2");
     assert!(h.check("etcd").is_some_and(|c| c.ok));
     assert_eq!(h.nodes.len(), 3);
-    assert_eq!(h.system_pods, 5, "4 control-plane pods and coredns");
+    assert_eq!(h.system_pods, 8, "4 control-plane pods, coredns and 3 kube-proxies");
     assert_eq!(h.serving_chain.len(), 2, "the serving certificate and its CA");
 }
 

@@ -3,6 +3,7 @@
 
 mod health;
 mod import;
+mod watch;
 
 use ko_k8s::{ClusterAccess, KubeconfigOrigin, access_from_kubeconfig};
 use ko_kube_standin::{Options, StandIn};

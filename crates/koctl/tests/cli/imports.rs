@@ -45,7 +45,7 @@ fn koctl_imports_a_cluster_from_a_kubeconfig_file_and_tells_its_health_lost_and_
     let out = k.run(&["cluster", "health", &name]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("healthy — API server v1.34.2, 3/3 nodes ready, 5/5 system pods well"),
+        text(&out.stdout).contains("healthy — API server v1.34.2, 3/3 nodes ready, 8/8 system pods well"),
         "{}",
         text(&out.stdout)
     );
