@@ -306,6 +306,9 @@ impl ClusterAccess {
         cfg.tls_server_name = self.tls_server_name.clone();
         cfg.connect_timeout = Some(CONNECT_TIMEOUT);
         cfg.read_timeout = Some(Duration::from_secs(30));
+        // kube's own retries of 429/503 wait up to many minutes; the callers here decide (a drain
+        // waits out a disruption budget on its own terms, a probe must answer promptly)
+        cfg.default_retry = false;
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         match &self.credential {
             Credential::Token { token } => cfg.auth_info.token = Some(token.expose().clone().into()),

@@ -7,6 +7,8 @@
 //! API server said, with errors that name what went wrong and what to check.
 
 mod access;
+pub mod actions;
+mod apply;
 mod health;
 mod nodes;
 pub mod rows;
@@ -18,6 +20,8 @@ pub use access::{
     CONNECT_TIMEOUT, ClusterAccess, ContextSummary, Credential, KubeconfigContexts, KubeconfigOrigin,
     access_from_kubeconfig, kubeconfig_contexts,
 };
+pub use actions::{DrainReport, EvictionPatience, WorkloadKind};
+pub use apply::{ApplyChange, FIELD_MANAGER, apply_yaml, object_yaml};
 pub use health::{Check, Health, PodProblem, probe};
 pub use nodes::NodeSummary;
 pub use rows::{ResourceKind, ResourceRow, RowState};
@@ -59,6 +63,9 @@ pub enum Error {
     /// A certificate or key does not parse.
     #[error("{0}")]
     BadCertificate(String),
+    /// YAML to apply is not a list of Kubernetes objects the API server serves.
+    #[error("the YAML cannot be applied: {0}")]
+    BadManifest(String),
     /// Nothing answered at the address.
     #[error(
         "cannot reach the API server at {server}: {reason}. Check the address and that this machine can reach it \
@@ -130,6 +137,7 @@ impl Error {
             Self::ContextNeeded { .. } => "k8s.context_needed",
             Self::BadServer { .. } => "k8s.bad_server",
             Self::BadCertificate(_) => "k8s.bad_certificate",
+            Self::BadManifest(_) => "k8s.bad_manifest",
             Self::Unreachable { .. } => "k8s.unreachable",
             Self::TlsUntrusted { .. } => "k8s.tls_untrusted",
             Self::Unauthorized { .. } => "k8s.unauthorized",

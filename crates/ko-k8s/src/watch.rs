@@ -3,6 +3,7 @@
 //! the connection drops. No polling: one watch connection per open view.
 
 use crate::rows::{self, ResourceKind, ResourceRow};
+use crate::{ClusterAccess, Result};
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
@@ -34,7 +35,15 @@ pub enum ResourceUpdate {
 
 /// The rows of `kind` (in `namespace` when given and the kind has namespaces), kept up to date.
 /// The stream ends only when dropped.
-pub fn watch_rows(client: Client, kind: ResourceKind, namespace: Option<&str>) -> BoxStream<'static, ResourceUpdate> {
+pub fn watch_rows(
+    access: &ClusterAccess,
+    kind: ResourceKind,
+    namespace: Option<&str>,
+) -> Result<BoxStream<'static, ResourceUpdate>> {
+    Ok(rows_stream(access.client()?, kind, namespace))
+}
+
+fn rows_stream(client: Client, kind: ResourceKind, namespace: Option<&str>) -> BoxStream<'static, ResourceUpdate> {
     let ns = namespace.filter(|_| kind.namespaced()).map(str::to_string);
     fn api<K>(client: Client, ns: Option<String>) -> Api<K>
     where
@@ -80,7 +89,7 @@ where
 fn rows_of<K, S>(events: S, to_row: fn(&K) -> ResourceRow) -> BoxStream<'static, ResourceUpdate>
 where
     K: Send + 'static,
-    S: Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static,
+    S: Stream<Item = std::result::Result<watcher::Event<K>, watcher::Error>> + Send + 'static,
 {
     events
         .scan(Vec::new(), move |listing: &mut Vec<ResourceRow>, event| {

@@ -442,10 +442,10 @@ fn patch(state: &StandInState, target: &Target<'_>, query: &Query, content_type:
         obj["status"]["readyReplicas"] = replicas;
     } else {
         merge(&mut obj, &patch);
-        if target.namespace.is_none() {
-            if let Some(m) = obj["metadata"].as_object_mut() {
-                m.remove("namespace");
-            }
+        if target.namespace.is_none()
+            && let Some(m) = obj["metadata"].as_object_mut()
+        {
+            m.remove("namespace");
         }
     }
     if query.get("dryRun") != Some("All") {

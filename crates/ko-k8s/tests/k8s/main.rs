@@ -1,6 +1,7 @@
 //! ko-k8s against a stand-in API server (`ko-kube-standin`: HTTPS, real API types; a real
 //! kube-apiserver cannot run here).
 
+mod actions;
 mod health;
 mod import;
 mod watch;

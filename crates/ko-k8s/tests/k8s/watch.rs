@@ -14,9 +14,9 @@ async fn next(s: &mut futures::stream::BoxStream<'static, ResourceUpdate>) -> Re
 #[tokio::test]
 async fn every_kind_lists_as_rows_with_a_cell_per_column_and_secrets_as_metadata_only() {
     let s = standin();
-    let client = access_of(&s).client().unwrap_or_else(|e| panic!("{e}"));
+    let access = access_of(&s);
     for kind in ResourceKind::ALL {
-        let mut rows = watch_rows(client.clone(), kind, None);
+        let mut rows = watch_rows(&access, kind, None).unwrap_or_else(|e| panic!("{e}"));
         let ResourceUpdate::Snapshot(rows) = next(&mut rows).await else { panic!("{kind:?}: no snapshot first") };
         assert!(!rows.is_empty(), "{kind:?} has objects");
         for r in &rows {
@@ -41,8 +41,7 @@ async fn every_kind_lists_as_rows_with_a_cell_per_column_and_secrets_as_metadata
 #[tokio::test]
 async fn changes_arrive_as_they_happen_without_polling() {
     let s = standin();
-    let client = access_of(&s).client().unwrap_or_else(|e| panic!("{e}"));
-    let mut pods = watch_rows(client, ResourceKind::Pods, Some("default"));
+    let mut pods = watch_rows(&access_of(&s), ResourceKind::Pods, Some("default")).unwrap_or_else(|e| panic!("{e}"));
     let ResourceUpdate::Snapshot(first) = next(&mut pods).await else { panic!("no snapshot") };
     assert!(first.iter().all(|r| r.namespace.as_deref() == Some("default")));
     assert!(first.iter().any(|r| r.key == "default/web-00000"));
@@ -76,8 +75,7 @@ async fn changes_arrive_as_they_happen_without_polling() {
 #[tokio::test]
 async fn a_dropped_watch_says_reconnecting_and_lists_again_when_its_history_is_gone() {
     let mut s = standin();
-    let client = access_of(&s).client().unwrap_or_else(|e| panic!("{e}"));
-    let mut nodes = watch_rows(client, ResourceKind::Nodes, None);
+    let mut nodes = watch_rows(&access_of(&s), ResourceKind::Nodes, None).unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(next(&mut nodes).await, ResourceUpdate::Snapshot(r) if r.len() == 3));
 
     s.stop();
