@@ -21,6 +21,7 @@ export const router = createRouter({
         { path: 'audit', component: () => import('./views/AuditView.vue') },
         { path: 'clusters/new', component: () => import('./views/ClusterWizard.vue') },
         { path: 'clusters/:name', component: () => import('./views/ClusterView.vue'), props: true },
+        { path: 'clusters/:name/explore', component: () => import('./views/ClusterExplorer.vue'), props: true },
         { path: 'tasks/:id', component: () => import('./views/TaskView.vue'), props: true },
       ],
     },

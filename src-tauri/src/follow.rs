@@ -1,16 +1,17 @@
-//! Following a task's journal over a Tauri Channel: the page gets every [`TaskUpdate`] from the
-//! start of the journal until the task ends, or until it stops following (leaving the view).
+//! The streams a page follows over a Tauri Channel: a task's journal (every [`TaskUpdate`] from
+//! the start until the task ends) and a cluster view (every [`ResourceUpdate`] of one kind), each
+//! until the page stops following it (leaving the view).
 
 use crate::Desktop;
 use crate::error::UiResult;
-use ko_api::{CancellationToken, TaskUpdate};
+use ko_api::{CancellationToken, ResourceUpdate, TaskUpdate, WatchForm};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use tauri::State;
 use tauri::ipc::Channel;
 
-/// The follows in progress, by id.
+/// The streams in progress, by id.
 #[derive(Default)]
 pub struct Follows {
     next_id: AtomicU32,
@@ -37,7 +38,7 @@ impl Follows {
 }
 
 /// Starts streaming task `id`'s journal to `on_update`; returns the follow's id for
-/// [`unfollow_task`].
+/// [`stop_following`].
 #[tauri::command]
 pub async fn follow_task(d: State<'_, Desktop>, id: i64, on_update: Channel<TaskUpdate>) -> UiResult<u32> {
     let mut follow = d.api.task_follow(&d.actor, id).await?;
@@ -60,8 +61,37 @@ pub async fn follow_task(d: State<'_, Desktop>, id: i64, on_update: Channel<Task
     Ok(follow_id)
 }
 
-/// Stops a follow (the page left the task's view).
+/// Starts streaming cluster `name`'s live rows of one kind to `on_update`; returns the follow's
+/// id for [`stop_following`].
 #[tauri::command]
-pub fn unfollow_task(d: State<'_, Desktop>, follow: u32) {
+pub async fn watch_resources(
+    d: State<'_, Desktop>,
+    name: String,
+    form: WatchForm,
+    on_update: Channel<ResourceUpdate>,
+) -> UiResult<u32> {
+    let mut updates = d.api.cluster_resource_updates(&d.actor, &name, form).await?;
+    let follows = Arc::clone(&d.follows);
+    let (follow_id, stop) = follows.start();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => break,
+                update = updates.recv() => {
+                    let Some(u) = update else { break };
+                    if on_update.send(u).is_err() {
+                        break; // the page is gone
+                    }
+                }
+            }
+        }
+        follows.stop(follow_id);
+    });
+    Ok(follow_id)
+}
+
+/// Stops a follow (the page left the task's or the cluster view).
+#[tauri::command]
+pub fn stop_following(d: State<'_, Desktop>, follow: u32) {
     d.follows.stop(follow);
 }

@@ -82,7 +82,8 @@ fn main() -> ExitCode {
             files::build_bundle,
             files::verify_bundle,
             follow::follow_task,
-            follow::unfollow_task,
+            follow::watch_resources,
+            follow::stop_following,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -17,6 +17,7 @@ mod cluster_access;
 mod cluster_certs;
 mod cluster_health;
 mod cluster_import;
+mod cluster_objects;
 mod cluster_ops;
 mod clusters;
 mod credentials;
@@ -45,6 +46,7 @@ pub use bundle_library::{BuildRequest, LibraryBundle};
 pub use cert_expiry::CertExpiry;
 pub use cluster_health::{ClusterHealth, HEALTH_PROBE_EVERY, HealthError, ServingCert};
 pub use cluster_import::{ClusterImported, ImportForm, ImportSource};
+pub use cluster_objects::WatchForm;
 pub use cluster_ops::{CheckResult, ClusterBackups, ClusterDetail};
 pub use clusters::{ClusterDefaults, ClusterValidation};
 pub use credentials::{CredentialDetail, KeychainState, NewCredential};
@@ -61,7 +63,10 @@ pub use ko_core::{ClusterStatus, NextStep, Operation, Problem, Stage};
 pub use ko_deploy::{
     CredentialAuth, DeployError, HOST_STORE, HostPush, HostRefusal, HostSpec, LIBRARY_DIR, PushProgress, TaskOutcome,
 };
-pub use ko_k8s::{Check as HealthCheck, ContextSummary, Health, KubeconfigContexts, NodeSummary, PodProblem};
+pub use ko_k8s::{
+    ApplyChange, Check as HealthCheck, ContextSummary, DrainReport, Health, KindInfo, KubeconfigContexts, NodeSummary,
+    PodProblem, ResourceKind, ResourceRow, ResourceUpdate, RowState, WorkloadKind,
+};
 pub use ko_playbook::{Event as TaskEvent, Status as StepStatus};
 pub use ko_secrets::{PassphraseSource, SecretError, Sensitive, StoreKind, StoreState, write_private_file};
 pub use ko_ssh::CancellationToken;

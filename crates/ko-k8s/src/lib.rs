@@ -24,7 +24,7 @@ pub use actions::{DrainReport, EvictionPatience, WorkloadKind};
 pub use apply::{ApplyChange, FIELD_MANAGER, apply_yaml, object_yaml};
 pub use health::{Check, Health, PodProblem, probe};
 pub use nodes::NodeSummary;
-pub use rows::{ResourceKind, ResourceRow, RowState};
+pub use rows::{KindInfo, ResourceKind, ResourceRow, RowState};
 pub use tls_peer::serving_chain;
 pub use verify::{Verified, verify};
 pub use watch::{ResourceUpdate, watch_rows};

@@ -149,6 +149,28 @@ impl ResourceKind {
     }
 }
 
+/// A kind as the views present it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct KindInfo {
+    /// The kind.
+    pub kind: ResourceKind,
+    /// Its rows' columns (after namespace and name).
+    pub columns: Vec<String>,
+    /// Its objects live in namespaces.
+    pub namespaced: bool,
+}
+
+impl ResourceKind {
+    /// How the views present it.
+    pub fn info(self) -> KindInfo {
+        KindInfo {
+            kind: self,
+            columns: self.columns().iter().map(|c| c.to_string()).collect(),
+            namespaced: self.namespaced(),
+        }
+    }
+}
+
 /// How a row looks at a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]

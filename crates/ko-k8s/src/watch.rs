@@ -1,6 +1,9 @@
 //! Live rows of one kind: a list, then the changes as the API server watches them (kube-rs's
-//! watcher: resourceVersions, bookmarks, a relist after `410 Gone`), resumed with backoff when
-//! the connection drops. No polling: one watch connection per open view.
+//! watcher: resourceVersions, bookmarks, a relist after `410 Gone`). When the watch breaks, the
+//! view hears `reconnecting` and the watch starts over — a fresh list, so the view gets a new
+//! snapshot once the API server is back, even if it came back with other resourceVersions (a
+//! restarted server, an etcd restore) — after a pause that doubles from [`FIRST_PAUSE`] up to
+//! [`LONGEST_PAUSE`]. No polling: one watch connection per open view.
 
 use crate::rows::{self, ResourceKind, ResourceRow};
 use crate::{ClusterAccess, Result};
@@ -13,10 +16,17 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::core::PartialObjectMeta;
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher;
 use kube::{Api, Client};
 use serde::Serialize;
 use std::fmt::Debug;
+use std::time::Duration;
+
+/// The pause before the first attempt to watch again.
+pub const FIRST_PAUSE: Duration = Duration::from_millis(800);
+
+/// The longest pause between attempts.
+pub const LONGEST_PAUSE: Duration = Duration::from_secs(30);
 
 /// What a view of one kind receives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -79,10 +89,44 @@ fn rows_stream(client: Client, kind: ResourceKind, namespace: Option<&str>) -> B
 
 fn typed<K>(api: Api<K>, to_row: fn(&K) -> ResourceRow) -> BoxStream<'static, ResourceUpdate>
 where
-    K: kube::Resource + Clone + serde::de::DeserializeOwned + Debug + Send + 'static,
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + Debug + Send + Sync + 'static,
     K::DynamicType: Default,
 {
-    rows_of(watcher::watcher(api, watcher::Config::default()).default_backoff(), to_row)
+    rows_of(starting_over(move || watcher::watcher(api.clone(), watcher::Config::default()).boxed()), to_row)
+}
+
+type Events<K> = BoxStream<'static, std::result::Result<watcher::Event<K>, watcher::Error>>;
+
+/// The events of watches made by `make`: after an error, a new watch (a fresh list) after a
+/// pause that doubles from [`FIRST_PAUSE`] to [`LONGEST_PAUSE`], and back to the first once a
+/// list went through.
+fn starting_over<K: Send + 'static>(make: impl Fn() -> Events<K> + Send + 'static) -> Events<K> {
+    let first = make();
+    futures::stream::unfold((first, make, FIRST_PAUSE), |(mut events, make, mut pause)| async move {
+        loop {
+            match events.next().await {
+                Some(Ok(e)) => {
+                    if matches!(e, watcher::Event::InitDone) {
+                        pause = FIRST_PAUSE;
+                    }
+                    return Some((Ok(e), (events, make, pause)));
+                }
+                Some(Err(e)) => {
+                    let wait = pause;
+                    let again = make();
+                    let delayed = futures::stream::once(async move {
+                        tokio::time::sleep(wait).await;
+                        again
+                    })
+                    .flatten()
+                    .boxed();
+                    return Some((Err(e), (delayed, make, (pause * 2).min(LONGEST_PAUSE))));
+                }
+                None => events = make(),
+            }
+        }
+    })
+    .boxed()
 }
 
 /// Turns the watcher's events into updates: the initial (or renewed) list as one snapshot.

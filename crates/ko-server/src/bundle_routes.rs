@@ -4,9 +4,10 @@
 use super::AppState;
 use super::error::HttpError;
 use super::session::Authed;
+use super::update_events::event_stream;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::{Json, Router, routing};
 use ko_api::{BuildForm, Imported, PushForm};
 use serde::Deserialize;
@@ -119,15 +120,4 @@ async fn bundle_build(
 ) -> Result<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>, HttpError> {
     s.api.require(&a, ko_api::Permission::ManageSystem, "build bundles").await?;
     Ok(event_stream(s.api.bundle_build_updates(&a, form)))
-}
-
-/// Updates from `rx` as server-sent `update` events (JSON), until the sender is done.
-fn event_stream<T: serde::Serialize + Send + 'static>(
-    rx: tokio::sync::mpsc::UnboundedReceiver<T>,
-) -> Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>> {
-    let events = futures::stream::unfold(rx, |mut rx| async move {
-        let update = rx.recv().await?;
-        Some((Ok(Event::default().event("update").data(serde_json::to_string(&update).unwrap_or_default())), rx))
-    });
-    Sse::new(events).keep_alive(KeepAlive::default())
 }

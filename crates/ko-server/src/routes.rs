@@ -1,6 +1,6 @@
 //! The routes: ko-api's operation table ([`super::operation_routes`]), and by hand what is not
-//! a plain call — the session (a cookie), the kubeconfig (a download), task journals and bundle
-//! uploads and pushes (streams).
+//! a plain call — the session (a cookie), the kubeconfig (a download), task journals, cluster
+//! views and bundle uploads and pushes (streams).
 
 use super::AppState;
 use super::error::HttpError;
@@ -23,6 +23,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/session", post(login).get(whoami).delete(logout))
         .route("/api/password", post(change_password))
         .route("/api/clusters/{name}/kubeconfig", get(cluster_kubeconfig))
+        .route("/api/clusters/{name}/watch", post(cluster_watch))
         .route("/api/tasks/{id}/events", get(task_events::stream))
         .merge(super::operation_routes::router())
         .merge(super::bundle_routes::router())
@@ -89,4 +90,16 @@ async fn cluster_kubeconfig(
         ],
         config.expose().clone(),
     ))
+}
+
+/// `POST /api/clusters/{name}/watch {kind, namespace}`: the live rows of one kind
+/// (`ko_api::ResourceUpdate`: a snapshot, upserts, removals, reconnecting) as server-sent `update`
+/// events, until the client goes; refused before it starts when the user may not see the cluster.
+async fn cluster_watch(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+    Json(form): Json<ko_api::WatchForm>,
+) -> Result<impl IntoResponse, HttpError> {
+    Ok(super::update_events::event_stream(s.api.cluster_resource_updates(&a, &name, form).await?))
 }

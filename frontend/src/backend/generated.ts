@@ -1,6 +1,20 @@
 // Generated from the Rust types by crates/ko-api/tests/api/ts_bindings.rs; do not edit.
 // After changing a type: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test api ts_bindings
 
+/** What an apply does (or did) to one object. */
+export interface ApplyChange {
+  /** `create`, `change` or `unchanged`. */
+  action: string
+  /** A unified diff of its YAML, what is there against what will be (empty when unchanged). */
+  diff: string
+  /** `apiVersion/Kind`. */
+  kind: string
+  /** Its name. */
+  name: string
+  /** Its namespace (none: cluster-scoped). */
+  namespace: string | null
+}
+
 /** CPU architecture of a cluster. */
 export type Arch = "amd64" | "arm64" | "mixed"
 
@@ -227,6 +241,16 @@ export interface ClusterAddWorkers {
   zone?: string | null
 }
 
+/** What server-side applying the YAML would change, each object with a diff; nothing changes. */
+export interface ClusterApply {
+  /** Cluster name. */
+  name: string
+  /** The namespace of objects that name none. */
+  namespace?: string
+  /** One or more objects (YAML documents). */
+  yaml: string
+}
+
 /** Takes an etcd snapshot and fetches it to this machine. */
 export interface ClusterBackup {
   /** Cluster name. */
@@ -337,10 +361,52 @@ export interface ClusterImported {
   version: string
 }
 
+/** Drains a node: cordoned, its pods evicted (DaemonSet and static pods stay); an eviction a disruption budget refuses is tried again for up to two minutes. */
+export interface ClusterNodeDrain {
+  /** Cluster name. */
+  name: string
+  /** Node name. */
+  node: string
+}
+
+/** Cordons (`schedulable: false`) or uncordons a node. */
+export interface ClusterNodeSchedulable {
+  /** Cluster name. */
+  name: string
+  /** Node name. */
+  node: string
+  /** New pods may be scheduled on it. */
+  schedulable: boolean
+}
+
+/** One object of the cluster as YAML; a secret's values only with `reveal` (operators of the cluster; written to the audit log). */
+export interface ClusterObjectYaml {
+  /** The object's kind. */
+  kind: ResourceKind
+  /** Cluster name. */
+  name: string
+  /** Its namespace (none for cluster-scoped kinds). */
+  namespace?: string | null
+  /** Its name. */
+  object: string
+  /** Show a secret's values. */
+  reveal?: boolean
+}
+
 /** What creating the cluster would run on which host (secrets redacted); nothing changes. */
 export interface ClusterPlan {
   /** The cluster file (YAML). */
   yaml: string
+}
+
+/** Deletes a pod (its controller makes a new one). */
+export interface ClusterPodDelete {
+  /** Cluster name. */
+  name: string
+  /** The pod's namespace. */
+  namespace: string
+  /** The pod. */
+  pod: string
 }
 
 /** Removes a master: drained, out of etcd, refreshed everywhere, its host reset unless `down`. */
@@ -480,6 +546,32 @@ export interface ClusterValidation {
   spec: ClusterSpec | null
 }
 
+/** Restarts a workload's pods, as `kubectl rollout restart`. */
+export interface ClusterWorkloadRestart {
+  /** Its kind. */
+  kind: WorkloadKind
+  /** Cluster name. */
+  name: string
+  /** The workload's namespace. */
+  namespace: string
+  /** Its name. */
+  workload: string
+}
+
+/** Sets a Deployment's or StatefulSet's replicas. */
+export interface ClusterWorkloadScale {
+  /** Its kind. */
+  kind: WorkloadKind
+  /** Cluster name. */
+  name: string
+  /** The workload's namespace. */
+  namespace: string
+  /** The replicas it is to have. */
+  replicas: number
+  /** Its name. */
+  workload: string
+}
+
 /** Optional components. */
 export interface Components {
   /** Install the GPU kit (NVIDIA device plugin). */
@@ -597,6 +689,16 @@ export interface Disk {
   name: string
   /** Bytes. */
   size: number
+}
+
+/** What a drain did. */
+export interface DrainReport {
+  /** Pods evicted (`namespace/name`). */
+  evicted: string[]
+  /** Evictions refused for a while by a disruption budget before they went through. */
+  retried: number
+  /** Pods left alone: DaemonSet pods (their controller would put them back) and static pods. */
+  skipped: string[]
 }
 
 /** etcd tuning. */
@@ -870,6 +972,16 @@ export interface Imported {
 
 /** Ingress controller. */
 export type IngressKind = "nginx" | "traefik" | "none"
+
+/** A kind as the views present it. */
+export interface KindInfo {
+  /** Its rows' columns (after namespace and name). */
+  columns: string[]
+  /** The kind. */
+  kind: ResourceKind
+  /** Its objects live in namespaces. */
+  namespaced: boolean
+}
 
 /** A kubeconfig's contexts, for choosing one. */
 export interface KubeconfigContexts {
@@ -1362,6 +1474,43 @@ export interface Repository {
   repo_port: number
 }
 
+/** A kind of object the views show. */
+export type ResourceKind = "nodes" | "namespaces" | "pods" | "deployments" | "stateful_sets" | "daemon_sets" | "jobs" | "cron_jobs" | "services" | "ingresses" | "persistent_volumes" | "persistent_volume_claims" | "config_maps" | "secrets" | "events"
+
+/** One object as a row. */
+export interface ResourceRow {
+  /** The values of its kind's [`ResourceKind::columns`]. */
+  cells: string[]
+  /** When it was created (RFC 3339), empty if not told. */
+  created: string
+  /** `NAMESPACE/NAME`, or `NAME` for a cluster-scoped object: unique in its kind. */
+  key: string
+  /** Its name. */
+  name: string
+  /** Its namespace (none: cluster-scoped). */
+  namespace: string | null
+  /** How it looks at a glance. */
+  state: RowState
+}
+
+/** What a view of one kind receives. */
+export type ResourceUpdate = {
+  data: ResourceRow[]
+  kind: "snapshot"
+} | {
+  data: ResourceRow
+  kind: "upsert"
+} | {
+  data: string
+  kind: "remove"
+} | {
+  data: string
+  kind: "reconnecting"
+}
+
+/** How a row looks at a glance. */
+export type RowState = "neutral" | "ok" | "warning" | "error"
+
 /** Container runtime. */
 export type RuntimeKind = "containerd" | "docker"
 
@@ -1676,6 +1825,17 @@ export interface VersionSetEnabled {
   /** The version (`v1.35.2`). */
   version: string
 }
+
+/** What a view watches. */
+export interface WatchForm {
+  /** The kind of object. */
+  kind: ResourceKind
+  /** Only this namespace (ignored for cluster-scoped kinds; none: all). */
+  namespace?: string | null
+}
+
+/** The workloads that restart and scale. */
+export type WorkloadKind = "deployment" | "stateful_set" | "daemon_set"
 
 /** How far a build's writing is: bytes and files added of the totals, which are known (and reported, with no file yet) before anything is written. */
 export interface WriteProgress {

@@ -1,7 +1,7 @@
 // The Backend over `koctl serve`: fetch with the session cookie, server-sent events for tasks.
 import type { Backend, BundleSource } from './index'
 import { operations, routes, type OperationName, type RouteBody } from './operations'
-import { ApiError, type LogLine, type TaskStatus, type TaskUpdate } from './types'
+import { ApiError, type LogLine, type ResourceUpdate, type TaskStatus, type TaskUpdate } from './types'
 
 async function call<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
   const res = await fetch(path, {
@@ -69,20 +69,25 @@ async function readEvents(res: Response, onData: (data: string) => void) {
   }
 }
 
-/** POSTs `body` to a streaming route and hands each server-sent update to `onUpdate`; a refusal
- * before the stream starts is thrown as the API's error. */
-async function stream<U>(path: string, body: unknown, onUpdate: (u: U) => void): Promise<void> {
+/** POSTs `body` to a streaming route; a refusal before the stream starts is thrown as the API's error. */
+async function openStream(path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
   const res = await fetch(path, {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
+    signal,
   })
   if (!res.ok) {
     const data = await res.json().catch(() => undefined)
     throw new ApiError(res.status, data?.error?.code ?? 'http', data?.error?.message ?? res.statusText, data?.error?.problems?.[0]?.next ?? null)
   }
-  await readEvents(res, (data) => onUpdate(JSON.parse(data) as U))
+  return res
+}
+
+/** POSTs `body` to a streaming route and hands each server-sent update to `onUpdate` until it ends. */
+async function stream<U>(path: string, body: unknown, onUpdate: (u: U) => void): Promise<void> {
+  await readEvents(await openStream(path, body), (data) => onUpdate(JSON.parse(data) as U))
 }
 
 /** The browser sends the file it was given; a path on this machine means nothing to the server. */
@@ -107,6 +112,16 @@ export const httpBackend: Backend = {
   changePassword: (old, password) => call('POST', '/api/password', { old, new: password }),
   pushBundle: (name, form, onUpdate) => stream(`/api/bundles/${encodeURIComponent(name)}/push`, form, onUpdate),
   buildBundle: (form, onUpdate) => stream('/api/bundles/build', form, onUpdate),
+  async watchResources(name, form, onUpdate) {
+    const abort = new AbortController()
+    const res = await openStream(`/api/clusters/${encodeURIComponent(name)}/watch`, form, abort.signal)
+    // the server ends it only when the page stops (abort) or the connection breaks (a reconnect
+    // is the server's: its watch resumes by itself; a broken page connection ends the view)
+    readEvents(res, (data) => onUpdate(JSON.parse(data) as ResourceUpdate)).catch(() => {
+      if (!abort.signal.aborted) onUpdate({ kind: 'reconnecting', data: 'the connection to the server broke; reload the page' })
+    })
+    return () => abort.abort()
+  },
   verifyBundle: (source) => call('POST', '/api/bundles/verify', upload(source)),
   importBundle: (source, allowUnsigned) => call('POST', `/api/bundles?allow_unsigned=${allowUnsigned}`, upload(source)),
   async exportKubeconfig(name) {

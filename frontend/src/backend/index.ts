@@ -1,7 +1,7 @@
 // The one door of the UI to the application. Two implementations: Tauri invoke + Channel (the
 // desktop window, tauri.ts) and HTTP + server-sent events (`koctl serve` in a browser, http.ts).
 import type { Operations } from './operations'
-import type { BuildForm, BuildUpdate, Imported, Me, PushForm, PushUpdate, TaskUpdate, VerifyReport } from './types'
+import type { BuildForm, BuildUpdate, Imported, Me, PushForm, PushUpdate, ResourceUpdate, TaskUpdate, VerifyReport, WatchForm } from './types'
 
 /** A bundle to import: a file the browser picked (uploaded), or a path on this machine (desktop). */
 export type BundleSource = { file: Blob } | { path: string }
@@ -32,4 +32,7 @@ export interface Backend extends Operations {
   exportKubeconfig(name: string): Promise<string | null>
   /** Streams a task's journal from the start; returns a function that stops following. */
   follow(task: number, onUpdate: (u: TaskUpdate) => void): () => void
+  /** Streams a cluster's live rows of one kind (a snapshot, then changes; `reconnecting` while the
+   * cluster's API server is away); resolves, once the stream started, to a function that stops it. */
+  watchResources(name: string, form: WatchForm, onUpdate: (u: ResourceUpdate) => void): Promise<() => void>
 }

@@ -1,6 +1,7 @@
 // Generated from ko-api's operation table (crates/ko-api/src/ops) by crates/ko-api/tests/api/ts_bindings.rs;
 // do not edit. After changing an operation: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test api ts_bindings
 import type {
+  ApplyChange,
   AuditEntry,
   AuditList,
   BundleTrustAdd,
@@ -8,6 +9,7 @@ import type {
   Cluster,
   ClusterAddMasters,
   ClusterAddWorkers,
+  ClusterApply,
   ClusterBackup,
   ClusterBackups,
   ClusterCheckCerts,
@@ -19,7 +21,11 @@ import type {
   ClusterHealth,
   ClusterHealthProbe,
   ClusterImported,
+  ClusterNodeDrain,
+  ClusterNodeSchedulable,
+  ClusterObjectYaml,
   ClusterPlan,
+  ClusterPodDelete,
   ClusterRemoveMaster,
   ClusterRemoveWorker,
   ClusterRenewCerts,
@@ -31,9 +37,12 @@ import type {
   ClusterUpgrade,
   ClusterValidate,
   ClusterValidation,
+  ClusterWorkloadRestart,
+  ClusterWorkloadScale,
   Credential,
   CredentialAdd,
   CredentialRm,
+  DrainReport,
   HostAdd,
   HostDetail,
   HostImportCsv,
@@ -44,6 +53,7 @@ import type {
   HostShow,
   ImportForm,
   ImportRow,
+  KindInfo,
   KubeconfigContexts,
   KubeconfigContextsOf,
   KubernetesVersion,
@@ -148,6 +158,15 @@ export const routes = {
   kubeconfig_contexts: { method: 'POST', path: '/api/kubeconfig/contexts', body: 'fields' },
   local_kubeconfig_contexts: { method: 'GET', path: '/api/kubeconfig/local', body: 'fields' },
   cluster_health: { method: 'POST', path: '/api/clusters/{name}/health', body: 'fields' },
+  resource_kinds: { method: 'GET', path: '/api/resource-kinds', body: 'fields' },
+  cluster_object_yaml: { method: 'GET', path: '/api/clusters/{name}/objects/{kind}/{object}', body: 'fields' },
+  cluster_apply_plan: { method: 'POST', path: '/api/clusters/{name}/apply/plan', body: 'fields' },
+  cluster_apply: { method: 'POST', path: '/api/clusters/{name}/apply', body: 'fields' },
+  cluster_node_schedulable: { method: 'POST', path: '/api/clusters/{name}/nodes/{node}/schedulable', body: 'fields' },
+  cluster_node_drain: { method: 'POST', path: '/api/clusters/{name}/nodes/{node}/drain', body: 'fields' },
+  cluster_pod_delete: { method: 'DELETE', path: '/api/clusters/{name}/namespaces/{namespace}/pods/{pod}', body: 'fields' },
+  cluster_workload_restart: { method: 'POST', path: '/api/clusters/{name}/namespaces/{namespace}/workloads/{kind}/{workload}/restart', body: 'fields' },
+  cluster_workload_scale: { method: 'POST', path: '/api/clusters/{name}/namespaces/{namespace}/workloads/{kind}/{workload}/scale', body: 'fields' },
   task_list: { method: 'GET', path: '/api/tasks', body: 'fields' },
   task_show: { method: 'GET', path: '/api/tasks/{id}', body: 'fields' },
   task_logs: { method: 'GET', path: '/api/tasks/{id}/logs', body: 'fields' },
@@ -302,6 +321,30 @@ export function operations(call: Call) {
      * that answers `running`.
      */
     clusterHealth: (input: ClusterHealthProbe) => call('cluster_health', input) as Promise<ClusterHealth>,
+    /** The kinds of object the cluster views show, with their columns. */
+    resourceKinds: () => call('resource_kinds', {}) as Promise<KindInfo[]>,
+    /**
+     * One object of the cluster as YAML; a secret's values only with `reveal` (operators of the
+     * cluster; written to the audit log).
+     */
+    clusterObjectYaml: (input: ClusterObjectYaml) => call('cluster_object_yaml', input) as Promise<string>,
+    /** What server-side applying the YAML would change, each object with a diff; nothing changes. */
+    clusterApplyPlan: (input: ClusterApply) => call('cluster_apply_plan', input) as Promise<ApplyChange[]>,
+    /** Server-side applies the YAML (field manager `kubeoperator-desktop`, conflicts forced). */
+    clusterApply: (input: ClusterApply) => call('cluster_apply', input) as Promise<ApplyChange[]>,
+    /** Cordons (`schedulable: false`) or uncordons a node. */
+    clusterNodeSchedulable: (input: ClusterNodeSchedulable) => call('cluster_node_schedulable', input) as Promise<void>,
+    /**
+     * Drains a node: cordoned, its pods evicted (DaemonSet and static pods stay); an eviction a
+     * disruption budget refuses is tried again for up to two minutes.
+     */
+    clusterNodeDrain: (input: ClusterNodeDrain) => call('cluster_node_drain', input) as Promise<DrainReport>,
+    /** Deletes a pod (its controller makes a new one). */
+    clusterPodDelete: (input: ClusterPodDelete) => call('cluster_pod_delete', input) as Promise<void>,
+    /** Restarts a workload's pods, as `kubectl rollout restart`. */
+    clusterWorkloadRestart: (input: ClusterWorkloadRestart) => call('cluster_workload_restart', input) as Promise<void>,
+    /** Sets a Deployment's or StatefulSet's replicas. */
+    clusterWorkloadScale: (input: ClusterWorkloadScale) => call('cluster_workload_scale', input) as Promise<void>,
     /** The newest tasks, of one cluster or of all the actor may see. */
     taskList: (input: TaskList = {}) => call('task_list', input) as Promise<Task[]>,
     /** A task with its journal: phases, and every step on every host. */

@@ -4,7 +4,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core'
 import type { Backend, BundleSource } from './index'
 import { operations } from './operations'
-import { ApiError, type BuildUpdate, type NextStep, type PushUpdate, type TaskUpdate } from './types'
+import { ApiError, type BuildUpdate, type NextStep, type PushUpdate, type ResourceUpdate, type TaskUpdate } from './types'
 
 /** Invokes a command; its rejection (`{code, message}`) becomes an ApiError. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -57,7 +57,19 @@ export const tauriBackend: Backend = {
     started.catch((e: ApiError) => onUpdate({ kind: 'unreadable', data: { code: e.code, message: e.message } }))
     return () => {
       stopped = true
-      void started.then((follow) => call('unfollow_task', { follow })).catch(() => undefined)
+      void started.then((follow) => call('stop_following', { follow })).catch(() => undefined)
     }
+  },
+  watchResources(name, form, onUpdate) {
+    let stopped = false
+    const channel = new Channel<ResourceUpdate>()
+    channel.onmessage = (u) => {
+      if (!stopped) onUpdate(u)
+    }
+    const started = call<number>('watch_resources', { name, form, onUpdate: channel })
+    return started.then(() => () => {
+      stopped = true
+      void started.then((follow) => call('stop_following', { follow })).catch(() => undefined)
+    })
   },
 }

@@ -54,3 +54,84 @@ test('a cluster imported from a pasted kubeconfig shows its nodes, turns lost an
     await stopStandIn(standin).catch(() => {})
   }
 })
+
+test('inside an imported cluster: live views, filters, actions, YAML applied after its diff, reconnecting', async ({ page }) => {
+  let standin = await startStandIn(mkdtempSync(join(tmpdir(), 'ko-standin-')))
+  const port = Number(new URL(standin.url).port)
+  const rows = page.locator('[data-test=explorer-rows]')
+  const row = (key: string) => rows.locator('.el-table-v2__row', { has: page.locator(`[data-row="${key}"]`) })
+  const chooseKind = async (label: string) => {
+    await page.locator('[data-test=explorer-kind]').click()
+    await page.getByRole('option', { name: label, exact: true }).click()
+  }
+  try {
+    await loginAsAdmin(page, url())
+    await page.getByRole('menuitem', { name: 'Clusters' }).click()
+    await page.locator('[data-test=cluster-import]').click()
+    await page.fill('input[name=import-name]', 'explore')
+    await page.fill('textarea[name=import-kubeconfig]', standin.kubeconfig)
+    await page.locator('[data-test=import-start]').click()
+    await page.locator('[data-test=explore]').click()
+    await expect(page).toHaveURL(/#\/clusters\/explore\/explore$/)
+
+    // pods of every namespace, live; the search narrows them
+    await expect(row('default/web-00000')).toContainText('Running')
+    await expect(page.locator('[data-test=explorer-count]')).toContainText('of 11')
+    await page.fill('input[name=explorer-search]', 'kube-proxy')
+    await expect(page.locator('[data-test=explorer-count]')).toContainText('3 of 11')
+    await page.fill('input[name=explorer-search]', '')
+    await shot(page, 'cluster-explorer')
+
+    // a pod deleted here disappears through the watch
+    await row('default/web-00002').locator('[data-test=row-delete]').click()
+    await page.locator('.el-popconfirm__action:visible .el-button--primary').click()
+    await expect(page.locator('[data-test=notice]')).toContainText('web-00002')
+    await expect(row('default/web-00002')).toHaveCount(0)
+
+    // nodes: cordon shows at once
+    await chooseKind('Nodes')
+    await row('w1').locator('[data-test=row-cordon]').click()
+    await expect(row('w1')).toContainText('SchedulingDisabled')
+    await row('w1').locator('[data-test=row-uncordon]').click()
+    await expect(row('w1')).not.toContainText('SchedulingDisabled')
+
+    // a deployment scaled
+    await chooseKind('Deployments')
+    await row('default/web').locator('[data-test=row-scale]').click()
+    await page.locator('[data-test=scale-replicas] input').fill('5')
+    await page.locator('[data-test=scale-save]').click()
+    await expect(row('default/web')).toContainText('5/5')
+
+    // a secret's values stay hidden in its YAML
+    await chooseKind('Secrets (names)')
+    await row('default/web-tls').locator('[data-test=row-yaml]').click()
+    await expect(page.locator('textarea[name=yaml]')).toHaveValue(/tls\.key: <hidden>/)
+    await page.keyboard.press('Escape')
+
+    // YAML applied only after its diff was shown
+    await page.locator('[data-test=explorer-apply]').click()
+    await page.fill('textarea[name=yaml]', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  namespace: default\ndata:\n  LOG_LEVEL: debug\n  PORT: "8080"\n')
+    await expect(page.locator('[data-test=yaml-apply]')).toBeDisabled()
+    await page.locator('[data-test=yaml-plan]').click()
+    await expect(page.locator('[data-test=yaml-changes] .del')).toContainText('LOG_LEVEL: info')
+    await expect(page.locator('[data-test=yaml-changes] .add')).toContainText('LOG_LEVEL: debug')
+    await shot(page, 'apply-diff')
+    await page.locator('[data-test=yaml-apply]').click()
+    await expect(page.locator('[data-test=yaml-applied]')).toBeVisible()
+    await page.locator('[data-test=yaml-plan]').click()
+    await expect(page.locator('[data-test=yaml-changes]')).toContainText('unchanged')
+    await page.keyboard.press('Escape')
+
+    // the API server goes away: the view says so, and resumes by itself
+    await chooseKind('Pods')
+    await expect(row('default/web-00000')).toBeVisible()
+    await stopStandIn(standin)
+    await expect(page.locator('[data-test=reconnecting]')).toBeVisible({ timeout: 30_000 })
+    standin = await startStandIn(standin.dir, port)
+    await expect(page.locator('[data-test=reconnecting]')).toHaveCount(0, { timeout: 30_000 })
+    await expect(row('default/web-00000')).toBeVisible()
+    await expect(page.locator('[data-test=explorer-tabs]')).toContainText('explore')
+  } finally {
+    await stopStandIn(standin).catch(() => {})
+  }
+})

@@ -13,6 +13,7 @@ mod declare;
 mod access;
 mod clusters;
 mod inventory;
+mod objects;
 mod settings;
 mod tasks;
 
@@ -90,9 +91,16 @@ impl std::fmt::Debug for Operation {
 
 /// Every operation, grouped by area.
 pub fn all() -> impl Iterator<Item = &'static Operation> {
-    [access::OPERATIONS, inventory::OPERATIONS, clusters::OPERATIONS, tasks::OPERATIONS, settings::OPERATIONS]
-        .into_iter()
-        .flatten()
+    [
+        access::OPERATIONS,
+        inventory::OPERATIONS,
+        clusters::OPERATIONS,
+        objects::OPERATIONS,
+        tasks::OPERATIONS,
+        settings::OPERATIONS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The operation called `name`.

@@ -49,6 +49,7 @@ fn outputs(g: &mut SchemaGenerator) {
     add::<ko_api::Me>(g);
     add::<ko_api::PushUpdate>(g);
     add::<ko_api::BuildUpdate>(g);
+    add::<ko_api::ResourceUpdate>(g);
 }
 
 /// Registers the types the UI sends (deserialized shapes: optional fields may be left out):
@@ -64,6 +65,7 @@ fn inputs(g: &mut SchemaGenerator) {
     g.subschema_for::<ko_api::PushForm>();
     g.subschema_for::<ko_api::BuildForm>();
     g.subschema_for::<ko_api::NewRepository>();
+    g.subschema_for::<ko_api::WatchForm>();
 }
 
 fn definitions(settings: SchemaSettings, register: fn(&mut SchemaGenerator)) -> Map<String, Value> {

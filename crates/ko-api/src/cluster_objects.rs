@@ -1,0 +1,177 @@
+//! What is inside a cluster, through its API server ([`ko_k8s`]): live views of every kind for
+//! whoever may see the cluster, and the actions (cordon, drain, delete a pod, restart, scale,
+//! apply YAML, reveal a secret) for whoever may operate it, each in the audit log.
+
+use crate::{Actor, Api, Cluster, Permission, Result};
+use futures::StreamExt;
+use ko_k8s::{ApplyChange, ClusterAccess, DrainReport, EvictionPatience, ResourceKind, ResourceUpdate, WorkloadKind};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+/// What a view watches.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchForm {
+    /// The kind of object.
+    pub kind: ResourceKind,
+    /// Only this namespace (ignored for cluster-scoped kinds; none: all).
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+impl Api {
+    /// Cluster `name` and its access, if the actor may see it.
+    async fn viewable(&self, actor: &Actor, name: &str) -> Result<(Cluster, ClusterAccess)> {
+        let cluster = self.cluster_row(name).await?;
+        self.authorize(actor, Permission::ViewProject(cluster.project_id), "see inside this cluster").await?;
+        let access = self.cluster_access(&cluster).await?;
+        Ok((cluster, access))
+    }
+
+    /// Cluster `name`'s access, if the actor may operate it.
+    async fn operable(&self, actor: &Actor, name: &str, what: &str) -> Result<ClusterAccess> {
+        let cluster = self.cluster_row(name).await?;
+        let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
+        self.authorize(actor, p, what).await?;
+        self.cluster_access(&cluster).await
+    }
+
+    /// The live rows of one kind in cluster `name`: a snapshot, then each change, for as long as
+    /// the receiver is kept (refused before anything streams when the actor may not see it).
+    pub async fn cluster_resource_updates(
+        &self,
+        actor: &Actor,
+        name: &str,
+        form: WatchForm,
+    ) -> Result<mpsc::UnboundedReceiver<ResourceUpdate>> {
+        let (_, access) = self.viewable(actor, name).await?;
+        let mut updates = ko_k8s::watch_rows(&access, form.kind, form.namespace.as_deref())?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = tx.closed() => break,
+                    update = updates.next() => {
+                        let Some(u) = update else { break };
+                        if tx.send(u).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(rx)
+    }
+
+    /// One object as YAML; a secret's values only with `reveal`, for those who may operate the
+    /// cluster (and written to the audit log).
+    pub async fn cluster_object_yaml(
+        &self,
+        actor: &Actor,
+        name: &str,
+        kind: ResourceKind,
+        namespace: Option<&str>,
+        object: &str,
+        reveal: bool,
+    ) -> Result<String> {
+        if kind == ResourceKind::Secrets && reveal {
+            let target = format!("{name}/{}/{object}", namespace.unwrap_or_default());
+            return self
+                .audited(actor, "cluster.secret_reveal", &target, async {
+                    let access = self.operable(actor, name, "read secrets of this cluster").await?;
+                    Ok(ko_k8s::object_yaml(&access, kind, namespace, object, true).await?)
+                })
+                .await;
+        }
+        let (_, access) = self.viewable(actor, name).await?;
+        Ok(ko_k8s::object_yaml(&access, kind, namespace, object, false).await?)
+    }
+
+    /// Server-side applies YAML to cluster `name` (objects without a namespace go to
+    /// `namespace`); with `dry_run` only says what would change, with diffs.
+    pub async fn cluster_apply(
+        &self,
+        actor: &Actor,
+        name: &str,
+        yaml: &str,
+        namespace: &str,
+        dry_run: bool,
+    ) -> Result<Vec<ApplyChange>> {
+        let apply = async {
+            let access = self.operable(actor, name, "apply objects to this cluster").await?;
+            Ok(ko_k8s::apply_yaml(&access, yaml, namespace, dry_run).await?)
+        };
+        if dry_run { apply.await } else { self.audited(actor, "cluster.apply", name, apply).await }
+    }
+
+    /// Cordons (`schedulable: false`) or uncordons node `node` of cluster `name`.
+    pub async fn cluster_node_schedulable(
+        &self,
+        actor: &Actor,
+        name: &str,
+        node: &str,
+        schedulable: bool,
+    ) -> Result<()> {
+        let action = if schedulable { "cluster.node_uncordon" } else { "cluster.node_cordon" };
+        self.audited(actor, action, &format!("{name}/{node}"), async {
+            let access = self.operable(actor, name, "cordon nodes of this cluster").await?;
+            Ok(ko_k8s::actions::set_schedulable(&access, node, schedulable).await?)
+        })
+        .await
+    }
+
+    /// Drains node `node` of cluster `name`: cordoned, its pods evicted (DaemonSet and static
+    /// pods stay), each eviction a disruption budget refuses tried again for up to two minutes.
+    pub async fn cluster_node_drain(&self, actor: &Actor, name: &str, node: &str) -> Result<DrainReport> {
+        self.audited(actor, "cluster.node_drain", &format!("{name}/{node}"), async {
+            let access = self.operable(actor, name, "drain nodes of this cluster").await?;
+            Ok(ko_k8s::actions::drain(&access, node, EvictionPatience::default()).await?)
+        })
+        .await
+    }
+
+    /// Deletes pod `namespace/pod` of cluster `name`.
+    pub async fn cluster_pod_delete(&self, actor: &Actor, name: &str, namespace: &str, pod: &str) -> Result<()> {
+        self.audited(actor, "cluster.pod_delete", &format!("{name}/{namespace}/{pod}"), async {
+            let access = self.operable(actor, name, "delete pods of this cluster").await?;
+            Ok(ko_k8s::actions::delete_pod(&access, namespace, pod).await?)
+        })
+        .await
+    }
+
+    /// Restarts a workload's pods (as `kubectl rollout restart`).
+    pub async fn cluster_workload_restart(
+        &self,
+        actor: &Actor,
+        name: &str,
+        kind: WorkloadKind,
+        namespace: &str,
+        workload: &str,
+    ) -> Result<()> {
+        self.audited(actor, "cluster.workload_restart", &format!("{name}/{namespace}/{workload}"), async {
+            let access = self.operable(actor, name, "restart workloads of this cluster").await?;
+            Ok(ko_k8s::actions::restart(&access, kind, namespace, workload).await?)
+        })
+        .await
+    }
+
+    /// Sets a Deployment's or StatefulSet's replicas.
+    pub async fn cluster_workload_scale(
+        &self,
+        actor: &Actor,
+        name: &str,
+        kind: WorkloadKind,
+        namespace: &str,
+        workload: &str,
+        replicas: i32,
+    ) -> Result<()> {
+        self.audited(actor, "cluster.workload_scale", &format!("{name}/{namespace}/{workload}={replicas}"), async {
+            if replicas < 0 {
+                return Err(crate::ApiError::invalid("replicas.negative", "replicas", "replicas cannot be negative"));
+            }
+            let access = self.operable(actor, name, "scale workloads of this cluster").await?;
+            Ok(ko_k8s::actions::scale(&access, kind, namespace, workload, replicas).await?)
+        })
+        .await
+    }
+}
