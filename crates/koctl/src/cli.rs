@@ -94,6 +94,17 @@ pub enum Command {
     /// Clusters: create (precheck -> bundle -> base -> runtime -> etcd), back up, restore, reset.
     #[command(subcommand)]
     Cluster(ClusterCmd),
+    /// Inside a cluster, through its API server: live views of every kind, an object's YAML,
+    /// apply (the diff first), cordon / drain nodes, delete pods, restart and scale workloads.
+    ///
+    /// Example: koctl kube prod get pods -n default --watch
+    Kube {
+        /// Cluster name (created or imported).
+        cluster: String,
+        /// What to do.
+        #[command(subcommand)]
+        cmd: KubeCmd,
+    },
     /// Tasks: the journal of every operation; logs, retry (resumes where it stopped), cancel.
     #[command(subcommand)]
     Task(TaskCmd),
@@ -114,6 +125,101 @@ pub enum Command {
     /// The system (audit) log.
     #[command(subcommand)]
     Audit(AuditCmd),
+}
+
+/// `koctl kube CLUSTER ...`
+#[derive(Debug, Subcommand)]
+pub enum KubeCmd {
+    /// List objects of a kind (nodes, namespaces, pods, deployments, stateful_sets, daemon_sets,
+    /// jobs, cron_jobs, services, ingresses, persistent_volumes, persistent_volume_claims,
+    /// config_maps, secrets — names only —, events; kubectl's short names work too); `--watch`
+    /// goes on printing every change.
+    ///
+    /// Example: koctl kube prod get sts -n db
+    Get {
+        /// The kind.
+        kind: String,
+        /// Only this namespace (default: all).
+        #[arg(short, long)]
+        namespace: Option<String>,
+        /// Keep printing changes (Ctrl-C stops).
+        #[arg(short, long)]
+        watch: bool,
+    },
+    /// Print one object as YAML (a secret's values only with --reveal, which is audited).
+    ///
+    /// Example: koctl kube prod yaml deploy web -n default
+    Yaml {
+        /// The kind.
+        kind: String,
+        /// The object's name.
+        object: String,
+        /// Its namespace.
+        #[arg(short, long)]
+        namespace: Option<String>,
+        /// Show a secret's values.
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Server-side apply YAML (field manager kubeoperator-desktop): prints each object's diff;
+    /// with --plan changes nothing.
+    ///
+    /// Example: koctl kube prod apply -f app.yaml --plan
+    Apply {
+        /// The YAML file; `-` reads stdin.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: PathBuf,
+        /// Namespace of objects that name none.
+        #[arg(short, long, default_value = "default")]
+        namespace: String,
+        /// Only show what would change.
+        #[arg(long)]
+        plan: bool,
+    },
+    /// Mark a node unschedulable.
+    Cordon {
+        /// Node name.
+        node: String,
+    },
+    /// Mark a node schedulable again.
+    Uncordon {
+        /// Node name.
+        node: String,
+    },
+    /// Cordon a node and evict its pods (DaemonSet and static pods stay; evictions a disruption
+    /// budget refuses are tried again for up to two minutes).
+    Drain {
+        /// Node name.
+        node: String,
+    },
+    /// Delete a pod (its controller makes a new one).
+    ///
+    /// Example: koctl kube prod delete-pod default/web-5d4f8c7b9-x2k4p
+    DeletePod {
+        /// NAMESPACE/POD.
+        pod: String,
+    },
+    /// Restart a Deployment's, StatefulSet's or DaemonSet's pods (as kubectl rollout restart).
+    ///
+    /// Example: koctl kube prod restart deployment default/web
+    Restart {
+        /// deployment, stateful_set or daemon_set.
+        kind: String,
+        /// NAMESPACE/NAME.
+        workload: String,
+    },
+    /// Set a Deployment's or StatefulSet's replicas.
+    ///
+    /// Example: koctl kube prod scale deployment default/web --replicas 5
+    Scale {
+        /// deployment or stateful_set.
+        kind: String,
+        /// NAMESPACE/NAME.
+        workload: String,
+        /// The replicas it is to have.
+        #[arg(long)]
+        replicas: i32,
+    },
 }
 
 /// `koctl credential ...`

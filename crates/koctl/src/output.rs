@@ -9,14 +9,14 @@ use unicode_width::UnicodeWidthStr;
 
 /// Rows under headers, printed with columns aligned (CJK-aware).
 pub struct Table {
-    headers: Vec<&'static str>,
+    headers: Vec<String>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
     /// An empty table with these column headers.
-    pub fn new(headers: &[&'static str]) -> Self {
-        Self { headers: headers.to_vec(), rows: Vec::new() }
+    pub fn new<S: AsRef<str>>(headers: &[S]) -> Self {
+        Self { headers: headers.iter().map(|h| h.as_ref().to_string()).collect(), rows: Vec::new() }
     }
 
     /// Appends a row (one cell per header).
@@ -44,7 +44,7 @@ impl Table {
             }
             out.trim_end().to_string() + "\n"
         };
-        let mut out = line(&mut self.headers.iter().copied());
+        let mut out = line(&mut self.headers.iter().map(String::as_str));
         for row in &self.rows {
             out.push_str(&line(&mut row.iter().map(String::as_str)));
         }

@@ -6,6 +6,7 @@ mod bundle;
 mod cluster;
 mod credential;
 mod host;
+mod kube;
 mod secrets;
 mod setting;
 mod status;
@@ -49,6 +50,7 @@ pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
         Command::Secrets(c) => secrets::run(&api, &actor, f, c).await,
         Command::Version(c) => version::run(&api, &actor, f, c).await,
         Command::Cluster(c) => cluster::run(&api, &actor, f, c).await,
+        Command::Kube { cluster, cmd } => kube::run(&api, &actor, f, &cluster, cmd).await,
         Command::Audit(c) => audit::run(&api, &actor, f, c).await,
         Command::Task(c) => task::run(&api, &actor, f, c).await,
         Command::Serve { .. } => unreachable!("served above"),

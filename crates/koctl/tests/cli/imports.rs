@@ -1,9 +1,10 @@
 //! Imported clusters through koctl and `koctl serve`, against a stand-in API server (HTTPS, the
 //! real wire format; a real kube-apiserver cannot run here): import, health, `lost` and back.
 
-use crate::serve::{Client, admin_client, login, serve_with};
+use crate::serve::{Client, admin_client, http_request, login, serve_with};
 use crate::support::{Koctl, all_files, assert_nowhere, text};
 use ko_kube_standin::{Identity, Options, StandIn};
+use std::io::BufRead;
 use std::time::{Duration, Instant};
 
 fn standin(token: &str) -> StandIn {
@@ -143,6 +144,32 @@ fn koctl_serve_imports_pasted_kubeconfigs_and_its_monitor_marks_a_silent_cluster
         web.post("/api/clusters/import", &form(serde_json::json!({"from": "local_kubeconfig", "path": "/etc/passwd"})));
     assert_eq!((status, e["error"]["code"].as_str()), (403, Some("forbidden")), "{e}");
 
+    // a live view over HTTP: server-sent updates, the snapshot first
+    let req = http_request("POST", &format!("{}api/clusters/{name}/watch", server.url))
+        .header("Cookie", c.cookie.clone().unwrap())
+        .header("Content-Type", "application/json")
+        .body(r#"{"kind":"nodes"}"#.to_string())
+        .unwrap();
+    let resp = c.agent.run(req).unwrap();
+    assert_eq!(resp.headers().get("content-type").unwrap(), "text/event-stream");
+    let first = std::io::BufReader::new(resp.into_body().into_reader())
+        .lines()
+        .map(|l| l.unwrap())
+        .find_map(|l| l.strip_prefix("data: ").map(str::to_string))
+        .unwrap();
+    let snapshot: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(snapshot["kind"], "snapshot");
+    let nodes: Vec<&str> = snapshot["data"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(nodes, ["m1", "w1", "w2"]);
+    assert_eq!(
+        k.run_with(&["user", "add", "--name", "nobody", "--password-stdin"], "nobody-pass-1\n", &[]).status.code(),
+        Some(0)
+    );
+    let mut nobody = Client::new(&server);
+    assert_eq!(login(&mut nobody, "nobody", "nobody-pass-1").0, 200);
+    let (status, e) = nobody.post(&format!("/api/clusters/{name}/watch"), r#"{"kind":"pods"}"#);
+    assert_eq!((status, e["error"]["code"].as_str()), (403, Some("forbidden")), "refused before streaming: {e}");
+
     s.stop();
     wait_for_status(&mut c, &name, "lost");
     let (_, d) = c.get(&format!("/api/clusters/{name}"));
@@ -153,4 +180,101 @@ fn koctl_serve_imports_pasted_kubeconfigs_and_its_monitor_marks_a_silent_cluster
     assert_eq!(d["health"]["healthy"], true, "{d}");
     assert_eq!(c.send("DELETE", &format!("/api/clusters/{name}"), None).0, 204);
     drop(server);
+}
+
+#[test]
+fn koctl_kube_lists_watches_acts_and_applies_inside_an_imported_cluster() {
+    if ko_secrets::testing::keychain_or_skip("koctl_kube_lists_watches_acts_and_applies").is_none() {
+        return;
+    }
+    let k = Koctl::new();
+    let s = standin("kube-token");
+    let name = unique("kube");
+    let file = k.file("c.kubeconfig", &s.kubeconfig("c"));
+    assert_eq!(k.run(&["cluster", "import", &name, "--kubeconfig", file.to_str().unwrap()]).status.code(), Some(0));
+
+    let out = k.run(&["kube", &name, "get", "pods", "-n", "default"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(stdout.starts_with("NAMESPACE  NAME       READY  STATUS   RESTARTS  NODE  IP"), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
+            == ["default", "web-00000", "1/1", "Running", "0", "w1", "10.244.0.10"]),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("kube-system"), "only the namespace asked for");
+    let out = k.run(&["kube", &name, "get", "widgets"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown kind 'widgets'; one of: nodes, namespaces, pods"),
+        "{}",
+        text(&out.stderr)
+    );
+    let secrets = text(&k.run(&["-o", "json", "kube", &name, "get", "secrets"]).stdout);
+    assert!(secrets.contains("web-tls") && !secrets.contains("c3RhbmRpbi1zZWNyZXQta2V5"), "{secrets}");
+
+    // a watch prints the changes another process makes
+    let mut watch = k
+        .command(&["kube", &name, "get", "pods", "-n", "default", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(watch.stdout.take().unwrap()).lines();
+    let first: Vec<String> = lines.by_ref().take(4).map(|l| l.unwrap()).collect();
+    assert!(first[0].starts_with("NAMESPACE") && first.iter().any(|l| l.contains("web-00001")), "{first:?}");
+    assert_eq!(k.run(&["kube", &name, "delete-pod", "default/web-00001"]).status.code(), Some(0));
+    let removal = lines.by_ref().map(|l| l.unwrap()).find(|l| l.starts_with("- ")).unwrap();
+    assert_eq!(removal, "- default/web-00001");
+    let _ = watch.kill();
+    let _ = watch.wait();
+
+    // scale, restart, cordon: what the next list shows
+    assert_eq!(k.run(&["kube", &name, "scale", "deploy", "default/web", "--replicas", "4"]).status.code(), Some(0));
+    assert!(
+        text(&k.run(&["kube", &name, "get", "deploy"]).stdout)
+            .lines()
+            .any(|l| l.split_whitespace().take(3).eq(["default", "web", "4/4"]))
+    );
+    assert_eq!(k.run(&["kube", &name, "restart", "deployment", "default/web"]).status.code(), Some(0));
+    assert!(
+        text(&k.run(&["kube", &name, "yaml", "deploy", "web", "-n", "default"]).stdout)
+            .contains("kubectl.kubernetes.io/restartedAt")
+    );
+    assert_eq!(k.run(&["kube", &name, "cordon", "w2"]).status.code(), Some(0));
+    assert!(text(&k.run(&["kube", &name, "get", "nodes"]).stdout).contains("Ready,SchedulingDisabled"));
+    let out = k.run(&["kube", &name, "scale", "deploy", "web", "--replicas", "1"]);
+    assert!(text(&out.stderr).contains("'web' is not NAMESPACE/NAME"), "{}", text(&out.stderr));
+
+    // apply: the plan's diff, then the change, then nothing left to change
+    let manifest = k.file(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata:\n  LOG_LEVEL: warn\n  PORT: \"8080\"\n",
+    );
+    let plan = text(&k.run(&["kube", &name, "apply", "-f", manifest.to_str().unwrap(), "--plan"]).stdout);
+    assert!(
+        plan.starts_with("v1/ConfigMap default/web-config: would change") && plan.contains("+  LOG_LEVEL: warn"),
+        "{plan}"
+    );
+    assert!(text(&k.run(&["kube", &name, "apply", "-f", manifest.to_str().unwrap()]).stdout).contains("changed"));
+    let again = text(&k.run(&["kube", &name, "apply", "-f", manifest.to_str().unwrap(), "--plan"]).stdout);
+    assert_eq!(again, "v1/ConfigMap default/web-config: unchanged\n");
+
+    // roles: a user without a project sees nothing inside; each action is in the audit log
+    assert_eq!(
+        k.run_with(&["user", "add", "--name", "bob", "--password-stdin"], "bob-password-1\n", &[]).status.code(),
+        Some(0)
+    );
+    let out = k.run(&["--as", "bob", "kube", &name, "get", "pods"]);
+    assert!(text(&out.stderr).contains("bob may not see inside this cluster"), "{}", text(&out.stderr));
+    let audit = text(&k.run(&["audit", "list"]).stdout);
+    for action in [
+        "cluster.workload_scale",
+        "cluster.workload_restart",
+        "cluster.node_cordon",
+        "cluster.pod_delete",
+        "cluster.apply",
+    ] {
+        assert!(audit.contains(action), "{action} in\n{audit}");
+    }
+    assert_eq!(k.run(&["cluster", "delete", &name]).status.code(), Some(0));
 }

@@ -61,9 +61,9 @@ fn start_server(k: &Koctl, args: &[&str], keep_stderr: bool) -> Server {
 
 /// A client that keeps the session cookie it is given.
 pub(crate) struct Client {
-    agent: ureq::Agent,
+    pub agent: ureq::Agent,
     base: String,
-    cookie: Option<String>,
+    pub cookie: Option<String>,
 }
 
 impl Client {
@@ -103,7 +103,7 @@ impl Client {
     }
 }
 
-fn http_request(method: &str, url: &str) -> ureq::http::request::Builder {
+pub(crate) fn http_request(method: &str, url: &str) -> ureq::http::request::Builder {
     ureq::http::Request::builder().method(method).uri(url)
 }
 
