@@ -4,7 +4,7 @@
 
 use crate::Desktop;
 use crate::error::UiResult;
-use ko_api::{CancellationToken, ResourceUpdate, TaskUpdate, WatchForm};
+use ko_api::{CancellationToken, LogForm, PodLogUpdate, ResourceUpdate, TaskUpdate, WatchForm};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -70,7 +70,31 @@ pub async fn watch_resources(
     form: WatchForm,
     on_update: Channel<ResourceUpdate>,
 ) -> UiResult<u32> {
-    let mut updates = d.api.cluster_resource_updates(&d.actor, &name, form).await?;
+    let updates = d.api.cluster_resource_updates(&d.actor, &name, form).await?;
+    Ok(forward(&d, updates, on_update))
+}
+
+/// Starts streaming a pod's log to `on_update`; returns the follow's id for [`stop_following`].
+#[tauri::command]
+pub async fn pod_log(
+    d: State<'_, Desktop>,
+    name: String,
+    form: LogForm,
+    on_update: Channel<PodLogUpdate>,
+) -> UiResult<u32> {
+    let updates = d.api.cluster_pod_log_updates(&d.actor, &name, form).await?;
+    Ok(forward(&d, updates, on_update))
+}
+
+/// Passes `updates` on to the page until it stops following or the updates end; the follow's id.
+fn forward<T: serde::Serialize + Clone + Send + 'static>(
+    d: &Desktop,
+    mut updates: tokio::sync::mpsc::UnboundedReceiver<T>,
+    on_update: Channel<T>,
+) -> u32
+where
+    Channel<T>: Send,
+{
     let follows = Arc::clone(&d.follows);
     let (follow_id, stop) = follows.start();
     tauri::async_runtime::spawn(async move {
@@ -87,7 +111,7 @@ pub async fn watch_resources(
         }
         follows.stop(follow_id);
     });
-    Ok(follow_id)
+    follow_id
 }
 
 /// Stops a follow (the page left the task's or the cluster view).

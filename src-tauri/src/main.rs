@@ -83,6 +83,7 @@ fn main() -> ExitCode {
             files::verify_bundle,
             follow::follow_task,
             follow::watch_resources,
+            follow::pod_log,
             follow::stop_following,
         ])
         .run(tauri::generate_context!());

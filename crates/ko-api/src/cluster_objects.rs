@@ -4,8 +4,10 @@
 
 use crate::{Actor, Api, Cluster, Permission, Result};
 use futures::StreamExt;
-use ko_k8s::{ApplyChange, ClusterAccess, DrainReport, EvictionPatience, ResourceKind, ResourceUpdate, WorkloadKind};
-use serde::Deserialize;
+use ko_k8s::{
+    ApplyChange, ClusterAccess, DrainReport, EvictionPatience, LogOptions, ResourceKind, ResourceUpdate, WorkloadKind,
+};
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 /// What a view watches.
@@ -18,6 +20,55 @@ pub struct WatchForm {
     #[serde(default)]
     pub namespace: Option<String>,
 }
+
+/// Whose log, and which part of it.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogForm {
+    /// The pod's namespace.
+    pub namespace: String,
+    /// The pod.
+    pub pod: String,
+    /// The container (needed when the pod has several).
+    #[serde(default)]
+    pub container: Option<String>,
+    /// Keep streaming new lines.
+    #[serde(default)]
+    pub follow: bool,
+    /// The previous instance's log (of a container that restarted).
+    #[serde(default)]
+    pub previous: bool,
+    /// Only lines of the last so many seconds.
+    #[serde(default)]
+    pub since_seconds: Option<i64>,
+    /// Only the last so many lines.
+    #[serde(default)]
+    pub tail_lines: Option<i64>,
+    /// Each line with its time first.
+    #[serde(default)]
+    pub timestamps: bool,
+}
+
+/// What a log view receives: lines in batches, then the end (a log not followed, or a pod
+/// gone) or why it broke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum PodLogUpdate {
+    /// Lines, in order.
+    Lines(Vec<String>),
+    /// The log ended.
+    End,
+    /// The stream broke.
+    Failed {
+        /// Stable code.
+        code: String,
+        /// What happened.
+        message: String,
+    },
+}
+
+/// Lines passed on in one batch at most.
+const LOG_BATCH: usize = 1000;
 
 impl Api {
     /// Cluster `name` and its access, if the actor may see it.
@@ -57,6 +108,49 @@ impl Api {
                             break;
                         }
                     }
+                }
+            }
+        });
+        Ok(rx)
+    }
+
+    /// A pod's log (refused before anything streams when the actor may not see the cluster or the
+    /// API server refuses: no such pod or container, no previous instance).
+    pub async fn cluster_pod_log_updates(
+        &self,
+        actor: &Actor,
+        name: &str,
+        form: LogForm,
+    ) -> Result<mpsc::UnboundedReceiver<PodLogUpdate>> {
+        let (_, access) = self.viewable(actor, name).await?;
+        let opts = LogOptions {
+            container: form.container,
+            follow: form.follow,
+            previous: form.previous,
+            since_seconds: form.since_seconds,
+            tail_lines: form.tail_lines,
+            timestamps: form.timestamps,
+        };
+        let mut lines = ko_k8s::log_lines(&access, &form.namespace, &form.pod, &opts).await?.ready_chunks(LOG_BATCH);
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            loop {
+                let batch = tokio::select! {
+                    () = tx.closed() => break,
+                    batch = lines.next() => batch,
+                };
+                let Some(batch) = batch else {
+                    let _ = tx.send(PodLogUpdate::End);
+                    break;
+                };
+                let (ok, failed): (Vec<_>, Vec<_>) = batch.into_iter().partition(|l| l.is_ok());
+                let ok: Vec<String> = ok.into_iter().flatten().collect();
+                if !ok.is_empty() && tx.send(PodLogUpdate::Lines(ok)).is_err() {
+                    break;
+                }
+                if let Some(Err(e)) = failed.into_iter().next() {
+                    let _ = tx.send(PodLogUpdate::Failed { code: e.code().into(), message: e.to_string() });
+                    break;
                 }
             }
         });

@@ -46,7 +46,7 @@ pub use bundle_library::{BuildRequest, LibraryBundle};
 pub use cert_expiry::CertExpiry;
 pub use cluster_health::{ClusterHealth, HEALTH_PROBE_EVERY, HealthError, ServingCert};
 pub use cluster_import::{ClusterImported, ImportForm, ImportSource};
-pub use cluster_objects::WatchForm;
+pub use cluster_objects::{LogForm, PodLogUpdate, WatchForm};
 pub use cluster_ops::{CheckResult, ClusterBackups, ClusterDetail};
 pub use clusters::{ClusterDefaults, ClusterValidation};
 pub use credentials::{CredentialDetail, KeychainState, NewCredential};

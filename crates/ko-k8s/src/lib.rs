@@ -10,6 +10,7 @@ mod access;
 pub mod actions;
 mod apply;
 mod health;
+mod logs;
 mod nodes;
 pub mod rows;
 mod tls_peer;
@@ -23,6 +24,7 @@ pub use access::{
 pub use actions::{DrainReport, EvictionPatience, WorkloadKind};
 pub use apply::{ApplyChange, FIELD_MANAGER, apply_yaml, object_yaml};
 pub use health::{Check, Health, PodProblem, probe};
+pub use logs::{LogOptions, log_lines};
 pub use nodes::NodeSummary;
 pub use rows::{KindInfo, ResourceKind, ResourceRow, RowState};
 pub use tls_peer::serving_chain;

@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/password", post(change_password))
         .route("/api/clusters/{name}/kubeconfig", get(cluster_kubeconfig))
         .route("/api/clusters/{name}/watch", post(cluster_watch))
+        .route("/api/clusters/{name}/logs", post(cluster_logs))
         .route("/api/tasks/{id}/events", get(task_events::stream))
         .merge(super::operation_routes::router())
         .merge(super::bundle_routes::router())
@@ -102,4 +103,17 @@ async fn cluster_watch(
     Json(form): Json<ko_api::WatchForm>,
 ) -> Result<impl IntoResponse, HttpError> {
     Ok(super::update_events::event_stream(s.api.cluster_resource_updates(&a, &name, form).await?))
+}
+
+/// `POST /api/clusters/{name}/logs {namespace, pod, container, follow, previous, since_seconds,
+/// tail_lines, timestamps}`: a pod's log (`ko_api::PodLogUpdate`: lines in batches, then the end
+/// or why it broke) as server-sent `update` events; refused before it starts (no such pod, no
+/// previous instance, a user who may not see the cluster).
+async fn cluster_logs(
+    State(s): State<AppState>,
+    Authed(a): Authed,
+    Path(name): Path<String>,
+    Json(form): Json<ko_api::LogForm>,
+) -> Result<impl IntoResponse, HttpError> {
+    Ok(super::update_events::event_stream(s.api.cluster_pod_log_updates(&a, &name, form).await?))
 }

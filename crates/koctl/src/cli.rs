@@ -192,6 +192,31 @@ pub enum KubeCmd {
         /// Node name.
         node: String,
     },
+    /// Print a pod's container log; `-f` follows it (Ctrl-C stops).
+    ///
+    /// Example: koctl kube prod logs default/db-0 --previous
+    Logs {
+        /// NAMESPACE/POD.
+        pod: String,
+        /// The container (needed when the pod has several).
+        #[arg(short, long)]
+        container: Option<String>,
+        /// Keep printing new lines.
+        #[arg(short, long)]
+        follow: bool,
+        /// The previous instance's log (of a container that restarted).
+        #[arg(long)]
+        previous: bool,
+        /// Only lines of the last so many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        since: Option<i64>,
+        /// Only the last so many lines.
+        #[arg(long, value_name = "N")]
+        tail: Option<i64>,
+        /// Each line with its time first.
+        #[arg(long)]
+        timestamps: bool,
+    },
     /// Delete a pod (its controller makes a new one).
     ///
     /// Example: koctl kube prod delete-pod default/web-5d4f8c7b9-x2k4p

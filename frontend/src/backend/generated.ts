@@ -1049,6 +1049,26 @@ export interface LocalKubeconfigContexts {
   path?: string | null
 }
 
+/** Whose log, and which part of it. */
+export interface LogForm {
+  /** The container (needed when the pod has several). */
+  container?: string | null
+  /** Keep streaming new lines. */
+  follow?: boolean
+  /** The pod's namespace. */
+  namespace: string
+  /** The pod. */
+  pod: string
+  /** The previous instance's log (of a container that restarted). */
+  previous?: boolean
+  /** Only lines of the last so many seconds. */
+  since_seconds?: number | null
+  /** Only the last so many lines. */
+  tail_lines?: number | null
+  /** Each line with its time first. */
+  timestamps?: boolean
+}
+
 /** A log line. */
 export interface LogLine {
   /** When it was recorded. */
@@ -1322,6 +1342,22 @@ export interface PhaseRow {
   started_at: string | null
   /** Status. */
   status: string
+}
+
+/** What a log view receives: lines in batches, then the end (a log not followed, or a pod gone) or why it broke. */
+export type PodLogUpdate = {
+  data: string[]
+  kind: "lines"
+} | {
+  kind: "end"
+} | {
+  data: {
+  /** Stable code. */
+  code: string
+  /** What happened. */
+  message: string
+}
+  kind: "failed"
 }
 
 /** A system pod that is not well. */

@@ -1,7 +1,7 @@
 // The Backend over `koctl serve`: fetch with the session cookie, server-sent events for tasks.
 import type { Backend, BundleSource } from './index'
 import { operations, routes, type OperationName, type RouteBody } from './operations'
-import { ApiError, type LogLine, type ResourceUpdate, type TaskStatus, type TaskUpdate } from './types'
+import { ApiError, type LogLine, type PodLogUpdate, type ResourceUpdate, type TaskStatus, type TaskUpdate } from './types'
 
 async function call<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
   const res = await fetch(path, {
@@ -119,6 +119,14 @@ export const httpBackend: Backend = {
     // is the server's: its watch resumes by itself; a broken page connection ends the view)
     readEvents(res, (data) => onUpdate(JSON.parse(data) as ResourceUpdate)).catch(() => {
       if (!abort.signal.aborted) onUpdate({ kind: 'reconnecting', data: 'the connection to the server broke; reload the page' })
+    })
+    return () => abort.abort()
+  },
+  async podLog(name, form, onUpdate) {
+    const abort = new AbortController()
+    const res = await openStream(`/api/clusters/${encodeURIComponent(name)}/logs`, form, abort.signal)
+    readEvents(res, (data) => onUpdate(JSON.parse(data) as PodLogUpdate)).catch((e: unknown) => {
+      if (!abort.signal.aborted) onUpdate({ kind: 'failed', data: { code: 'http', message: String(e) } })
     })
     return () => abort.abort()
   },

@@ -1,7 +1,20 @@
 // The one door of the UI to the application. Two implementations: Tauri invoke + Channel (the
 // desktop window, tauri.ts) and HTTP + server-sent events (`koctl serve` in a browser, http.ts).
 import type { Operations } from './operations'
-import type { BuildForm, BuildUpdate, Imported, Me, PushForm, PushUpdate, ResourceUpdate, TaskUpdate, VerifyReport, WatchForm } from './types'
+import type {
+  BuildForm,
+  BuildUpdate,
+  Imported,
+  LogForm,
+  Me,
+  PodLogUpdate,
+  PushForm,
+  PushUpdate,
+  ResourceUpdate,
+  TaskUpdate,
+  VerifyReport,
+  WatchForm,
+} from './types'
 
 /** A bundle to import: a file the browser picked (uploaded), or a path on this machine (desktop). */
 export type BundleSource = { file: Blob } | { path: string }
@@ -35,4 +48,7 @@ export interface Backend extends Operations {
   /** Streams a cluster's live rows of one kind (a snapshot, then changes; `reconnecting` while the
    * cluster's API server is away); resolves, once the stream started, to a function that stops it. */
   watchResources(name: string, form: WatchForm, onUpdate: (u: ResourceUpdate) => void): Promise<() => void>
+  /** Streams a pod's log (batches of lines, then `end` or `failed`); resolves, once it started
+   * (a missing pod or container, or no previous instance, rejects), to a function that stops it. */
+  podLog(name: string, form: LogForm, onUpdate: (u: PodLogUpdate) => void): Promise<() => void>
 }

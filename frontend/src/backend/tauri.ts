@@ -4,7 +4,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core'
 import type { Backend, BundleSource } from './index'
 import { operations } from './operations'
-import { ApiError, type BuildUpdate, type NextStep, type PushUpdate, type ResourceUpdate, type TaskUpdate } from './types'
+import { ApiError, type BuildUpdate, type NextStep, type PodLogUpdate, type PushUpdate, type ResourceUpdate, type TaskUpdate } from './types'
 
 /** Invokes a command; its rejection (`{code, message}`) becomes an ApiError. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -24,6 +24,20 @@ const unsupported = (what: string) => () =>
 function pathOf(source: BundleSource): string {
   if ('path' in source) return source.path
   throw new ApiError(0, 'bundle.path_only', 'the desktop takes a bundle from its path')
+}
+
+/** Starts a followed stream (`command` with a Channel); resolves to a function that stops it. */
+async function followed<U>(command: string, args: Record<string, unknown>, onUpdate: (u: U) => void): Promise<() => void> {
+  let stopped = false
+  const channel = new Channel<U>()
+  channel.onmessage = (u) => {
+    if (!stopped) onUpdate(u)
+  }
+  const follow = await call<number>(command, { ...args, onUpdate: channel })
+  return () => {
+    stopped = true
+    void call('stop_following', { follow }).catch(() => undefined)
+  }
 }
 
 export const tauriBackend: Backend = {
@@ -60,16 +74,6 @@ export const tauriBackend: Backend = {
       void started.then((follow) => call('stop_following', { follow })).catch(() => undefined)
     }
   },
-  watchResources(name, form, onUpdate) {
-    let stopped = false
-    const channel = new Channel<ResourceUpdate>()
-    channel.onmessage = (u) => {
-      if (!stopped) onUpdate(u)
-    }
-    const started = call<number>('watch_resources', { name, form, onUpdate: channel })
-    return started.then(() => () => {
-      stopped = true
-      void started.then((follow) => call('stop_following', { follow })).catch(() => undefined)
-    })
-  },
+  watchResources: (name, form, onUpdate) => followed<ResourceUpdate>('watch_resources', { name, form }, onUpdate),
+  podLog: (name, form, onUpdate) => followed<PodLogUpdate>('pod_log', { name, form }, onUpdate),
 }

@@ -25,6 +25,8 @@ export type {
   RowState,
   WatchForm,
   WorkloadKind,
+  LogForm,
+  PodLogUpdate,
   ClusterDefaults,
   NodeSpec,
   ClusterSpec,

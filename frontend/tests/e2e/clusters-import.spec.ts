@@ -55,8 +55,8 @@ test('a cluster imported from a pasted kubeconfig shows its nodes, turns lost an
   }
 })
 
-test('inside an imported cluster: live views, filters, actions, YAML applied after its diff, reconnecting', async ({ page }) => {
-  let standin = await startStandIn(mkdtempSync(join(tmpdir(), 'ko-standin-')))
+test('inside an imported cluster: live views, filters, actions, logs, YAML applied after its diff, reconnecting', async ({ page }) => {
+  let standin = await startStandIn(mkdtempSync(join(tmpdir(), 'ko-standin-')), 0, ['--log-every', '300'])
   const port = Number(new URL(standin.url).port)
   const rows = page.locator('[data-test=explorer-rows]')
   const row = (key: string) => rows.locator('.el-table-v2__row', { has: page.locator(`[data-row="${key}"]`) })
@@ -76,11 +76,25 @@ test('inside an imported cluster: live views, filters, actions, YAML applied aft
 
     // pods of every namespace, live; the search narrows them
     await expect(row('default/web-00000')).toContainText('Running')
-    await expect(page.locator('[data-test=explorer-count]')).toContainText('of 11')
+    await expect(page.locator('[data-test=explorer-count]')).toContainText('of 12')
     await page.fill('input[name=explorer-search]', 'kube-proxy')
-    await expect(page.locator('[data-test=explorer-count]')).toContainText('3 of 11')
+    await expect(page.locator('[data-test=explorer-count]')).toContainText('3 of 12')
     await page.fill('input[name=explorer-search]', '')
     await shot(page, 'cluster-explorer')
+
+    // a followed log grows as the pod writes; a crashed container's previous instance says why
+    await row('default/web-00000').locator('[data-test=row-logs]').click()
+    await expect(page.locator('[data-test=log]')).toContainText('web: serving request 19')
+    await expect(page.locator('[data-test=log]')).toContainText('GET /healthz 200 (3)')
+    await expect(page.locator('[data-test=log-state]')).toHaveText('streaming')
+    await shot(page, 'pod-log')
+    await page.keyboard.press('Escape')
+    await row('default/db-0').locator('[data-test=row-logs]').click()
+    await page.locator('[data-test=log-previous]').click()
+    await page.locator('[data-test=log-reload]').click()
+    await expect(page.locator('[data-test=log]')).toContainText('fatal: cannot open database file')
+    await expect(page.locator('[data-test=log-state]')).toHaveText('ended')
+    await page.keyboard.press('Escape')
 
     // a pod deleted here disappears through the watch
     await row('default/web-00002').locator('[data-test=row-delete]').click()
@@ -127,7 +141,7 @@ test('inside an imported cluster: live views, filters, actions, YAML applied aft
     await expect(row('default/web-00000')).toBeVisible()
     await stopStandIn(standin)
     await expect(page.locator('[data-test=reconnecting]')).toBeVisible({ timeout: 30_000 })
-    standin = await startStandIn(standin.dir, port)
+    standin = await startStandIn(standin.dir, port, ['--log-every', '300'])
     await expect(page.locator('[data-test=reconnecting]')).toHaveCount(0, { timeout: 30_000 })
     await expect(row('default/web-00000')).toBeVisible()
     await expect(page.locator('[data-test=explorer-tabs]')).toContainText('explore')

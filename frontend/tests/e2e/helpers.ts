@@ -91,9 +91,9 @@ export interface StandIn {
 
 /** Starts `kube-standin --dir DIR` (on `port`, 0: any); the same DIR and port bring back the
  * same server after a stop. */
-export async function startStandIn(dir: string, port = 0): Promise<StandIn> {
+export async function startStandIn(dir: string, port = 0, extra: string[] = []): Promise<StandIn> {
   const bin = process.env.KUBE_STANDIN ?? resolve(here, '../../../target/debug/kube-standin')
-  const child = spawn(bin, ['--dir', dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(bin, ['--dir', dir, '--port', String(port), ...extra], { stdio: ['ignore', 'pipe', 'inherit'] })
   const line = await new Promise<string>((ok, fail) => {
     child.once('exit', (code) => fail(new Error(`kube-standin exited with ${code}`)))
     createInterface({ input: child.stdout! }).once('line', ok)

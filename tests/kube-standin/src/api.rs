@@ -89,6 +89,7 @@ pub async fn handle(
                 (_, Target { resource: None, .. }) => {
                     status(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", "not allowed")
                 }
+                (Method::GET, Target { sub: Some("log"), .. }) => pod_log(state.clone(), &target, &query),
                 (Method::GET, _) if query.watch() => watch(state.clone(), &target, &query, meta_only),
                 (Method::GET, _) if meta_only => get_metadata(&state, &target, &query),
                 (Method::GET, _) => get(&state, &target, &query, wants_table),
@@ -375,6 +376,101 @@ fn watch(state: Arc<StandInState>, target: &Target<'_>, query: &Query, meta_only
     });
     let body = axum::body::Body::from_stream(initial.chain(rest));
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// A container's log (`text/plain`): `container` (required when the pod has several),
+/// `previous` (400 when it never restarted), `sinceSeconds`, `tailLines`, `timestamps`, and
+/// `follow` — then every line appended until the client goes.
+fn pod_log(state: Arc<StandInState>, target: &Target<'_>, query: &Query) -> Response {
+    let (ns, name) = (target.namespace.unwrap_or_default().to_string(), target.name.unwrap_or_default().to_string());
+    let pod = {
+        let objects = state.objects.lock().unwrap_or_else(|e| e.into_inner());
+        objects.list("pods", Some(&ns)).into_iter().find(|p| p["metadata"]["name"] == name.as_str())
+    };
+    let Some(pod) = pod else { return target.not_found() };
+    let containers: Vec<String> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
+    let container = match query.get("container").filter(|c| !c.is_empty()) {
+        Some(c) if containers.iter().any(|x| x == c) => c.to_string(),
+        Some(c) => {
+            return status(StatusCode::BAD_REQUEST, "BadRequest", &format!("container {c} is not valid for pod {name}"));
+        }
+        None if containers.len() == 1 => containers[0].clone(),
+        None => {
+            return status(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                &format!(
+                    "a container name must be specified for pod {name}, choose one of: [{}]",
+                    containers.join(" ")
+                ),
+            );
+        }
+    };
+    let previous = query.get("previous") == Some("true");
+    let restarts: i64 = pod["status"]["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["name"] == container.as_str())
+        .filter_map(|c| c["restartCount"].as_i64())
+        .sum();
+    if previous && restarts == 0 {
+        return status(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            &format!("previous terminated container \"{container}\" in pod \"{name}\" not found"),
+        );
+    }
+    let key: crate::LogKey = (ns, name.clone(), container.clone(), previous);
+    let timestamps = query.get("timestamps") == Some("true");
+    let since = query.get("sinceSeconds").and_then(|s| s.parse::<i64>().ok()).map(|s| crate::now_secs() - s);
+    let tail = query.get("tailLines").and_then(|s| s.parse::<usize>().ok());
+    let follow = query.get("follow") == Some("true") && !previous;
+    let render = move |lines: &[(i64, String)]| -> String {
+        lines
+            .iter()
+            .map(|(t, l)| {
+                let at = time::OffsetDateTime::from_unix_timestamp(*t)
+                    .ok()
+                    .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                    .unwrap_or_default();
+                if timestamps { format!("{at} {l}\n") } else { format!("{l}\n") }
+            })
+            .collect()
+    };
+    let mut rx = state.logged.subscribe();
+    let (first, seen) = {
+        let mut logs = state.logs.lock().unwrap_or_else(|e| e.into_inner());
+        let lines =
+            logs.entry(key.clone()).or_insert_with(|| crate::objects::first_log_lines(&name, &container, previous));
+        let mut picked: Vec<(i64, String)> =
+            lines.iter().filter(|(t, _)| since.is_none_or(|s| *t >= s)).cloned().collect();
+        if let Some(n) = tail {
+            picked = picked.split_off(picked.len().saturating_sub(n));
+        }
+        (render(&picked), lines.len())
+    };
+    rx.mark_unchanged();
+    let initial = futures::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(first)) });
+    if !follow {
+        return ([(header::CONTENT_TYPE, "text/plain")], axum::body::Body::from_stream(initial)).into_response();
+    }
+    let rest = futures::stream::unfold((rx, seen), move |(mut rx, seen)| {
+        let (state, key) = (state.clone(), key.clone());
+        async move {
+            rx.changed().await.ok()?;
+            let logs = state.logs.lock().unwrap_or_else(|e| e.into_inner());
+            let lines = logs.get(&key).map(Vec::as_slice).unwrap_or_default();
+            let new = render(lines.get(seen..).unwrap_or_default());
+            Some((Ok(Bytes::from(new)), (rx, lines.len())))
+        }
+    });
+    ([(header::CONTENT_TYPE, "text/plain")], axum::body::Body::from_stream(initial.chain(rest))).into_response()
 }
 
 /// RFC 7386 JSON merge patch.

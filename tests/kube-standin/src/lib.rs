@@ -37,6 +37,18 @@ pub struct StandInState {
     pub eviction_refusals: Mutex<u32>,
     /// The resourceVersion after each change (watches wait on it).
     pub changed: tokio::sync::watch::Sender<u64>,
+    /// Container logs: (namespace, pod, container, previous instance) -> (unix time, line).
+    pub logs: Mutex<std::collections::HashMap<LogKey, Vec<(i64, String)>>>,
+    /// Bumped on every appended log line (following readers wait on it).
+    pub logged: tokio::sync::watch::Sender<u64>,
+}
+
+/// Whose log: namespace, pod, container, and whether it is the previous instance's.
+pub type LogKey = (String, String, String, bool);
+
+/// The current time in seconds since the epoch.
+pub(crate) fn now_secs() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
 }
 
 impl StandInState {
@@ -59,6 +71,15 @@ impl StandInState {
     /// Forgets the change history: watches resuming from before now get `410 Gone`.
     pub fn compact(&self) {
         self.objects.lock().unwrap_or_else(|e| e.into_inner()).compact();
+    }
+
+    /// Appends a line to a container's log (followers get it at once).
+    pub fn append_log(&self, namespace: &str, pod: &str, container: &str, line: &str) {
+        let key = (namespace.to_string(), pod.to_string(), container.to_string(), false);
+        let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+        let lines = logs.entry(key).or_insert_with(|| objects::first_log_lines(pod, container, false));
+        lines.push((now_secs(), line.to_string()));
+        self.logged.send_modify(|n| *n += 1);
     }
 
     /// The requests seen so far.
@@ -119,6 +140,8 @@ impl StandIn {
             requests: Mutex::new(Vec::new()),
             eviction_refusals: Mutex::new(0),
             changed,
+            logs: Mutex::new(std::collections::HashMap::new()),
+            logged: tokio::sync::watch::channel(0).0,
         });
         let tcp = std::net::TcpListener::bind(("127.0.0.1", opts.port))?;
         let addr = tcp.local_addr()?;
@@ -184,6 +207,11 @@ impl StandIn {
     /// What it shares with the test (objects, failing checks, requests seen).
     pub fn state(&self) -> &StandInState {
         &self.state
+    }
+
+    /// The shared state, to keep beyond this value (a thread writing logs).
+    pub fn shared(&self) -> Arc<StandInState> {
+        self.state.clone()
     }
 
     /// Makes readiness check `name` fail (or pass again).

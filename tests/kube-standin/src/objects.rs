@@ -394,6 +394,10 @@ impl Objects {
             p["metadata"]["ownerReferences"] = json!([owner("apps/v1", "ReplicaSet", WEB_RS)]);
             o.put(p);
         }
+        // the StatefulSet's pod, crash looping (its previous instance's log says why)
+        let mut db = value(&pod("default", "db-0", &hosts[0], "db", Some("CrashLoopBackOff")));
+        db["metadata"]["ownerReferences"] = json!([owner("apps/v1", "StatefulSet", "db")]);
+        o.put(db);
         for node in masters.iter().chain(&workers) {
             let mut p = value(&pod("kube-system", &format!("kube-proxy-{node}"), node, "kube-proxy", None));
             p["metadata"]["ownerReferences"] = json!([owner("apps/v1", "DaemonSet", "kube-proxy")]);
@@ -477,6 +481,23 @@ impl Objects {
         let all = self.by_plural.get(plural).map(Vec::as_slice).unwrap_or_default();
         all.iter().filter(|v| namespace.is_none_or(|ns| v["metadata"]["namespace"] == ns)).cloned().collect()
     }
+}
+
+/// The lines a container's log starts with: twenty, a minute apart, the last a minute ago (the
+/// previous instance's end with the reason it stopped).
+pub fn first_log_lines(pod: &str, container: &str, previous: bool) -> Vec<(i64, String)> {
+    let now = crate::now_secs();
+    (0..20)
+        .map(|i| {
+            let text = match (previous, i) {
+                (true, 19) => format!("{container}: fatal: cannot open database file (pod {pod})"),
+                (true, _) => format!("{container}: previous instance line {i} (pod {pod})"),
+                (false, 0) => format!("{container}: starting (pod {pod})"),
+                (false, _) => format!("{container}: serving request {i} (pod {pod})"),
+            };
+            (now - (20 - i) * 60, text)
+        })
+        .collect()
 }
 
 #[cfg(test)]

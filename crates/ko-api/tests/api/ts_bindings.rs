@@ -50,6 +50,7 @@ fn outputs(g: &mut SchemaGenerator) {
     add::<ko_api::PushUpdate>(g);
     add::<ko_api::BuildUpdate>(g);
     add::<ko_api::ResourceUpdate>(g);
+    add::<ko_api::PodLogUpdate>(g);
 }
 
 /// Registers the types the UI sends (deserialized shapes: optional fields may be left out):
@@ -66,6 +67,7 @@ fn inputs(g: &mut SchemaGenerator) {
     g.subschema_for::<ko_api::BuildForm>();
     g.subschema_for::<ko_api::NewRepository>();
     g.subschema_for::<ko_api::WatchForm>();
+    g.subschema_for::<ko_api::LogForm>();
 }
 
 fn definitions(settings: SchemaSettings, register: fn(&mut SchemaGenerator)) -> Map<String, Value> {

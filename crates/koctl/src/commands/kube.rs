@@ -3,7 +3,9 @@
 use crate::cli::{Format, KubeCmd};
 use crate::output::{InputError, Table, done, emit, print_json};
 use anyhow::Result;
-use ko_api::{Actor, Api, ApplyChange, ResourceKind, ResourceRow, ResourceUpdate, WatchForm, WorkloadKind};
+use ko_api::{
+    Actor, Api, ApplyChange, LogForm, PodLogUpdate, ResourceKind, ResourceRow, ResourceUpdate, WatchForm, WorkloadKind,
+};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -40,6 +42,8 @@ fn rows_table(kind: ResourceKind, rows: &[ResourceRow]) -> Table {
     headers.push("NAME".into());
     headers.extend(kind.columns().iter().map(|c| c.to_uppercase()));
     let mut t = Table::new(&headers);
+    let mut rows: Vec<&ResourceRow> = rows.iter().collect();
+    rows.sort_by(|a, b| a.key.cmp(&b.key));
     for r in rows {
         let mut cells: Vec<String> = Vec::new();
         if kind.namespaced() {
@@ -137,6 +141,28 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cluster: &str, cmd: KubeCm
                 }
                 t
             })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        KubeCmd::Logs { pod, container, follow, previous, since, tail, timestamps } => {
+            let (namespace, pod) = namespaced(&pod)?;
+            let form = LogForm {
+                namespace: namespace.into(),
+                pod: pod.into(),
+                container,
+                follow,
+                previous,
+                since_seconds: since,
+                tail_lines: tail,
+                timestamps,
+            };
+            let mut updates = api.cluster_pod_log_updates(actor, cluster, form).await?;
+            while let Some(u) = updates.recv().await {
+                match u {
+                    PodLogUpdate::Lines(lines) => lines.iter().for_each(|l| println!("{l}")),
+                    PodLogUpdate::End => break,
+                    PodLogUpdate::Failed { message, .. } => anyhow::bail!("{message}"),
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         KubeCmd::DeletePod { pod } => {

@@ -196,7 +196,9 @@ fn koctl_kube_lists_watches_acts_and_applies_inside_an_imported_cluster() {
     let out = k.run(&["kube", &name, "get", "pods", "-n", "default"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(stdout.starts_with("NAMESPACE  NAME       READY  STATUS   RESTARTS  NODE  IP"), "{stdout}");
+    let header: Vec<&str> = stdout.lines().next().unwrap_or_default().split_whitespace().collect();
+    assert_eq!(header, ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "NODE", "IP"], "{stdout}");
+    assert!(stdout.lines().nth(1).is_some_and(|l| l.contains("db-0")), "sorted by namespace and name: {stdout}");
     assert!(
         stdout.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
             == ["default", "web-00000", "1/1", "Running", "0", "w1", "10.244.0.10"]),
@@ -227,6 +229,15 @@ fn koctl_kube_lists_watches_acts_and_applies_inside_an_imported_cluster() {
     assert_eq!(removal, "- default/web-00001");
     let _ = watch.kill();
     let _ = watch.wait();
+
+    // logs: the tail, the previous instance of a crashed container, a refusal said once
+    let out = k.run(&["kube", &name, "logs", "default/web-00000", "--tail", "2"]);
+    assert_eq!(text(&out.stdout), "web: serving request 18 (pod web-00000)\nweb: serving request 19 (pod web-00000)\n");
+    let out = k.run(&["kube", &name, "logs", "default/db-0", "--previous", "--tail", "1"]);
+    assert_eq!(text(&out.stdout), "db: fatal: cannot open database file (pod db-0)\n");
+    let out = k.run(&["kube", &name, "logs", "default/web-00000", "--previous"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stderr).matches("previous terminated container").count(), 1, "{}", text(&out.stderr));
 
     // scale, restart, cordon: what the next list shows
     assert_eq!(k.run(&["kube", &name, "scale", "deploy", "default/web", "--replicas", "4"]).status.code(), Some(0));
