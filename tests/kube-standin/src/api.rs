@@ -397,7 +397,11 @@ fn pod_log(state: Arc<StandInState>, target: &Target<'_>, query: &Query) -> Resp
     let container = match query.get("container").filter(|c| !c.is_empty()) {
         Some(c) if containers.iter().any(|x| x == c) => c.to_string(),
         Some(c) => {
-            return status(StatusCode::BAD_REQUEST, "BadRequest", &format!("container {c} is not valid for pod {name}"));
+            return status(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                &format!("container {c} is not valid for pod {name}"),
+            );
         }
         None if containers.len() == 1 => containers[0].clone(),
         None => {
