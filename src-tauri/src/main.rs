@@ -7,6 +7,7 @@ mod commands;
 mod error;
 mod files;
 mod follow;
+mod terminals;
 
 use ko_api::{Actor, Api, SecretsChoice, SecretsConfig};
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ pub struct Desktop {
     api: Api,
     actor: Actor,
     follows: Arc<follow::Follows>,
+    terminals: Arc<terminals::Terminals>,
 }
 
 /// Opens the data dir (`KO_DATA_DIR`, or the platform's app-data dir, shared with koctl) and
@@ -44,7 +46,7 @@ fn open() -> Result<(Desktop, Option<ko_logging::WorkerGuard>), String> {
     })
     .map_err(|e| e.to_string())?;
     tracing::info!(data_dir = %data_dir.display(), user = %actor.name, "desktop started");
-    Ok((Desktop { api, actor, follows: Arc::default() }, guard))
+    Ok((Desktop { api, actor, follows: Arc::default(), terminals: Arc::default() }, guard))
 }
 
 fn main() -> ExitCode {
@@ -85,6 +87,10 @@ fn main() -> ExitCode {
             follow::watch_resources,
             follow::pod_log,
             follow::stop_following,
+            terminals::terminal_open,
+            terminals::terminal_input,
+            terminals::terminal_resize,
+            terminals::terminal_close,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -102,7 +102,7 @@ fn read_local(path: Option<&str>) -> Result<(String, PathBuf)> {
 
 impl Api {
     /// Whether `actor` is the OS account the app runs as (who may make it read local files).
-    async fn is_os_account(&self, actor: &Actor) -> Result<bool> {
+    pub(crate) async fn is_os_account(&self, actor: &Actor) -> Result<bool> {
         let name = actor.name.clone();
         Ok(self.db.read(move |c| users::get_by_name(c, &name)).await?.is_some_and(|u| u.source == "os"))
     }

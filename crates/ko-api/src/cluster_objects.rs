@@ -157,6 +157,20 @@ impl Api {
         Ok(rx)
     }
 
+    /// A kubectl terminal on cluster `name` (`cols` x `rows`), for those who may operate it: a
+    /// shell in a pseudo-terminal on the machine the app runs on, kubectl on its PATH with a
+    /// kubeconfig written for this session only (0600, removed when it ends). Anyone but the
+    /// machine's own user (a `koctl serve` user) gets a PATH with kubectl and nothing else.
+    pub async fn cluster_terminal(&self, actor: &Actor, name: &str, cols: u16, rows: u16) -> Result<ko_k8s::Terminal> {
+        self.audited(actor, "cluster.terminal", name, async {
+            let access = self.operable(actor, name, "open a kubectl terminal on this cluster").await?;
+            let restricted = !self.is_os_account(actor).await?;
+            let dir = self.data_dir().join("terminals").join(uuid::Uuid::new_v4().to_string());
+            Ok(ko_k8s::kubectl_terminal(&access, name, &dir, (cols.max(20), rows.max(5)), restricted)?)
+        })
+        .await
+    }
+
     /// One object as YAML; a secret's values only with `reveal`, for those who may operate the
     /// cluster (and written to the audit log).
     pub async fn cluster_object_yaml(

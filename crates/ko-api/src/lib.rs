@@ -65,7 +65,8 @@ pub use ko_deploy::{
 };
 pub use ko_k8s::{
     ApplyChange, Check as HealthCheck, ContextSummary, DrainReport, Health, KindInfo, KubeconfigContexts, NodeSummary,
-    PodProblem, ResourceKind, ResourceRow, ResourceUpdate, RowState, WorkloadKind,
+    PodProblem, ResourceKind, ResourceRow, ResourceUpdate, RowState, Terminal, TerminalInput, TerminalOutput,
+    WorkloadKind,
 };
 pub use ko_playbook::{Event as TaskEvent, Status as StepStatus};
 pub use ko_secrets::{PassphraseSource, SecretError, Sensitive, StoreKind, StoreState, write_private_file};

@@ -13,6 +13,7 @@ mod health;
 mod logs;
 mod nodes;
 pub mod rows;
+mod terminal;
 mod tls_peer;
 mod verify;
 mod watch;
@@ -27,6 +28,7 @@ pub use health::{Check, Health, PodProblem, probe};
 pub use logs::{LogOptions, log_lines};
 pub use nodes::NodeSummary;
 pub use rows::{KindInfo, ResourceKind, ResourceRow, RowState};
+pub use terminal::{Terminal, TerminalInput, TerminalOutput, find_kubectl, kubectl_terminal};
 pub use tls_peer::serving_chain;
 pub use verify::{Verified, verify};
 pub use watch::{ResourceUpdate, watch_rows};
@@ -65,6 +67,9 @@ pub enum Error {
     /// A certificate or key does not parse.
     #[error("{0}")]
     BadCertificate(String),
+    /// A terminal could not be started.
+    #[error("{0}")]
+    Terminal(String),
     /// YAML to apply is not a list of Kubernetes objects the API server serves.
     #[error("the YAML cannot be applied: {0}")]
     BadManifest(String),
@@ -140,6 +145,7 @@ impl Error {
             Self::BadServer { .. } => "k8s.bad_server",
             Self::BadCertificate(_) => "k8s.bad_certificate",
             Self::BadManifest(_) => "k8s.bad_manifest",
+            Self::Terminal(_) => "k8s.terminal",
             Self::Unreachable { .. } => "k8s.unreachable",
             Self::TlsUntrusted { .. } => "k8s.tls_untrusted",
             Self::Unauthorized { .. } => "k8s.unauthorized",

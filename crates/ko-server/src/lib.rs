@@ -14,6 +14,7 @@ mod routes;
 mod session;
 mod static_files;
 mod task_events;
+mod terminal_socket;
 mod update_events;
 
 use anyhow::{Context, Result};

@@ -122,6 +122,30 @@ export const httpBackend: Backend = {
     })
     return () => abort.abort()
   },
+  openTerminal(name, cols, rows, onData, onExit) {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+    const socket = new WebSocket(`${scheme}://${location.host}/api/clusters/${encodeURIComponent(name)}/terminal?cols=${cols}&rows=${rows}`)
+    socket.binaryType = 'arraybuffer'
+    return new Promise((ok, fail) => {
+      let opened = false
+      socket.onopen = () => {
+        opened = true
+        ok({
+          write: (data) => socket.send(new TextEncoder().encode(data)),
+          resize: (c, r) => socket.send(JSON.stringify({ cols: c, rows: r })),
+          close: () => socket.close(),
+        })
+      }
+      socket.onmessage = (e: MessageEvent) => {
+        if (e.data instanceof ArrayBuffer) onData(new Uint8Array(e.data))
+        else onExit((JSON.parse(e.data as string) as { exit: number }).exit)
+      }
+      // a refused upgrade (403, 404) shows only as a closed socket: say what it may have been
+      socket.onclose = () => {
+        if (!opened) fail(new ApiError(0, 'terminal', 'the terminal could not be opened: the cluster must answer and you must be allowed to operate it'))
+      }
+    })
+  },
   async podLog(name, form, onUpdate) {
     const abort = new AbortController()
     const res = await openStream(`/api/clusters/${encodeURIComponent(name)}/logs`, form, abort.signal)

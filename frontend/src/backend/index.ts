@@ -16,6 +16,13 @@ import type {
   WatchForm,
 } from './types'
 
+/** An open terminal: keys to it, its size, closing it (its shell ends). */
+export interface TerminalHandle {
+  write(data: string): void
+  resize(cols: number, rows: number): void
+  close(): void
+}
+
 /** A bundle to import: a file the browser picked (uploaded), or a path on this machine (desktop). */
 export type BundleSource = { file: Blob } | { path: string }
 
@@ -51,4 +58,7 @@ export interface Backend extends Operations {
   /** Streams a pod's log (batches of lines, then `end` or `failed`); resolves, once it started
    * (a missing pod or container, or no previous instance, rejects), to a function that stops it. */
   podLog(name: string, form: LogForm, onUpdate: (u: PodLogUpdate) => void): Promise<() => void>
+  /** Opens a kubectl terminal on a cluster (`cols` x `rows`): its bytes to `onData`, its exit
+   * code to `onExit`; resolves, once it runs, to what the page sends it. */
+  openTerminal(name: string, cols: number, rows: number, onData: (bytes: Uint8Array) => void, onExit: (code: number) => void): Promise<TerminalHandle>
 }

@@ -76,4 +76,14 @@ export const tauriBackend: Backend = {
   },
   watchResources: (name, form, onUpdate) => followed<ResourceUpdate>('watch_resources', { name, form }, onUpdate),
   podLog: (name, form, onUpdate) => followed<PodLogUpdate>('pod_log', { name, form }, onUpdate),
+  async openTerminal(name, cols, rows, onData, onExit) {
+    const channel = new Channel<{ kind: 'data'; data: number[] } | { kind: 'exit'; data: number }>()
+    channel.onmessage = (m) => (m.kind === 'data' ? onData(new Uint8Array(m.data)) : onExit(m.data))
+    const id = await call<number>('terminal_open', { name, cols, rows, onOutput: channel })
+    return {
+      write: (data) => void call('terminal_input', { id, data }),
+      resize: (c, r) => void call('terminal_resize', { id, cols: c, rows: r }),
+      close: () => void call('terminal_close', { id }),
+    }
+  },
 }

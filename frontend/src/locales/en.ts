@@ -332,6 +332,11 @@ export default {
     ended: 'ended',
     failed: 'broken',
   },
+  terminal: {
+    open: 'kubectl terminal',
+    title: 'kubectl — {cluster}',
+    ended: 'The shell ended (exit code {code}); its kubeconfig is gone.',
+  },
   health: {
     title: 'Health',
     checkNow: 'Check now',

@@ -326,6 +326,11 @@ export default {
     ended: '已结束',
     failed: '已中断',
   },
+  terminal: {
+    open: 'kubectl 终端',
+    title: 'kubectl — {cluster}',
+    ended: 'Shell 已退出（退出码 {code}），其 kubeconfig 已删除。',
+  },
   health: {
     title: '健康状态',
     checkNow: '立即检查',

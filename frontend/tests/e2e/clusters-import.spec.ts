@@ -96,6 +96,21 @@ test('inside an imported cluster: live views, filters, actions, logs, YAML appli
     await expect(page.locator('[data-test=log-state]')).toHaveText('ended')
     await page.keyboard.press('Escape')
 
+    // kubectl in the terminal: the server's shell, kubectl on its PATH, the session's kubeconfig
+    await page.locator('[data-test=explorer-terminal]').click()
+    await expect(page.locator('[data-test=terminal]')).toHaveAttribute('data-state', 'open')
+    await expect(page.locator('.xterm-rows')).toContainText('kubectl@explore$')
+    await page.locator('.xterm-helper-textarea').focus()
+    await page.keyboard.type('kubectl get nodes\n')
+    await expect(page.locator('.xterm-rows')).toContainText('control-plane')
+    await expect(page.locator('.xterm-rows')).toContainText('w2')
+    await shot(page, 'kubectl-terminal')
+    await page.keyboard.type('exit\n')
+    await expect(page.locator('[data-test=terminal-state]')).toContainText('exit code 0')
+    // (the terminal keeps Escape for itself: the drawer closes with its button)
+    await page.locator('.el-drawer:has([data-test=terminal]) .el-drawer__close-btn').click()
+    await expect(page.locator('[data-test=terminal]')).toHaveCount(0)
+
     // a pod deleted here disappears through the watch
     await row('default/web-00002').locator('[data-test=row-delete]').click()
     await page.locator('.el-popconfirm__action:visible .el-button--primary').click()

@@ -5,6 +5,7 @@ mod actions;
 mod health;
 mod import;
 mod logs;
+mod terminal;
 mod watch;
 
 use ko_k8s::{ClusterAccess, KubeconfigOrigin, access_from_kubeconfig};

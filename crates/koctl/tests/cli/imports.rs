@@ -170,6 +170,25 @@ fn koctl_serve_imports_pasted_kubeconfigs_and_its_monitor_marks_a_silent_cluster
     let (status, e) = nobody.post(&format!("/api/clusters/{name}/watch"), r#"{"kind":"pods"}"#);
     assert_eq!((status, e["error"]["code"].as_str()), (403, Some("forbidden")), "refused before streaming: {e}");
 
+    // a terminal opens only from this server's own page, and only for the cluster's operators
+    let upgrade = |client: &Client, origin: &str| {
+        let req = http_request("GET", &format!("{}api/clusters/{name}/terminal", server.url))
+            .header("Cookie", client.cookie.clone().unwrap())
+            .header("Origin", origin)
+            .header("Connection", "Upgrade")
+            .header("Upgrade", "websocket")
+            .header("Sec-WebSocket-Version", "13")
+            .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .body(String::new())
+            .unwrap();
+        let resp = client.agent.run(req).unwrap();
+        let status = resp.status().as_u16();
+        let body: serde_json::Value = serde_json::from_reader(resp.into_body().into_reader()).unwrap_or_default();
+        (status, body["error"]["code"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(upgrade(&c, "http://evil.example"), (403, "origin".to_string()));
+    assert_eq!(upgrade(&nobody, server.url.trim_end_matches('/')), (403, "forbidden".to_string()));
+
     s.stop();
     wait_for_status(&mut c, &name, "lost");
     let (_, d) = c.get(&format!("/api/clusters/{name}"));
