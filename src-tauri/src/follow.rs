@@ -4,6 +4,7 @@
 
 use crate::Desktop;
 use crate::error::UiResult;
+use futures::{Stream, StreamExt};
 use ko_api::{CancellationToken, LogForm, PodLogUpdate, ResourceUpdate, TaskUpdate, WatchForm};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -41,24 +42,9 @@ impl Follows {
 /// [`stop_following`].
 #[tauri::command]
 pub async fn follow_task(d: State<'_, Desktop>, id: i64, on_update: Channel<TaskUpdate>) -> UiResult<u32> {
-    let mut follow = d.api.task_follow(&d.actor, id).await?;
-    let follows = Arc::clone(&d.follows);
-    let (follow_id, stop) = follows.start();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            tokio::select! {
-                () = stop.cancelled() => break,
-                update = follow.next() => {
-                    let Some(u) = update else { break };
-                    if on_update.send(u).is_err() {
-                        break; // the page is gone
-                    }
-                }
-            }
-        }
-        follows.stop(follow_id);
-    });
-    Ok(follow_id)
+    let follow = d.api.task_follow(&d.actor, id).await?;
+    let updates = futures::stream::unfold(follow, |mut f| async move { f.next().await.map(|u| (u, f)) });
+    Ok(forward(&d, updates, on_update))
 }
 
 /// Starts streaming cluster `name`'s live rows of one kind to `on_update`; returns the follow's
@@ -71,7 +57,7 @@ pub async fn watch_resources(
     on_update: Channel<ResourceUpdate>,
 ) -> UiResult<u32> {
     let updates = d.api.cluster_resource_updates(&d.actor, &name, form).await?;
-    Ok(forward(&d, updates, on_update))
+    Ok(forward(&d, received(updates), on_update))
 }
 
 /// Starts streaming a pod's log to `on_update`; returns the follow's id for [`stop_following`].
@@ -83,25 +69,28 @@ pub async fn pod_log(
     on_update: Channel<PodLogUpdate>,
 ) -> UiResult<u32> {
     let updates = d.api.cluster_pod_log_updates(&d.actor, &name, form).await?;
-    Ok(forward(&d, updates, on_update))
+    Ok(forward(&d, received(updates), on_update))
+}
+
+/// What `rx` receives, as a stream.
+fn received<T: Send + 'static>(rx: tokio::sync::mpsc::UnboundedReceiver<T>) -> impl Stream<Item = T> + Send + 'static {
+    futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|u| (u, rx)) })
 }
 
 /// Passes `updates` on to the page until it stops following or the updates end; the follow's id.
 fn forward<T: serde::Serialize + Clone + Send + 'static>(
     d: &Desktop,
-    mut updates: tokio::sync::mpsc::UnboundedReceiver<T>,
+    updates: impl Stream<Item = T> + Send + 'static,
     on_update: Channel<T>,
-) -> u32
-where
-    Channel<T>: Send,
-{
+) -> u32 {
     let follows = Arc::clone(&d.follows);
     let (follow_id, stop) = follows.start();
     tauri::async_runtime::spawn(async move {
+        let mut updates = std::pin::pin!(updates);
         loop {
             tokio::select! {
                 () = stop.cancelled() => break,
-                update = updates.recv() => {
+                update = updates.next() => {
                     let Some(u) = update else { break };
                     if on_update.send(u).is_err() {
                         break; // the page is gone

@@ -23,30 +23,14 @@ pub struct WatchForm {
 
 /// Whose log, and which part of it.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct LogForm {
     /// The pod's namespace.
     pub namespace: String,
     /// The pod.
     pub pod: String,
-    /// The container (needed when the pod has several).
-    #[serde(default)]
-    pub container: Option<String>,
-    /// Keep streaming new lines.
-    #[serde(default)]
-    pub follow: bool,
-    /// The previous instance's log (of a container that restarted).
-    #[serde(default)]
-    pub previous: bool,
-    /// Only lines of the last so many seconds.
-    #[serde(default)]
-    pub since_seconds: Option<i64>,
-    /// Only the last so many lines.
-    #[serde(default)]
-    pub tail_lines: Option<i64>,
-    /// Each line with its time first.
-    #[serde(default)]
-    pub timestamps: bool,
+    /// Which part of its log.
+    #[serde(flatten)]
+    pub options: LogOptions,
 }
 
 /// What a log view receives: lines in batches, then the end (a log not followed, or a pod
@@ -123,15 +107,8 @@ impl Api {
         form: LogForm,
     ) -> Result<mpsc::UnboundedReceiver<PodLogUpdate>> {
         let (_, access) = self.viewable(actor, name).await?;
-        let opts = LogOptions {
-            container: form.container,
-            follow: form.follow,
-            previous: form.previous,
-            since_seconds: form.since_seconds,
-            tail_lines: form.tail_lines,
-            timestamps: form.timestamps,
-        };
-        let mut lines = ko_k8s::log_lines(&access, &form.namespace, &form.pod, &opts).await?.ready_chunks(LOG_BATCH);
+        let mut lines =
+            ko_k8s::log_lines(&access, &form.namespace, &form.pod, &form.options).await?.ready_chunks(LOG_BATCH);
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(async move {
             loop {
@@ -165,7 +142,9 @@ impl Api {
         self.audited(actor, "cluster.terminal", name, async {
             let access = self.operable(actor, name, "open a kubectl terminal on this cluster").await?;
             let restricted = !self.is_os_account(actor).await?;
-            let dir = self.data_dir().join("terminals").join(uuid::Uuid::new_v4().to_string());
+            let sessions = self.data_dir().join("terminals");
+            remove_stale_sessions(&sessions);
+            let dir = sessions.join(format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()));
             Ok(ko_k8s::kubectl_terminal(&access, name, &dir, (cols.max(20), rows.max(5)), restricted)?)
         })
         .await
@@ -281,5 +260,39 @@ impl Api {
             Ok(ko_k8s::actions::scale(&access, kind, namespace, workload, replicas).await?)
         })
         .await
+    }
+}
+
+/// Removes the terminal sessions of processes that are gone (a killed app cannot remove its
+/// session's kubeconfig itself); a live process's sessions stay. Where processes cannot be looked
+/// up in `/proc` (not Linux; untested) nothing is removed.
+fn remove_stale_sessions(sessions: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(sessions) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        let alive =
+            if cfg!(target_os = "linux") { std::path::Path::new(&format!("/proc/{pid}")).exists() } else { true };
+        if pid != std::process::id() && !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_dead_processs_terminal_session_is_removed_and_a_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dead = dir.path().join("4194303999-gone");
+        let mine = dir.path().join(format!("{}-mine", std::process::id()));
+        for d in [&dead, &mine] {
+            std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(d.join("kubeconfig"), "token: x").unwrap_or_else(|e| panic!("{e}"));
+        }
+        super::remove_stale_sessions(dir.path());
+        assert!(!dead.exists(), "a session whose process is gone is removed");
+        assert!(mine.exists(), "a live process's session stays");
     }
 }

@@ -1065,7 +1065,7 @@ export interface LogForm {
   since_seconds?: number | null
   /** Only the last so many lines. */
   tail_lines?: number | null
-  /** Each line with its time first. */
+  /** Each line with its time (RFC 3339) first. */
   timestamps?: boolean
 }
 

@@ -4,15 +4,20 @@
 // It proves the window opens on a data dir, that commands round-trip both ways (the overview
 // shows what koctl stored; an NTP server added in the window is what koctl then lists), and that a
 // task's journal streams over the Tauri Channel (the task view shows every line `koctl task logs`
-// prints, and the task's final status).
+// prints, and the task's final status), and that a cluster imported in the window (a stand-in API
+// server, `kube-standin`: no real one can run here) shows its nodes and pods, follows a pod's log
+// and runs `kubectl get nodes` in its terminal — all over the desktop's Channels and commands.
 //
 // env: KO_DESKTOP_BIN (the app), KOCTL, TAURI_DRIVER, and for the task: KO_DESKTOP_HOST, KO_E2E_KEY,
-// KO_E2E_BUNDLE (a test-bed host, its key, the test bundle). KO_SCREENSHOTS=DIR saves screenshots.
+// KO_E2E_BUNDLE (a test-bed host, its key, the test bundle); KUBE_STANDIN (the stand-in's binary).
+// KO_SCREENSHOTS=DIR saves screenshots.
 import { execFileSync, spawn } from 'node:child_process'
 import { ELEMENT, openApp, startDriver, until } from './webdriver.mjs'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import assert from 'node:assert/strict'
 
 const bin = process.env.KO_DESKTOP_BIN
@@ -85,6 +90,32 @@ async function main() {
       await shot('desktop-task')
       console.log(`desktop: task ${task.id} streamed over the Channel: ${want} lines, ${task.status}`)
     }
+    // 4. a cluster imported in the window: its nodes, its pods live, a followed log, kubectl in a terminal
+    const standin = await startStandIn()
+    const type = async (css, value) => wd('POST', `${s}/element/${await find(css)}/value`, { text: value })
+    const click = async (css) => wd('POST', `${s}/element/${await find(css)}/click`, {})
+    await script("location.hash = '#/clusters'")
+    await until('the clusters view', () => find('[data-test=cluster-import]'))
+    await click('[data-test=cluster-import]')
+    await type('input[name=import-name]', 'standin')
+    await script("const t = document.querySelector('textarea[name=import-kubeconfig]'); t.value = arguments[0]; t.dispatchEvent(new Event('input'))", standin.kubeconfig)
+    await click('[data-test=import-start]')
+    await until('the imported cluster\'s nodes', () => text('[data-test=live-nodes]').then((t) => ['m1', 'w1', 'w2'].every((n) => t.includes(n))), 30_000)
+    await shot('desktop-imported')
+    await click('[data-test=explore]')
+    await until('the pods, live', () => text('[data-test=explorer-rows]').then((t) => t.includes('web-00000')), 30_000)
+    await script("document.querySelector('[data-row=\"default/web-00000\"]').closest('.el-table-v2__row').querySelector('[data-test=row-logs]').click()")
+    await until('a followed log line', () => text('[data-test=log]').then((t) => t.includes('GET /healthz 200 (3)')), 30_000)
+    console.log('desktop: pod log followed over the Channel')
+    await script("document.querySelector('.el-drawer:has([data-test=pod-logs]) .el-drawer__close-btn').click()")
+    await until('the log drawer closed', () => script("return !document.querySelector('[data-test=pod-logs]')"))
+    await script("document.querySelector('[data-test=explorer-terminal]').click()")
+    await until('the terminal', () => script("return document.querySelector('[data-test=terminal]')?.dataset.state === 'open'"), 30_000)
+    await type('.xterm-helper-textarea', 'kubectl get nodes\n')
+    await until('kubectl\'s answer in the terminal', () => text('.xterm-rows').then((t) => t.includes('control-plane') && t.includes('w2')), 30_000)
+    await shot('desktop-terminal')
+    console.log('desktop: kubectl get nodes ran in the terminal')
+    standin.child.kill()
     console.log('desktop smoke test: ok')
   } catch (e) {
     // what the window showed, for whoever reads the failure
@@ -97,6 +128,19 @@ async function main() {
   } finally {
     await wd('DELETE', s).catch(() => undefined)
   }
+}
+
+/** Starts the stand-in API server (a pod logging every 300 ms); its kubeconfig's text. */
+async function startStandIn() {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const binary = process.env.KUBE_STANDIN ?? resolve(here, '../../../target/debug/kube-standin')
+  const child = spawn(binary, ['--dir', mkdtempSync(join(tmpdir(), 'ko-standin-')), '--log-every', '300'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  children.push(child)
+  const line = await new Promise((ok, fail) => {
+    child.once('exit', (code) => fail(new Error(`kube-standin exited with ${code}`)))
+    createInterface({ input: child.stdout }).once('line', ok)
+  })
+  return { child, kubeconfig: readFileSync(JSON.parse(line).kubeconfig, 'utf8') }
 }
 
 /** A real task on the test bed (a cluster create through koctl), or null without a bed. */
@@ -125,5 +169,6 @@ try {
   await main()
 } finally {
   for (const c of children.reverse()) c.kill()
-  rmSync(dataDir, { recursive: true, force: true })
+  // (a terminal's shell may still be removing its session directory)
+  rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
 }

@@ -6,7 +6,12 @@
 //            a search over them; baseline: the same lines set as the text of one <pre> (no viewer)
 //   desktop  cold start to the first screen and idle memory (PSS of the process tree) of the
 //            desktop window (WebKitGTK) against Debian's Chromium showing the same UI from koctl serve
-import { execFileSync, spawn } from 'node:child_process'
+//   pods     5,000 pods (the stand-in API server, kube-standin, imported through koctl) in the
+//            cluster explorer: time to the first row and to all of them counted, a search's
+//            latency, the page's JS heap with the view open; baseline: `kubectl get pods -A` on the
+//            same server, its wall time and peak RSS
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -49,6 +54,57 @@ async function serve() {
   children.push(child)
   const url = await new Promise((ok) => createInterface({ input: child.stdout }).once('line', (l) => ok(l.replace('koctl serve: ', '').trim())))
   return { url, dataDir, child }
+}
+
+/** 5,000 pods in the explorer against `kubectl get pods -A` (needs the OS keychain: ./run
+ * runs this under tests/keychain-session). */
+async function pods(browser, url, dataDir) {
+  const standinBin = process.env.KUBE_STANDIN ?? join(root, 'target/debug/kube-standin')
+  const dir = mkdtempSync(join(tmpdir(), 'ko-bench-standin-'))
+  const standin = spawn(standinBin, ['--dir', dir, '--pods', '5000'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  children.push(standin)
+  const { kubeconfig } = JSON.parse(await new Promise((ok) => createInterface({ input: standin.stdout }).once('line', ok)))
+  execFileSync(koctl, ['--data-dir', dataDir, 'cluster', 'import', 'bench', '--kubeconfig', kubeconfig], { stdio: 'ignore' })
+  const total = JSON.parse(execFileSync(koctl, ['--data-dir', dataDir, '-o', 'json', 'kube', 'bench', 'get', 'pods'], { encoding: 'utf8', maxBuffer: 1 << 28 })).length
+  const context = await browser.newContext()
+  const api = context.request
+  await api.post(`${url}api/session`, { data: { name: 'admin', password: 'kubeoperator@admin123' } })
+  await api.post(`${url}api/password`, { data: { old: 'kubeoperator@admin123', new: 'bench-password-1' } })
+  const first = [], all = [], filter = [], heap = []
+  for (let r = 0; r < runs; r++) {
+    const page = await context.newPage()
+    const t0 = Date.now()
+    await page.goto(`${url}#/clusters/bench/explore`)
+    await page.locator('[data-row]').first().waitFor({ timeout: 60_000 })
+    first.push(Date.now() - t0)
+    await page.locator('[data-test=explorer-count]', { hasText: `${total} of ${total}` }).waitFor({ timeout: 60_000 })
+    all.push(Date.now() - t0)
+    const t1 = Date.now()
+    await page.fill('input[name=explorer-search]', 'web-04999')
+    await page.locator('[data-test=explorer-count]', { hasText: `1 of ${total}` }).waitFor()
+    filter.push(Date.now() - t1)
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('HeapProfiler.collectGarbage')
+    await cdp.send('Performance.enable')
+    heap.push((await cdp.send('Performance.getMetrics')).metrics.find((x) => x.name === 'JSHeapUsedSize').value)
+    await page.close()
+  }
+  const kubectlMs = [], kubectlRss = []
+  for (let r = 0; r < runs; r++) {
+    const t0 = Date.now()
+    const res = spawnSync('/usr/bin/time', ['-f', '%M', 'kubectl', '--kubeconfig', kubeconfig, 'get', 'pods', '-A'], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: dir },
+      maxBuffer: 1 << 28,
+    })
+    kubectlMs.push(Date.now() - t0)
+    assert(res.stdout.split('\n').length > total, 'kubectl listed every pod')
+    kubectlRss.push(Number(res.stderr.trim().split('\n').at(-1)))
+  }
+  const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`
+  console.log(`pods: ${total} pods in the explorer: first row ${median(first)} ms, all counted ${median(all)} ms, a search ${median(filter)} ms, JS heap with the view open ${mib(median(heap))} (median of ${runs})`)
+  console.log(`pods: baseline kubectl get pods -A on the same server: ${median(kubectlMs)} ms, peak RSS ${mib(median(kubectlRss) * 1024)} -> explorer all-counted / kubectl = ${(median(all) / median(kubectlMs)).toFixed(2)}x time; heap / kubectl RSS = ${(median(heap) / (median(kubectlRss) * 1024)).toFixed(2)}x`)
+  standin.kill()
 }
 
 async function log(browser, url) {
@@ -143,13 +199,18 @@ async function desktopFigures(url, serveChild) {
   console.log(`desktop: Chromium / desktop = ${(median(bStart) / median(start)).toFixed(2)}x start time, ${(median(bPss) / median(pss)).toFixed(2)}x memory`)
 }
 
+/** Whether figure `name` is asked for (`ONLY=pods,log` picks some; all by default). */
+const wanted = (name) => !process.env.ONLY || process.env.ONLY.split(',').includes(name)
+
 try {
-  size()
+  if (wanted('size')) size()
   const { url, dataDir, child } = await serve()
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' })
-  await log(browser, url)
+  if (wanted('log')) await log(browser, url)
+  if (wanted('pods') && process.env.DBUS_SESSION_BUS_ADDRESS) await pods(browser, url, dataDir)
+  else if (wanted('pods')) console.log('pods: skipped (needs the OS keychain; ./run provides one)')
   await browser.close()
-  await desktopFigures(url, child)
+  if (wanted('desktop')) await desktopFigures(url, child)
   rmSync(dataDir, { recursive: true, force: true })
 } finally {
   for (const c of children) c.kill()

@@ -4,7 +4,8 @@ use crate::cli::{Format, KubeCmd};
 use crate::output::{InputError, Table, done, emit, print_json};
 use anyhow::Result;
 use ko_api::{
-    Actor, Api, ApplyChange, LogForm, PodLogUpdate, ResourceKind, ResourceRow, ResourceUpdate, WatchForm, WorkloadKind,
+    Actor, Api, ApplyChange, LogForm, LogOptions, PodLogUpdate, ResourceKind, ResourceRow, ResourceUpdate, WatchForm,
+    WorkloadKind,
 };
 use std::io::Read;
 use std::process::ExitCode;
@@ -145,16 +146,9 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cluster: &str, cmd: KubeCm
         }
         KubeCmd::Logs { pod, container, follow, previous, since, tail, timestamps } => {
             let (namespace, pod) = namespaced(&pod)?;
-            let form = LogForm {
-                namespace: namespace.into(),
-                pod: pod.into(),
-                container,
-                follow,
-                previous,
-                since_seconds: since,
-                tail_lines: tail,
-                timestamps,
-            };
+            let options =
+                LogOptions { container, follow, previous, since_seconds: since, tail_lines: tail, timestamps };
+            let form = LogForm { namespace: namespace.into(), pod: pod.into(), options };
             let mut updates = api.cluster_pod_log_updates(actor, cluster, form).await?;
             while let Some(u) = updates.recv().await {
                 match u {
