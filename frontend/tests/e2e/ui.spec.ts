@@ -1,12 +1,27 @@
 import { expect, test, type Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { NEW_PASSWORD, addCredential, addHost, loginAsAdmin, shot } from './helpers'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { NEW_PASSWORD, addCredential, addHost, loginAsAdmin, shot, startServe } from './helpers'
 
 const url = () => process.env.KO_URL!
 
+// On its own fresh `koctl serve`: the shared one may already have had its first login.
 test('first login forces a new password, then the overview and the language switch work', async ({ page }) => {
-  await page.goto(url())
+  const dataDir = mkdtempSync(join(tmpdir(), 'ko-e2e-first-'))
+  const server = await startServe(dataDir)
+  try {
+    await firstLogin(page, server.url)
+  } finally {
+    server.child.kill()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+})
+
+async function firstLogin(page: Page, url: string) {
+  await page.goto(url)
   await expect(page).toHaveURL(/#\/login$/)
   await shot(page, 'login')
   await page.fill('input[name=name]', 'admin')
@@ -18,7 +33,7 @@ test('first login forces a new password, then the overview and the language swit
   await page.click('button[type=submit]')
   await expect(page).toHaveURL(/#\/password$/)
   // the overview is not reachable before the password is changed
-  await page.goto(`${url()}#/hosts`)
+  await page.goto(`${url}#/hosts`)
   await expect(page).toHaveURL(/#\/password$/)
   await page.fill('input[name=old]', 'kubeoperator@admin123')
   await page.fill('input[name=new]', NEW_PASSWORD)
@@ -69,9 +84,9 @@ test('first login forces a new password, then the overview and the language swit
   // logging out ends the session: the app goes back to the login page
   await page.getByRole('button', { name: '退出登录' }).click()
   await expect(page).toHaveURL(/#\/login$/)
-  await page.goto(`${url()}#/clusters`)
+  await page.goto(`${url}#/clusters`)
   await expect(page).toHaveURL(/#\/login$/)
-})
+}
 
 /** On the wizard's nodes step: makes `host` master + etcd and moves to a valid confirm step. */
 async function makeMasterAndConfirm(page: Page, host: string) {
