@@ -88,6 +88,7 @@ fn main() -> ExitCode {
             follow::pod_log,
             follow::stop_following,
             terminals::terminal_open,
+            terminals::exec_open,
             terminals::terminal_input,
             terminals::terminal_resize,
             terminals::terminal_close,

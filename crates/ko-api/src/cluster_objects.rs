@@ -5,7 +5,8 @@
 use crate::{Actor, Api, Cluster, Permission, Result};
 use futures::StreamExt;
 use ko_k8s::{
-    ApplyChange, ClusterAccess, DrainReport, EvictionPatience, LogOptions, ResourceKind, ResourceUpdate, WorkloadKind,
+    ApplyChange, ClusterAccess, ContainerSummary, DrainReport, EvictionPatience, ExecTarget, LogOptions, ResourceKind,
+    ResourceUpdate, WorkloadKind,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -65,10 +66,21 @@ impl Api {
 
     /// Cluster `name`'s access, if the actor may operate it.
     async fn operable(&self, actor: &Actor, name: &str, what: &str) -> Result<ClusterAccess> {
+        let cluster = self.operated_cluster(actor, name, what).await?;
+        self.cluster_access(&cluster).await
+    }
+
+    async fn operated_cluster(&self, actor: &Actor, name: &str, what: &str) -> Result<Cluster> {
         let cluster = self.cluster_row(name).await?;
         let p = Permission::OperateCluster { project_id: cluster.project_id, cluster_id: cluster.id };
         self.authorize(actor, p, what).await?;
-        self.cluster_access(&cluster).await
+        Ok(cluster)
+    }
+
+    /// Refuses (not found, forbidden) unless the actor may operate cluster `name`: the check made
+    /// before a session (a terminal, an exec) is set up, so that the refusal is a plain answer.
+    pub async fn check_may_operate(&self, actor: &Actor, name: &str, what: &str) -> Result<()> {
+        self.operated_cluster(actor, name, what).await.map(drop)
     }
 
     /// The live rows of one kind in cluster `name`: a snapshot, then each change, for as long as
@@ -146,6 +158,40 @@ impl Api {
             remove_stale_sessions(&sessions);
             let dir = sessions.join(format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()));
             Ok(ko_k8s::kubectl_terminal(&access, name, &dir, (cols.max(20), rows.max(5)), restricted)?)
+        })
+        .await
+    }
+
+    /// Pod `namespace/pod`'s containers with their state, for those who may see the cluster.
+    pub async fn cluster_pod_containers(
+        &self,
+        actor: &Actor,
+        name: &str,
+        namespace: &str,
+        pod: &str,
+    ) -> Result<Vec<ContainerSummary>> {
+        let (_, access) = self.viewable(actor, name).await?;
+        Ok(ko_k8s::pod_containers(&access, namespace, pod).await?)
+    }
+
+    /// Runs a command in a pod's container on cluster `name`, for those who may operate it: with
+    /// `tty` (`cols` x `rows`) an interactive terminal (a shell), without one a command whose
+    /// standard error stays apart. The audit log names the pod, the container and the program
+    /// (not its arguments, which may hold secrets; nor what is typed).
+    pub async fn cluster_exec(
+        &self,
+        actor: &Actor,
+        name: &str,
+        target: &ExecTarget,
+        tty: Option<(u16, u16)>,
+    ) -> Result<ko_k8s::Terminal> {
+        let program = target.command.first().map(String::as_str).unwrap_or_default();
+        let container = target.container.as_deref().map(|c| format!("/{c}")).unwrap_or_default();
+        let what = format!("{name}/{}/{}{container}: {program}", target.namespace, target.pod);
+        self.audited(actor, "cluster.pod_exec", &what, async {
+            let access = self.operable(actor, name, "run commands in this cluster's pods").await?;
+            let tty = tty.map(|(cols, rows)| (cols.max(20), rows.max(5)));
+            Ok(ko_k8s::exec(&access, target, tty).await?)
         })
         .await
     }

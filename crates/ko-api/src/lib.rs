@@ -64,9 +64,9 @@ pub use ko_deploy::{
     CredentialAuth, DeployError, HOST_STORE, HostPush, HostRefusal, HostSpec, LIBRARY_DIR, PushProgress, TaskOutcome,
 };
 pub use ko_k8s::{
-    ApplyChange, Check as HealthCheck, ContextSummary, DrainReport, Health, KindInfo, KubeconfigContexts, LogOptions,
-    NodeSummary, PodProblem, ResourceKind, ResourceRow, ResourceUpdate, RowState, Terminal, TerminalInput,
-    TerminalOutput, WorkloadKind,
+    ApplyChange, Check as HealthCheck, ContainerSummary, ContextSummary, DrainReport, ExecTarget, Health, KindInfo,
+    KubeconfigContexts, LogOptions, NodeSummary, PodProblem, ResourceKind, ResourceRow, ResourceUpdate, RowState,
+    Terminal, TerminalInput, TerminalOutput, WorkloadKind,
 };
 pub use ko_playbook::{Event as TaskEvent, Status as StepStatus};
 pub use ko_secrets::{PassphraseSource, SecretError, Sensitive, StoreKind, StoreState, write_private_file};

@@ -19,6 +19,11 @@ use std::time::Duration;
 /// How long a connection to an API server may take before it counts as unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a stream may go without a byte before its connection counts as dead: longer than the
+/// API server's own watch timeout (290 s in kube's watcher) and than the 60 s between an exec
+/// session's pings.
+pub const STREAM_SILENCE: Duration = Duration::from_secs(295);
+
 /// What the app needs to talk to one cluster's API server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterAccess {
@@ -293,9 +298,19 @@ impl ClusterAccess {
         }
     }
 
-    /// A client for this access (connect timeout [`CONNECT_TIMEOUT`]); must be called inside a
-    /// tokio runtime.
+    /// A client for requests that answer at once (connect timeout [`CONNECT_TIMEOUT`], 30 s for
+    /// an answer); must be called inside a tokio runtime.
     pub fn client(&self) -> Result<kube::Client> {
+        self.client_waiting(Duration::from_secs(30))
+    }
+
+    /// A client for long streams (watches, followed logs, exec sessions), which may be quiet for
+    /// minutes: a connection counts as dead only after [`STREAM_SILENCE`] without a byte.
+    pub fn stream_client(&self) -> Result<kube::Client> {
+        self.client_waiting(STREAM_SILENCE)
+    }
+
+    fn client_waiting(&self, read_timeout: Duration) -> Result<kube::Client> {
         install_crypto_provider();
         let uri: http::Uri = self
             .server
@@ -305,7 +320,7 @@ impl ClusterAccess {
         cfg.root_cert = self.ca_pem.as_deref().map(|ca| certificates_der(ca, "the CA")).transpose()?;
         cfg.tls_server_name = self.tls_server_name.clone();
         cfg.connect_timeout = Some(CONNECT_TIMEOUT);
-        cfg.read_timeout = Some(Duration::from_secs(30));
+        cfg.read_timeout = Some(read_timeout);
         // kube's own retries of 429/503 wait up to many minutes; the callers here decide (a drain
         // waits out a disruption budget on its own terms, a probe must answer promptly)
         cfg.default_retry = false;

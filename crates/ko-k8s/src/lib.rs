@@ -9,6 +9,7 @@
 mod access;
 pub mod actions;
 mod apply;
+mod exec;
 mod health;
 mod logs;
 mod nodes;
@@ -19,11 +20,12 @@ mod verify;
 mod watch;
 
 pub use access::{
-    CONNECT_TIMEOUT, ClusterAccess, ContextSummary, Credential, KubeconfigContexts, KubeconfigOrigin,
+    CONNECT_TIMEOUT, ClusterAccess, ContextSummary, Credential, KubeconfigContexts, KubeconfigOrigin, STREAM_SILENCE,
     access_from_kubeconfig, kubeconfig_contexts,
 };
 pub use actions::{DrainReport, EvictionPatience, WorkloadKind};
 pub use apply::{ApplyChange, FIELD_MANAGER, apply_yaml, object_yaml};
+pub use exec::{ContainerSummary, ExecTarget, exec, pod_containers};
 pub use health::{Check, Health, PodProblem, probe};
 pub use logs::{LogOptions, log_lines};
 pub use nodes::NodeSummary;
@@ -172,6 +174,9 @@ impl Error {
             kube::Error::RustlsTls(e) => Self::BadCertificate(format!("the TLS settings cannot be used: {e}")),
             kube::Error::Auth(e) => Self::BadCertificate(format!("the credential cannot be used: {e}")),
             kube::Error::SerdeError(e) => Self::Protocol { server, reason: e.to_string() },
+            kube::Error::UpgradeConnection(e) => {
+                Self::Protocol { server, reason: format!("the exec session could not start: {e}") }
+            }
             other => match tls_problem(&other) {
                 Some(reason) => Self::TlsUntrusted { server, reason },
                 None => Self::Unreachable { server, reason: innermost(&other) },

@@ -50,7 +50,7 @@ pub async fn log_lines(
     };
     let server = access.server.clone();
     let what = format!("read the log of pod {namespace}/{pod}");
-    let reader = Api::<Pod>::namespaced(access.client()?, namespace)
+    let reader = Api::<Pod>::namespaced(access.stream_client()?, namespace)
         .log_stream(pod, &params)
         .await
         .map_err(|e| Error::from_kube(&server, e).attempting(&what))?;

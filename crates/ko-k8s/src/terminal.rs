@@ -29,8 +29,10 @@ pub enum TerminalInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum TerminalOutput {
-    /// Bytes the shell wrote.
+    /// Bytes the shell wrote (to its terminal, or its standard output).
     Data(Vec<u8>),
+    /// Bytes written to standard error (a command run without a terminal).
+    Stderr(Vec<u8>),
     /// The shell ended (with its exit code).
     Exit(u32),
 }

@@ -50,7 +50,7 @@ pub fn watch_rows(
     kind: ResourceKind,
     namespace: Option<&str>,
 ) -> Result<BoxStream<'static, ResourceUpdate>> {
-    Ok(rows_stream(access.client()?, kind, namespace))
+    Ok(rows_stream(access.stream_client()?, kind, namespace))
 }
 
 fn rows_stream(client: Client, kind: ResourceKind, namespace: Option<&str>) -> BoxStream<'static, ResourceUpdate> {

@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/clusters/{name}/watch", post(cluster_watch))
         .route("/api/clusters/{name}/logs", post(cluster_logs))
         .route("/api/clusters/{name}/terminal", get(super::terminal_socket::open))
+        .route("/api/clusters/{name}/exec", get(super::terminal_socket::open_exec))
         .route("/api/tasks/{id}/events", get(task_events::stream))
         .merge(super::operation_routes::router())
         .merge(super::bundle_routes::router())

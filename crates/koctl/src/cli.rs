@@ -217,6 +217,29 @@ pub enum KubeCmd {
         #[arg(long)]
         timestamps: bool,
     },
+    /// List a pod's containers (init containers first) with their state.
+    Containers {
+        /// NAMESPACE/POD.
+        pod: String,
+    },
+    /// Run a command in a pod's container and exit with its exit code; its standard output and
+    /// error come back apart. With -i this command's standard input is the container's (for an
+    /// interactive shell with a terminal, use the app's Shell button or the kubectl terminal).
+    ///
+    /// Example: koctl kube prod exec default/web-0 -c web -- cat /etc/os-release
+    Exec {
+        /// NAMESPACE/POD.
+        pod: String,
+        /// The container (needed when the pod has several).
+        #[arg(short, long)]
+        container: Option<String>,
+        /// Pass standard input to the command (until it ends).
+        #[arg(short = 'i', long = "stdin")]
+        stdin: bool,
+        /// The program and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
     /// Delete a pod (its controller makes a new one).
     ///
     /// Example: koctl kube prod delete-pod default/web-5d4f8c7b9-x2k4p

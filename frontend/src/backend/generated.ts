@@ -399,6 +399,16 @@ export interface ClusterPlan {
   yaml: string
 }
 
+/** A pod's containers (init containers first) with their state: where a command can run, whose log to read. */
+export interface ClusterPodContainers {
+  /** Cluster name. */
+  name: string
+  /** The pod's namespace. */
+  namespace: string
+  /** The pod. */
+  pod: string
+}
+
 /** Deletes a pod (its controller makes a new one). */
 export interface ClusterPodDelete {
   /** Cluster name. */
@@ -584,6 +594,18 @@ export interface Components {
   metrics_server: boolean
 }
 
+/** One of a pod's containers, for choosing where to run a command or whose log to read. */
+export interface ContainerSummary {
+  /** Its image. */
+  image: string
+  /** An init container (it ran before the others and is done, or still running). */
+  init: boolean
+  /** Its name. */
+  name: string
+  /** `running`, `waiting: CrashLoopBackOff`, `terminated: Completed`... (`unknown` before the kubelet reported it). */
+  state: string
+}
+
 /** One context of a kubeconfig. */
 export interface ContextSummary {
   /** The context's name. */
@@ -715,6 +737,18 @@ export interface EtcdSettings {
   quota_backend_gib: number
   /** Number of committed transactions that trigger a snapshot to disk. */
   snapshot_count: number
+}
+
+/** What to run, where. */
+export interface ExecTarget {
+  /** The program and its arguments (`["sh"]`, `["cat", "/etc/os-release"]`). */
+  command: string[]
+  /** The container (needed when the pod has several). */
+  container?: string | null
+  /** The pod's namespace. */
+  namespace: string
+  /** The pod. */
+  pod: string
 }
 
 /** Progress of a fetch. */

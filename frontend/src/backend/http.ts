@@ -1,5 +1,5 @@
 // The Backend over `koctl serve`: fetch with the session cookie, server-sent events for tasks.
-import type { Backend, BundleSource } from './index'
+import type { Backend, BundleSource, TerminalHandle } from './index'
 import { operations, routes, type OperationName, type RouteBody } from './operations'
 import { ApiError, type LogLine, type PodLogUpdate, type ResourceUpdate, type TaskStatus, type TaskUpdate } from './types'
 
@@ -123,28 +123,13 @@ export const httpBackend: Backend = {
     return () => abort.abort()
   },
   openTerminal(name, cols, rows, onData, onExit) {
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-    const socket = new WebSocket(`${scheme}://${location.host}/api/clusters/${encodeURIComponent(name)}/terminal?cols=${cols}&rows=${rows}`)
-    socket.binaryType = 'arraybuffer'
-    return new Promise((ok, fail) => {
-      let opened = false
-      socket.onopen = () => {
-        opened = true
-        ok({
-          write: (data) => socket.send(new TextEncoder().encode(data)),
-          resize: (c, r) => socket.send(JSON.stringify({ cols: c, rows: r })),
-          close: () => socket.close(),
-        })
-      }
-      socket.onmessage = (e: MessageEvent) => {
-        if (e.data instanceof ArrayBuffer) onData(new Uint8Array(e.data))
-        else onExit((JSON.parse(e.data as string) as { exit: number }).exit)
-      }
-      // a refused upgrade (403, 404) shows only as a closed socket: say what it may have been
-      socket.onclose = () => {
-        if (!opened) fail(new ApiError(0, 'terminal', 'the terminal could not be opened: the cluster must answer and you must be allowed to operate it'))
-      }
-    })
+    return openTerminalSocket(`/api/clusters/${encodeURIComponent(name)}/terminal?cols=${cols}&rows=${rows}`, onData, onExit)
+  },
+  openExec(name, target, cols, rows, onData, onExit) {
+    const query = new URLSearchParams({ namespace: target.namespace, pod: target.pod, cols: String(cols), rows: String(rows) })
+    if (target.container) query.set('container', target.container)
+    for (const arg of target.command) query.append('command', arg)
+    return openTerminalSocket(`/api/clusters/${encodeURIComponent(name)}/exec?${query}`, onData, onExit)
   },
   async podLog(name, form, onUpdate) {
     const abort = new AbortController()
@@ -185,4 +170,39 @@ export const httpBackend: Backend = {
     })
     return () => source.close()
   },
+}
+
+/** A terminal over a WebSocket to `path`: `{"ready"}` resolves it, `{"error"}` rejects it with
+ * the server's reason, `{"exit"}` ends it; binary messages are its bytes. */
+function openTerminalSocket(path: string, onData: (bytes: Uint8Array) => void, onExit: (code: number) => void): Promise<TerminalHandle> {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+  const socket = new WebSocket(`${scheme}://${location.host}${path}`)
+  socket.binaryType = 'arraybuffer'
+  return new Promise((ok, fail) => {
+    let settled = false
+    socket.onmessage = (e: MessageEvent) => {
+      if (e.data instanceof ArrayBuffer) {
+        onData(new Uint8Array(e.data))
+        return
+      }
+      const said = JSON.parse(e.data as string) as { ready?: true; exit?: number; error?: { code: string; message: string } }
+      if (said.ready) {
+        settled = true
+        ok({
+          write: (data) => socket.send(new TextEncoder().encode(data)),
+          resize: (c, r) => socket.send(JSON.stringify({ cols: c, rows: r })),
+          close: () => socket.close(),
+        })
+      } else if (said.error) {
+        settled = true
+        fail(new ApiError(0, said.error.code, said.error.message))
+      } else if (said.exit !== undefined) {
+        onExit(said.exit)
+      }
+    }
+    // a refused upgrade (403, 404) shows only as a closed socket: say what it may have been
+    socket.onclose = () => {
+      if (!settled) fail(new ApiError(0, 'terminal', 'the terminal could not be opened: the cluster must exist and you must be allowed to operate it'))
+    }
+  })
 }

@@ -4,6 +4,7 @@ import type { Operations } from './operations'
 import type {
   BuildForm,
   BuildUpdate,
+  ExecTarget,
   Imported,
   LogForm,
   Me,
@@ -61,4 +62,7 @@ export interface Backend extends Operations {
   /** Opens a kubectl terminal on a cluster (`cols` x `rows`): its bytes to `onData`, its exit
    * code to `onExit`; resolves, once it runs, to what the page sends it. */
   openTerminal(name: string, cols: number, rows: number, onData: (bytes: Uint8Array) => void, onExit: (code: number) => void): Promise<TerminalHandle>
+  /** Opens a terminal running a command (a shell) in a pod's container; rejects with the API
+   * server's reason when it cannot start (a container that is not running...). */
+  openExec(name: string, target: ExecTarget, cols: number, rows: number, onData: (bytes: Uint8Array) => void, onExit: (code: number) => void): Promise<TerminalHandle>
 }

@@ -25,6 +25,7 @@ import type {
   ClusterNodeSchedulable,
   ClusterObjectYaml,
   ClusterPlan,
+  ClusterPodContainers,
   ClusterPodDelete,
   ClusterRemoveMaster,
   ClusterRemoveWorker,
@@ -39,6 +40,7 @@ import type {
   ClusterValidation,
   ClusterWorkloadRestart,
   ClusterWorkloadScale,
+  ContainerSummary,
   Credential,
   CredentialAdd,
   CredentialRm,
@@ -165,6 +167,7 @@ export const routes = {
   cluster_node_schedulable: { method: 'POST', path: '/api/clusters/{name}/nodes/{node}/schedulable', body: 'fields' },
   cluster_node_drain: { method: 'POST', path: '/api/clusters/{name}/nodes/{node}/drain', body: 'fields' },
   cluster_pod_delete: { method: 'DELETE', path: '/api/clusters/{name}/namespaces/{namespace}/pods/{pod}', body: 'fields' },
+  cluster_pod_containers: { method: 'GET', path: '/api/clusters/{name}/namespaces/{namespace}/pods/{pod}/containers', body: 'fields' },
   cluster_workload_restart: { method: 'POST', path: '/api/clusters/{name}/namespaces/{namespace}/workloads/{kind}/{workload}/restart', body: 'fields' },
   cluster_workload_scale: { method: 'POST', path: '/api/clusters/{name}/namespaces/{namespace}/workloads/{kind}/{workload}/scale', body: 'fields' },
   task_list: { method: 'GET', path: '/api/tasks', body: 'fields' },
@@ -341,6 +344,11 @@ export function operations(call: Call) {
     clusterNodeDrain: (input: ClusterNodeDrain) => call('cluster_node_drain', input) as Promise<DrainReport>,
     /** Deletes a pod (its controller makes a new one). */
     clusterPodDelete: (input: ClusterPodDelete) => call('cluster_pod_delete', input) as Promise<void>,
+    /**
+     * A pod's containers (init containers first) with their state: where a command can run,
+     * whose log to read.
+     */
+    clusterPodContainers: (input: ClusterPodContainers) => call('cluster_pod_containers', input) as Promise<ContainerSummary[]>,
     /** Restarts a workload's pods, as `kubectl rollout restart`. */
     clusterWorkloadRestart: (input: ClusterWorkloadRestart) => call('cluster_workload_restart', input) as Promise<void>,
     /** Sets a Deployment's or StatefulSet's replicas. */

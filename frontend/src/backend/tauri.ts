@@ -2,7 +2,7 @@
 // command (src-tauri/src/commands.rs), acting as the OS account; files through the native
 // dialogs; task journals and pushes over a Channel.
 import { Channel, invoke } from '@tauri-apps/api/core'
-import type { Backend, BundleSource } from './index'
+import type { Backend, BundleSource, TerminalHandle } from './index'
 import { operations } from './operations'
 import { ApiError, type BuildUpdate, type NextStep, type PodLogUpdate, type PushUpdate, type ResourceUpdate, type TaskUpdate } from './types'
 
@@ -76,14 +76,24 @@ export const tauriBackend: Backend = {
   },
   watchResources: (name, form, onUpdate) => followed<ResourceUpdate>('watch_resources', { name, form }, onUpdate),
   podLog: (name, form, onUpdate) => followed<PodLogUpdate>('pod_log', { name, form }, onUpdate),
-  async openTerminal(name, cols, rows, onData, onExit) {
-    const channel = new Channel<{ kind: 'data'; data: number[] } | { kind: 'exit'; data: number }>()
-    channel.onmessage = (m) => (m.kind === 'data' ? onData(new Uint8Array(m.data)) : onExit(m.data))
-    const id = await call<number>('terminal_open', { name, cols, rows, onOutput: channel })
-    return {
-      write: (data) => void call('terminal_input', { id, data }),
-      resize: (c, r) => void call('terminal_resize', { id, cols: c, rows: r }),
-      close: () => void call('terminal_close', { id }),
-    }
-  },
+  openTerminal: (name, cols, rows, onData, onExit) => openTerminalChannel('terminal_open', { name, cols, rows }, onData, onExit),
+  openExec: (name, target, cols, rows, onData, onExit) => openTerminalChannel('exec_open', { name, target, cols, rows }, onData, onExit),
+}
+
+/** A terminal opened by `command`: its output over a Channel; keys, resizes and closing are
+ * commands naming it. */
+async function openTerminalChannel(
+  command: string,
+  args: Record<string, unknown>,
+  onData: (bytes: Uint8Array) => void,
+  onExit: (code: number) => void,
+): Promise<TerminalHandle> {
+  const channel = new Channel<{ kind: 'data' | 'stderr'; data: number[] } | { kind: 'exit'; data: number }>()
+  channel.onmessage = (m) => (m.kind === 'exit' ? onExit(m.data) : onData(new Uint8Array(m.data)))
+  const id = await call<number>(command, { ...args, onOutput: channel })
+  return {
+    write: (data) => void call('terminal_input', { id, data }),
+    resize: (c, r) => void call('terminal_resize', { id, cols: c, rows: r }),
+    close: () => void call('terminal_close', { id }),
+  }
 }

@@ -27,6 +27,8 @@ export type {
   WorkloadKind,
   LogForm,
   PodLogUpdate,
+  ExecTarget,
+  ContainerSummary,
   ClusterDefaults,
   NodeSpec,
   ClusterSpec,

@@ -332,6 +332,15 @@ export default {
     ended: 'ended',
     failed: 'broken',
   },
+  shell: {
+    open: 'Shell',
+    title: 'Shell — {pod}',
+    container: 'Container',
+    init: 'init',
+    connect: 'Connect',
+    notRunning: '{container} is not running ({state}): a command cannot start in it',
+    ended: 'The command ended (exit code {code}). Connect to start another.',
+  },
   terminal: {
     open: 'kubectl terminal',
     title: 'kubectl — {cluster}',

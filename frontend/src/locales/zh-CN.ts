@@ -326,6 +326,15 @@ export default {
     ended: '已结束',
     failed: '已中断',
   },
+  shell: {
+    open: 'Shell',
+    title: 'Shell — {pod}',
+    container: '容器',
+    init: 'init',
+    connect: '连接',
+    notRunning: '{container} 未在运行（{state}）：无法在其中执行命令',
+    ended: '命令已结束（退出码 {code}）。点击“连接”开始新的会话。',
+  },
   terminal: {
     open: 'kubectl 终端',
     title: 'kubectl — {cluster}',

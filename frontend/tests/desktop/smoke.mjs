@@ -5,8 +5,9 @@
 // shows what koctl stored; an NTP server added in the window is what koctl then lists), and that a
 // task's journal streams over the Tauri Channel (the task view shows every line `koctl task logs`
 // prints, and the task's final status), and that a cluster imported in the window (a stand-in API
-// server, `kube-standin`: no real one can run here) shows its nodes and pods, follows a pod's log
-// and runs `kubectl get nodes` in its terminal — all over the desktop's Channels and commands.
+// server, `kube-standin`: no real one can run here) shows its nodes and pods, follows a pod's log,
+// runs `kubectl get nodes` in its terminal and `hostname` in a pod's shell — all over the
+// desktop's Channels and commands.
 //
 // env: KO_DESKTOP_BIN (the app), KOCTL, TAURI_DRIVER, and for the task: KO_DESKTOP_HOST, KO_E2E_KEY,
 // KO_E2E_BUNDLE (a test-bed host, its key, the test bundle); KUBE_STANDIN (the stand-in's binary).
@@ -90,7 +91,7 @@ async function main() {
       await shot('desktop-task')
       console.log(`desktop: task ${task.id} streamed over the Channel: ${want} lines, ${task.status}`)
     }
-    // 4. a cluster imported in the window: its nodes, its pods live, a followed log, kubectl in a terminal
+    // 4. a cluster imported in the window: its nodes, its pods live, a followed log, kubectl in a terminal, a pod's shell
     const standin = await startStandIn()
     const type = async (css, value) => wd('POST', `${s}/element/${await find(css)}/value`, { text: value })
     const click = async (css) => wd('POST', `${s}/element/${await find(css)}/click`, {})
@@ -115,6 +116,16 @@ async function main() {
     await until('kubectl\'s answer in the terminal', () => text('.xterm-rows').then((t) => t.includes('control-plane') && t.includes('w2')), 30_000)
     await shot('desktop-terminal')
     console.log('desktop: kubectl get nodes ran in the terminal')
+    await script("document.querySelector('.el-drawer:has([data-test=terminal]) .el-drawer__close-btn').click()")
+    await until('the terminal drawer closed', () => script("return !document.querySelector('[data-test=terminal]')"))
+    // a shell in a pod's container (exec over the Channel; the stand-in's shell)
+    await script("document.querySelector('[data-row=\"default/web-00001\"]').closest('.el-table-v2__row').querySelector('[data-test=row-shell]').click()")
+    await until('the pod\'s shell', () => script("return document.querySelector('[data-test=pod-shell] [data-test=terminal]')?.dataset.state === 'open'"), 30_000)
+    await type('[data-test=pod-shell] .xterm-helper-textarea', 'hostname\n')
+    await until('the pod\'s name in its shell', () => text('[data-test=pod-shell] .xterm-rows').then((t) => t.includes('web-00001')), 30_000)
+    await type('[data-test=pod-shell] .xterm-helper-textarea', 'exit 7\n')
+    await until('the shell\'s exit code', () => text('[data-test=pod-shell] [data-test=terminal-state]').then((t) => t.includes('7')), 30_000)
+    console.log('desktop: a shell ran in a pod over the Channel')
     standin.child.kill()
     console.log('desktop smoke test: ok')
   } catch (e) {

@@ -55,7 +55,7 @@ test('a cluster imported from a pasted kubeconfig shows its nodes, turns lost an
   }
 })
 
-test('inside an imported cluster: live views, filters, actions, logs, YAML applied after its diff, reconnecting', async ({ page }) => {
+test('inside an imported cluster: live views, filters, actions, logs, a shell in a pod, YAML applied after its diff, reconnecting', async ({ page }) => {
   let standin = await startStandIn(mkdtempSync(join(tmpdir(), 'ko-standin-')), 0, ['--log-every', '300'])
   const port = Number(new URL(standin.url).port)
   const rows = page.locator('[data-test=explorer-rows]')
@@ -110,6 +110,42 @@ test('inside an imported cluster: live views, filters, actions, logs, YAML appli
     // (the terminal keeps Escape for itself: the drawer closes with its button)
     await page.locator('.el-drawer:has([data-test=terminal]) .el-drawer__close-btn').click()
     await expect(page.locator('[data-test=terminal]')).toHaveCount(0)
+
+    // a shell in a pod's container (the stand-in's built-in shell stands in for the container's)
+    await row('default/web-00001').locator('[data-test=row-shell]').click()
+    await expect(page.locator('[data-test=pod-shell] [data-test=terminal]')).toHaveAttribute('data-state', 'open')
+    await expect(page.locator('[data-test=pod-shell] .xterm-rows')).toContainText('/ #')
+    await page.locator('[data-test=pod-shell] .xterm-helper-textarea').focus()
+    await page.keyboard.type('hostname\n')
+    await expect(page.locator('[data-test=pod-shell] .xterm-rows')).toContainText('web-00001')
+    await shot(page, 'pod-shell')
+    await page.keyboard.type('exit 4\n')
+    await expect(page.locator('[data-test=pod-shell] [data-test=terminal-state]')).toContainText('exit code 4')
+    // another program: one the container does not have fails with the runtime's reason
+    await page.locator('[data-test=shell-command]').click()
+    await page.keyboard.type('nosuch')
+    await page.keyboard.press('Enter')
+    await page.locator('[data-test=shell-connect]').click()
+    await expect(page.locator('[data-test=pod-shell] .xterm-rows')).toContainText('executable file not found')
+    await expect(page.locator('[data-test=pod-shell] [data-test=terminal-state]')).toContainText('exit code 1')
+    await page.locator('.el-drawer:has([data-test=pod-shell]) .el-drawer__close-btn').click()
+    await expect(page.locator('[data-test=pod-shell]')).toHaveCount(0)
+    // a crashed container cannot take a command: said before anything starts
+    await row('default/db-0').locator('[data-test=row-shell]').click()
+    await expect(page.locator('[data-test=shell-not-running]')).toContainText('CrashLoopBackOff')
+    await expect(page.locator('[data-test=shell-connect]')).toBeDisabled()
+    await expect(page.locator('[data-test=pod-shell] [data-test=terminal]')).toHaveCount(0)
+    await page.locator('.el-drawer:has([data-test=pod-shell]) .el-drawer__close-btn').click()
+    // ...and asked anyway, the socket carries the API server's refusal
+    const said = await page.evaluate(
+      () =>
+        new Promise<string>((ok) => {
+          const ws = new WebSocket(`ws://${location.host}/api/clusters/explore/exec?namespace=default&pod=db-0&command=sh`)
+          ws.onmessage = (e) => ok(String(e.data))
+          ws.onclose = () => ok('closed')
+        }),
+    )
+    expect(JSON.parse(said).error.message).toContain('container not found ("db")')
 
     // a pod deleted here disappears through the watch
     await row('default/web-00002').locator('[data-test=row-delete]').click()

@@ -9,7 +9,7 @@
 use crate::StandInState;
 use crate::objects::{Gone, RESOURCES, Resource, resource};
 use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use serde_json::{Value, json};
@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A Kubernetes `Status` answer.
-fn status(code: StatusCode, reason: &str, message: &str) -> Response {
+pub(crate) fn status(code: StatusCode, reason: &str, message: &str) -> Response {
     let body = json!({
         "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
         "message": message, "reason": reason, "code": code.as_u16(),
@@ -32,11 +32,10 @@ fn json_ok(v: Value) -> Response {
 /// Answers one request.
 pub async fn handle(
     axum::extract::State(state): axum::extract::State<Arc<StandInState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method.clone(), parts.uri.clone(), parts.headers.clone());
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|h| h.to_str().ok()).unwrap_or_default().to_string();
     let mut seen = format!("{method} {uri}");
     if !content_type.is_empty() {
@@ -54,6 +53,9 @@ pub async fn handle(
     };
     let path = uri.path().trim_end_matches('/');
     let query = uri.query().unwrap_or_default();
+    let Ok(body) = axum::body::to_bytes(body, 64 << 20).await else {
+        return status(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge", "the request body is too large");
+    };
     let accept = headers.get(header::ACCEPT).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let wants_table = accept.contains("as=Table");
     // `as=PartialObjectMetadata[List]`: metadata only (what a view of secrets asks for)
@@ -90,6 +92,9 @@ pub async fn handle(
                     status(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", "not allowed")
                 }
                 (Method::GET, Target { sub: Some("log"), .. }) => pod_log(state.clone(), &target, &query),
+                (Method::GET, Target { sub: Some("exec"), .. }) => {
+                    crate::exec::open(state.clone(), &mut parts, &target, &query).await
+                }
                 (Method::GET, _) if query.watch() => watch(state.clone(), &target, &query, meta_only),
                 (Method::GET, _) if meta_only => get_metadata(&state, &target, &query),
                 (Method::GET, _) => get(&state, &target, &query, wants_table),
@@ -158,12 +163,12 @@ fn resource_list(group: &str) -> Value {
 }
 
 /// What a path below `/api/v1` or `/apis/GROUP/v1` names.
-struct Target<'a> {
+pub(crate) struct Target<'a> {
     group: &'a str,
     /// The kind (none: the group's resource list).
     resource: Option<&'static Resource>,
-    namespace: Option<&'a str>,
-    name: Option<&'a str>,
+    pub(crate) namespace: Option<&'a str>,
+    pub(crate) name: Option<&'a str>,
     /// A subresource (`scale`, `eviction`, `log`).
     sub: Option<&'a str>,
 }
@@ -201,7 +206,7 @@ impl<'a> Target<'a> {
 }
 
 /// The query's parameters, percent-decoded.
-struct Query(Vec<(String, String)>);
+pub(crate) struct Query(Vec<(String, String)>);
 
 fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(s.len());
@@ -235,8 +240,13 @@ impl Query {
         )
     }
 
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated parameter (`command=sh&command=-c&...`), in order.
+    pub(crate) fn all(&self, key: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
     }
 
     fn watch(&self) -> bool {
@@ -381,39 +391,41 @@ fn watch(state: Arc<StandInState>, target: &Target<'_>, query: &Query, meta_only
 /// A container's log (`text/plain`): `container` (required when the pod has several),
 /// `previous` (400 when it never restarted), `sinceSeconds`, `tailLines`, `timestamps`, and
 /// `follow` — then every line appended until the client goes.
-fn pod_log(state: Arc<StandInState>, target: &Target<'_>, query: &Query) -> Response {
-    let (ns, name) = (target.namespace.unwrap_or_default().to_string(), target.name.unwrap_or_default().to_string());
+/// The pod `target` names and the container the query chooses (or its only one); the API
+/// server's refusal otherwise.
+pub(crate) fn pod_and_container(
+    state: &StandInState,
+    target: &Target<'_>,
+    query: &Query,
+) -> Result<(Value, String), Box<Response>> {
+    let (ns, name) = (target.namespace.unwrap_or_default(), target.name.unwrap_or_default());
     let pod = {
         let objects = state.objects.lock().unwrap_or_else(|e| e.into_inner());
-        objects.list("pods", Some(&ns)).into_iter().find(|p| p["metadata"]["name"] == name.as_str())
+        objects.list("pods", Some(ns)).into_iter().find(|p| p["metadata"]["name"] == name)
     };
-    let Some(pod) = pod else { return target.not_found() };
+    let Some(pod) = pod else { return Err(Box::new(target.not_found())) };
     let containers: Vec<String> = pod["spec"]["containers"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|c| c["name"].as_str().map(str::to_string))
         .collect();
-    let container = match query.get("container").filter(|c| !c.is_empty()) {
-        Some(c) if containers.iter().any(|x| x == c) => c.to_string(),
-        Some(c) => {
-            return status(
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                &format!("container {c} is not valid for pod {name}"),
-            );
-        }
-        None if containers.len() == 1 => containers[0].clone(),
+    let bad = |message: String| Err(Box::new(status(StatusCode::BAD_REQUEST, "BadRequest", &message)));
+    match query.get("container").filter(|c| !c.is_empty()) {
+        Some(c) if containers.iter().any(|x| x == c) => Ok((pod, c.to_string())),
+        Some(c) => bad(format!("container {c} is not valid for pod {name}")),
+        None if containers.len() == 1 => Ok((pod, containers[0].clone())),
         None => {
-            return status(
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                &format!(
-                    "a container name must be specified for pod {name}, choose one of: [{}]",
-                    containers.join(" ")
-                ),
-            );
+            bad(format!("a container name must be specified for pod {name}, choose one of: [{}]", containers.join(" ")))
         }
+    }
+}
+
+fn pod_log(state: Arc<StandInState>, target: &Target<'_>, query: &Query) -> Response {
+    let (ns, name) = (target.namespace.unwrap_or_default().to_string(), target.name.unwrap_or_default().to_string());
+    let (pod, container) = match pod_and_container(&state, target, query) {
+        Ok(found) => found,
+        Err(refusal) => return *refusal,
     };
     let previous = query.get("previous") == Some("true");
     let restarts: i64 = pod["status"]["containerStatuses"]

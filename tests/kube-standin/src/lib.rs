@@ -9,6 +9,7 @@
 //! certificate. The `kube-standin` binary runs one for the UI tests.
 
 mod api;
+mod exec;
 pub mod objects;
 mod tls;
 
@@ -41,6 +42,8 @@ pub struct StandInState {
     pub logs: Mutex<std::collections::HashMap<LogKey, Vec<(i64, String)>>>,
     /// Bumped on every appended log line (following readers wait on it).
     pub logged: tokio::sync::watch::Sender<u64>,
+    /// Exec sessions open now (a test waits for one to end when its client goes).
+    pub exec_sessions: tokio::sync::watch::Sender<usize>,
 }
 
 /// Whose log: namespace, pod, container, and whether it is the previous instance's.
@@ -142,6 +145,7 @@ impl StandIn {
             changed,
             logs: Mutex::new(std::collections::HashMap::new()),
             logged: tokio::sync::watch::channel(0).0,
+            exec_sessions: tokio::sync::watch::channel(0).0,
         });
         let tcp = std::net::TcpListener::bind(("127.0.0.1", opts.port))?;
         let addr = tcp.local_addr()?;

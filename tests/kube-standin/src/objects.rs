@@ -2,8 +2,8 @@
 //! of the real API types (k8s-openapi), each with a uid, a creation time and a resourceVersion.
 
 use k8s_openapi::api::core::v1::{
-    Container, ContainerState, ContainerStateWaiting, ContainerStatus, Namespace, Node, NodeAddress, NodeCondition,
-    NodeSpec, NodeStatus, NodeSystemInfo, Pod, PodSpec, PodStatus,
+    Container, ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, Namespace, Node,
+    NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Pod, PodSpec, PodStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde_json::{Value, json};
@@ -173,9 +173,12 @@ pub fn node(name: &str, control_plane: bool, ready: bool, ip: &str, version: &st
 
 /// A pod on `node`: running and ready, or waiting with `waiting` as the reason.
 pub fn pod(namespace: &str, name: &str, node: &str, app: &str, waiting: Option<&str>) -> Pod {
-    let state = waiting.map(|reason| ContainerState {
-        waiting: Some(ContainerStateWaiting { reason: Some(reason.into()), message: None }),
-        ..Default::default()
+    let state = Some(match waiting {
+        Some(reason) => ContainerState {
+            waiting: Some(ContainerStateWaiting { reason: Some(reason.into()), message: None }),
+            ..Default::default()
+        },
+        None => ContainerState { running: Some(ContainerStateRunning { started_at: None }), ..Default::default() },
     });
     Pod {
         metadata: meta(name, Some(namespace), &[("app", app)]),

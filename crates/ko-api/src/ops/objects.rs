@@ -1,9 +1,9 @@
 //! Operations inside a cluster, through its API server: an object's YAML, server-side apply
-//! (planned with diffs, then applied), node cordon / uncordon / drain, pod deletion, workload
-//! restart and scale. The live views are a stream (`cluster_resource_updates`), outside the table.
+//! (planned with diffs, then applied), node cordon / uncordon / drain, pod deletion and its
+//! containers, workload restart and scale. The live views are a stream (`cluster_resource_updates`), outside the table.
 
 use super::NoInput;
-use crate::{ApplyChange, DrainReport, KindInfo, ResourceKind, WorkloadKind};
+use crate::{ApplyChange, ContainerSummary, DrainReport, KindInfo, ResourceKind, WorkloadKind};
 
 operations! {
     /// The kinds of object the cluster views show, with their columns.
@@ -74,6 +74,17 @@ operations! {
         /// The pod.
         pod: String,
     } -> () = |api, a, i| api.cluster_pod_delete(a, &i.name, &i.namespace, &i.pod).await?;
+
+    /// A pod's containers (init containers first) with their state: where a command can run,
+    /// whose log to read.
+    cluster_pod_containers: Get "/api/clusters/{name}/namespaces/{namespace}/pods/{pod}/containers" ClusterPodContainers {
+        /// Cluster name.
+        name: String,
+        /// The pod's namespace.
+        namespace: String,
+        /// The pod.
+        pod: String,
+    } -> Vec<ContainerSummary> = |api, a, i| api.cluster_pod_containers(a, &i.name, &i.namespace, &i.pod).await?;
 
     /// Restarts a workload's pods, as `kubectl rollout restart`.
     cluster_workload_restart: Post "/api/clusters/{name}/namespaces/{namespace}/workloads/{kind}/{workload}/restart" [status 204] ClusterWorkloadRestart {

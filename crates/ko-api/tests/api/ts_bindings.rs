@@ -68,6 +68,7 @@ fn inputs(g: &mut SchemaGenerator) {
     g.subschema_for::<ko_api::NewRepository>();
     g.subschema_for::<ko_api::WatchForm>();
     g.subschema_for::<ko_api::LogForm>();
+    g.subschema_for::<ko_api::ExecTarget>();
 }
 
 fn definitions(settings: SchemaSettings, register: fn(&mut SchemaGenerator)) -> Map<String, Value> {

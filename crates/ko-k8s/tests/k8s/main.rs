@@ -2,6 +2,7 @@
 //! kube-apiserver cannot run here).
 
 mod actions;
+mod exec;
 mod health;
 mod import;
 mod logs;

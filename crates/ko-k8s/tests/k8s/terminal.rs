@@ -4,10 +4,17 @@ use std::time::Duration;
 
 /// Reads the terminal's output until `want` shows (failing after 30 s); all of it so far.
 async fn until(t: &mut ko_k8s::Terminal, seen: &mut String, want: &str) {
+    until_shown(t, seen, want, 1).await
+}
+
+/// Reads the terminal's output until `want` showed `times` times (failing after 30 s).
+async fn until_shown(t: &mut ko_k8s::Terminal, seen: &mut String, want: &str, times: usize) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !seen.contains(want) {
+    while seen.matches(want).count() < times {
         match tokio::time::timeout_at(deadline, t.output.recv()).await {
-            Ok(Some(TerminalOutput::Data(d))) => seen.push_str(&String::from_utf8_lossy(&d)),
+            Ok(Some(TerminalOutput::Data(d) | TerminalOutput::Stderr(d))) => {
+                seen.push_str(&String::from_utf8_lossy(&d))
+            }
             Ok(Some(TerminalOutput::Exit(code))) => panic!("the shell ended ({code}) before {want:?}: {seen}"),
             Ok(None) | Err(_) => panic!("no {want:?} in: {seen}"),
         }
@@ -37,7 +44,8 @@ async fn kubectl_in_the_terminal_lists_the_clusters_nodes_and_its_kubeconfig_goe
         t.input.send(TerminalInput::Data(s.as_bytes().to_vec())).unwrap_or_else(|e| panic!("{e}"))
     };
     send(&t, "kubectl get nodes\n");
-    until(&mut t, &mut seen, "w2").await;
+    // the next prompt: kubectl's whole answer is in
+    until_shown(&mut t, &mut seen, "kubectl@prod$", 2).await;
     for node in ["m1", "w1", "w2"] {
         assert!(seen.lines().any(|l| l.starts_with(node) && l.contains("Ready")), "{node} in {seen}");
     }

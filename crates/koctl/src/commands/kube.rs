@@ -4,10 +4,10 @@ use crate::cli::{Format, KubeCmd};
 use crate::output::{InputError, Table, done, emit, print_json};
 use anyhow::Result;
 use ko_api::{
-    Actor, Api, ApplyChange, LogForm, LogOptions, PodLogUpdate, ResourceKind, ResourceRow, ResourceUpdate, WatchForm,
-    WorkloadKind,
+    Actor, Api, ApplyChange, ContainerSummary, ExecTarget, LogForm, LogOptions, PodLogUpdate, ResourceKind,
+    ResourceRow, ResourceUpdate, Terminal, TerminalInput, TerminalOutput, WatchForm, WorkloadKind,
 };
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 fn kind_of(s: &str) -> Result<ResourceKind> {
@@ -159,6 +159,24 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cluster: &str, cmd: KubeCm
             }
             Ok(ExitCode::SUCCESS)
         }
+        KubeCmd::Containers { pod } => {
+            let (ns, name) = namespaced(&pod)?;
+            let containers = api.cluster_pod_containers(actor, cluster, ns, name).await?;
+            emit(f, &containers, |cs: &Vec<ContainerSummary>| {
+                let mut t = Table::new(&["NAME", "IMAGE", "INIT", "STATE"]);
+                for c in cs {
+                    t.row([c.name.clone(), c.image.clone(), if c.init { "yes" } else { "-" }.into(), c.state.clone()]);
+                }
+                t
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        KubeCmd::Exec { pod, container, stdin, command } => {
+            let (ns, name) = namespaced(&pod)?;
+            let target = ExecTarget { namespace: ns.into(), pod: name.into(), container, command };
+            let session = api.cluster_exec(actor, cluster, &target, None).await?;
+            Ok(ExitCode::from(run_exec(session, stdin).await?))
+        }
         KubeCmd::DeletePod { pod } => {
             let (ns, name) = namespaced(&pod)?;
             api.cluster_pod_delete(actor, cluster, ns, name).await?;
@@ -178,4 +196,40 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cluster: &str, cmd: KubeCm
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Carries an exec session: this process's standard input to it (`stdin`; else it gets none),
+/// its output to standard output and error; the command's exit code (255 and above: 255).
+async fn run_exec(session: Terminal, stdin: bool) -> Result<u8> {
+    let Terminal { input, mut output } = session;
+    if stdin {
+        // a thread: reading the terminal or a pipe blocks
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut inp = std::io::stdin().lock();
+            while let Ok(n) = inp.read(&mut buf) {
+                if n == 0 || input.send(TerminalInput::Data(buf[..n].to_vec())).is_err() {
+                    break;
+                }
+            }
+            // dropping the input: the command's standard input ends
+        });
+    } else {
+        drop(input);
+    }
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    while let Some(o) = output.recv().await {
+        match o {
+            TerminalOutput::Data(b) => {
+                out.write_all(&b)?;
+                out.flush()?;
+            }
+            TerminalOutput::Stderr(b) => {
+                err.write_all(&b)?;
+                err.flush()?;
+            }
+            TerminalOutput::Exit(code) => return Ok(u8::try_from(code).unwrap_or(u8::MAX)),
+        }
+    }
+    Ok(1)
 }

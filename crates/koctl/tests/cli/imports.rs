@@ -171,8 +171,8 @@ fn koctl_serve_imports_pasted_kubeconfigs_and_its_monitor_marks_a_silent_cluster
     assert_eq!((status, e["error"]["code"].as_str()), (403, Some("forbidden")), "refused before streaming: {e}");
 
     // a terminal opens only from this server's own page, and only for the cluster's operators
-    let upgrade = |client: &Client, origin: &str| {
-        let req = http_request("GET", &format!("{}api/clusters/{name}/terminal", server.url))
+    let upgrade_to = |client: &Client, origin: &str, path: &str| {
+        let req = http_request("GET", &format!("{}api/clusters/{name}/{path}", server.url))
             .header("Cookie", client.cookie.clone().unwrap())
             .header("Origin", origin)
             .header("Connection", "Upgrade")
@@ -186,8 +186,15 @@ fn koctl_serve_imports_pasted_kubeconfigs_and_its_monitor_marks_a_silent_cluster
         let body: serde_json::Value = serde_json::from_reader(resp.into_body().into_reader()).unwrap_or_default();
         (status, body["error"]["code"].as_str().unwrap_or_default().to_string())
     };
-    assert_eq!(upgrade(&c, "http://evil.example"), (403, "origin".to_string()));
-    assert_eq!(upgrade(&nobody, server.url.trim_end_matches('/')), (403, "forbidden".to_string()));
+    let own = server.url.trim_end_matches('/');
+    assert_eq!(upgrade_to(&c, "http://evil.example", "terminal"), (403, "origin".to_string()));
+    assert_eq!(upgrade_to(&nobody, own, "terminal"), (403, "forbidden".to_string()));
+    // the same for a shell in a pod, which must also name its pod and command
+    let exec = "exec?namespace=default&pod=web-00000&command=sh";
+    assert_eq!(upgrade_to(&c, "http://evil.example", exec), (403, "origin".to_string()));
+    assert_eq!(upgrade_to(&nobody, own, exec), (403, "forbidden".to_string()));
+    assert_eq!(upgrade_to(&c, own, "exec?namespace=default&pod=web-00000"), (400, "invalid".to_string()));
+    assert_eq!(upgrade_to(&c, own, "exec?command=sh"), (400, "invalid".to_string()));
 
     s.stop();
     wait_for_status(&mut c, &name, "lost");
@@ -258,6 +265,23 @@ fn koctl_kube_lists_watches_acts_and_applies_inside_an_imported_cluster() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(text(&out.stderr).matches("previous terminated container").count(), 1, "{}", text(&out.stderr));
 
+    // exec: a command's output and error apart and its exit code; stdin with -i; a crashed
+    // container's refusal said once
+    let out = k.run(&["kube", &name, "containers", "default/db-0"]);
+    assert!(text(&out.stdout).contains("waiting: CrashLoopBackOff"), "{}", text(&out.stdout));
+    let out = k.run(&["kube", &name, "exec", "default/web-00000", "--", "sh", "-c", "hostname; nosuch; exit 5"]);
+    assert_eq!(
+        (text(&out.stdout).as_str(), text(&out.stderr).as_str(), out.status.code()),
+        ("web-00000\n", "sh: nosuch: not found\n", Some(5))
+    );
+    let out = k.run_with(&["kube", &name, "exec", "-i", "default/web-00000", "--", "cat"], "piped in\nand more\n", &[]);
+    assert_eq!((text(&out.stdout).as_str(), out.status.code()), ("piped in\nand more\n", Some(0)));
+    let out = k.run(&["kube", &name, "exec", "default/db-0", "--", "sh"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stderr).matches("container not found (\"db\")").count(), 1, "{}", text(&out.stderr));
+    let out = k.run(&["kube", &name, "exec", "default/web-00000"]);
+    assert_eq!(out.status.code(), Some(2), "a command is required");
+
     // scale, restart, cordon: what the next list shows
     assert_eq!(k.run(&["kube", &name, "scale", "deploy", "default/web", "--replicas", "4"]).status.code(), Some(0));
     assert!(
@@ -303,6 +327,7 @@ fn koctl_kube_lists_watches_acts_and_applies_inside_an_imported_cluster() {
         "cluster.node_cordon",
         "cluster.pod_delete",
         "cluster.apply",
+        "cluster.pod_exec",
     ] {
         assert!(audit.contains(action), "{action} in\n{audit}");
     }
