@@ -40,6 +40,31 @@ pub struct ClusterHealth {
     pub last_ok_at: Option<String>,
 }
 
+/// A cluster's health at a glance.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ClusterHealthSummary {
+    /// Cluster name.
+    pub cluster: String,
+    /// Its status (`lost` when its API server stopped answering).
+    pub status: ClusterStatus,
+    /// Its last probe (none before the first).
+    pub health: Option<ClusterHealth>,
+    /// The first thing wrong in one line (why it does not answer, a failed check, a node, a system
+    /// pod); none when all is well or before the first probe.
+    pub problem: Option<String>,
+}
+
+impl ClusterHealth {
+    /// The first thing wrong in one line, if anything is.
+    pub fn problem(&self) -> Option<String> {
+        match (&self.error, &self.report) {
+            (Some(e), _) => Some(e.message.clone()),
+            (None, Some(r)) => r.first_problem(),
+            (None, None) => None,
+        }
+    }
+}
+
 /// Why a probe failed.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HealthError {
@@ -102,6 +127,25 @@ impl Api {
             }));
         }
         self.probe_and_record(&cluster).await
+    }
+
+    /// The last probe of each visible cluster whose API server the app looks for (the
+    /// overview's health board): lost clusters first, then unhealthy ones, then the rest, by name.
+    pub async fn health_summary(&self, actor: &Actor) -> Result<Vec<ClusterHealthSummary>> {
+        let mut all = Vec::new();
+        for cluster in self.cluster_list(actor).await?.into_iter().filter(has_api) {
+            let health = self.last_health(cluster.id).await?;
+            let problem = health.as_ref().and_then(ClusterHealth::problem);
+            all.push(ClusterHealthSummary { cluster: cluster.name, status: cluster.status, health, problem });
+        }
+        let rank = |s: &ClusterHealthSummary| match (&s.status, &s.health) {
+            (ClusterStatus::Lost, _) => 0,
+            (_, Some(h)) if !h.healthy => 1,
+            (_, None) => 2,
+            _ => 3,
+        };
+        all.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cluster.cmp(&b.cluster)));
+        Ok(all)
     }
 
     /// The last probe of cluster `id`, if any.

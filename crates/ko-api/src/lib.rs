@@ -44,7 +44,7 @@ mod versions;
 pub use authz::{Permission, Role};
 pub use bundle_library::{BuildRequest, LibraryBundle};
 pub use cert_expiry::CertExpiry;
-pub use cluster_health::{ClusterHealth, HEALTH_PROBE_EVERY, HealthError, ServingCert};
+pub use cluster_health::{ClusterHealth, ClusterHealthSummary, HEALTH_PROBE_EVERY, HealthError, ServingCert};
 pub use cluster_import::{ClusterImported, ImportForm, ImportSource};
 pub use cluster_objects::{LogForm, PodLogUpdate, WatchForm};
 pub use cluster_ops::{CheckResult, ClusterBackups, ClusterDetail};

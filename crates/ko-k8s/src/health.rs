@@ -60,6 +60,22 @@ impl Health {
         self.checks.iter().all(|c| c.ok) && self.nodes.iter().all(|n| n.ready) && self.pod_problems.is_empty()
     }
 
+    /// The first thing wrong, said in one line: a failed readiness check, then a node not ready,
+    /// then a system pod with a problem (none when healthy).
+    pub fn first_problem(&self) -> Option<String> {
+        if let Some(c) = self.checks.iter().find(|c| !c.ok) {
+            return Some(format!("{}: {}", c.name, c.detail));
+        }
+        if let Some(n) = self.nodes.iter().find(|n| !n.ready) {
+            let why = if n.not_ready_reason.is_empty() { String::new() } else { format!(" ({})", n.not_ready_reason) };
+            return Some(format!("node {}: NotReady{why}", n.name));
+        }
+        self.pod_problems.first().map(|p| {
+            let why = if p.reason.is_empty() { &p.phase } else { &p.reason };
+            format!("pod {}: {why}", p.name)
+        })
+    }
+
     /// The readiness check named `name`, if the server reports one.
     pub fn check(&self, name: &str) -> Option<&Check> {
         self.checks.iter().find(|c| c.name == name)
@@ -191,5 +207,41 @@ mod tests {
             serde_json::from_value(serde_json::json!({"metadata": {"name": "job"}, "status": {"phase": "Succeeded"}}))
                 .expect("pod");
         assert_eq!(pod_problem(&done), None);
+    }
+
+    #[test]
+    fn the_first_problem_is_a_failed_check_then_a_node_then_a_system_pod() {
+        let node = |name: &str, ready: bool| NodeSummary {
+            name: name.into(),
+            roles: vec!["worker".into()],
+            ready,
+            not_ready_reason: if ready { String::new() } else { "KubeletNotReady: PLEG is not healthy".into() },
+            kubelet_version: "v1.34.2".into(),
+            arch: "amd64".into(),
+            internal_ip: String::new(),
+            unschedulable: false,
+        };
+        let pod = PodProblem {
+            name: "coredns-1".into(),
+            node: "m1".into(),
+            phase: "Running".into(),
+            reason: "not ready: coredns (CrashLoopBackOff)".into(),
+            restarts: 7,
+        };
+        let mut h = Health {
+            version: "v1.34.2".into(),
+            checks: vec![Check { name: "etcd".into(), ok: false, detail: "reason withheld".into() }],
+            nodes: vec![node("w1", true), node("w2", false)],
+            system_pods: 5,
+            pod_problems: vec![pod],
+            serving_chain: Vec::new(),
+        };
+        assert_eq!(h.first_problem().as_deref(), Some("etcd: reason withheld"));
+        h.checks[0].ok = true;
+        assert_eq!(h.first_problem().as_deref(), Some("node w2: NotReady (KubeletNotReady: PLEG is not healthy)"));
+        h.nodes[1].ready = true;
+        assert_eq!(h.first_problem().as_deref(), Some("pod coredns-1: not ready: coredns (CrashLoopBackOff)"));
+        h.pod_problems.clear();
+        assert_eq!(h.first_problem(), None);
     }
 }

@@ -6,9 +6,12 @@ pub use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::{EnvFilter, Layer, fmt, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// Installs the subscriber, writing `logs/<file_prefix>.<date>.log`; keep the guard alive until exit so the file is flushed. `RUST_LOG`
-/// sets the file's level (default `info`); `KO_LOG_STDERR` the terminal's (default `warn`).
+/// sets the file's level (default `info`); `KO_LOG_STDERR` the terminal's (default `warn`, without
+/// kube-rs's own events: what it runs into reaches the user as the app's error, which says what
+/// to check; the file keeps them).
 pub fn init(data_dir: &Path, file_prefix: &str) -> Option<WorkerGuard> {
-    let stderr_filter = EnvFilter::try_from_env("KO_LOG_STDERR").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let stderr_filter = EnvFilter::try_from_env("KO_LOG_STDERR")
+        .unwrap_or_else(|_| EnvFilter::new("warn,kube_client=off,kube_runtime=off"));
     let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(stderr_filter);
     let logs = data_dir.join("logs");
     let file = std::fs::create_dir_all(&logs).ok().and_then(|()| {

@@ -937,10 +937,11 @@ pub enum ClusterCmd {
         token_file: Option<PathBuf>,
     },
     /// Probe the cluster's API server now: readiness checks (etcd among them), nodes, system
-    /// pods, serving certificate. Exits 1 when it does not answer or something is unwell.
+    /// pods, serving certificate. Without a name: every cluster with an API server, one line
+    /// each, lost ones first. Exits 1 when one does not answer or something is unwell.
     Health {
-        /// Cluster name.
-        name: String,
+        /// Cluster name (none: all).
+        name: Option<String>,
     },
     /// List clusters.
     List,

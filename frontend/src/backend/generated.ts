@@ -349,6 +349,18 @@ export interface ClusterHealthProbe {
   name: string
 }
 
+/** A cluster's health at a glance. */
+export interface ClusterHealthSummary {
+  /** Cluster name. */
+  cluster: string
+  /** Its last probe (none before the first). */
+  health: ClusterHealth | null
+  /** The first thing wrong in one line (why it does not answer, a failed check, a node, a system pod); none when all is well or before the first probe. */
+  problem: string | null
+  /** Its status (`lost` when its API server stopped answering). */
+  status: ClusterStatus
+}
+
 /** An imported cluster and what its API server said. */
 export interface ClusterImported {
   /** The cluster as registered. */

@@ -20,6 +20,7 @@ import type {
   ClusterDetail,
   ClusterHealth,
   ClusterHealthProbe,
+  ClusterHealthSummary,
   ClusterImported,
   ClusterNodeDrain,
   ClusterNodeSchedulable,
@@ -151,6 +152,7 @@ export const routes = {
   cluster_check_certs: { method: 'POST', path: '/api/clusters/{name}/certs/check', body: 'fields' },
   cluster_renew_certs: { method: 'POST', path: '/api/clusters/{name}/certs/renew', body: 'fields' },
   backup_summary: { method: 'GET', path: '/api/backups', body: 'fields' },
+  health_summary: { method: 'GET', path: '/api/health', body: 'fields' },
   cluster_backup: { method: 'POST', path: '/api/clusters/{name}/backup', body: 'fields' },
   cluster_restore: { method: 'POST', path: '/api/clusters/{name}/restore', body: 'fields' },
   cluster_reset: { method: 'POST', path: '/api/clusters/{name}/reset', body: 'fields' },
@@ -296,6 +298,11 @@ export function operations(call: Call) {
     clusterRenewCerts: (input: ClusterRenewCerts) => call('cluster_renew_certs', input) as Promise<Started>,
     /** Each visible cluster's backup count and latest backup. */
     backupSummary: () => call('backup_summary', {}) as Promise<ClusterBackups[]>,
+    /**
+     * Each visible cluster's last health probe (those with an API server the app watches): lost
+     * ones first, then unhealthy ones.
+     */
+    healthSummary: () => call('health_summary', {}) as Promise<ClusterHealthSummary[]>,
     /** Takes an etcd snapshot and fetches it to this machine. */
     clusterBackup: (input: ClusterBackup) => call('cluster_backup', input) as Promise<Started>,
     /** Restores etcd from one of the cluster's backups (every member stops, then restarts). */

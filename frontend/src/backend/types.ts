@@ -12,6 +12,7 @@ export type {
   ClusterBackups,
   ClusterDetail,
   ClusterHealth,
+  ClusterHealthSummary,
   ClusterImported,
   ImportSource,
   KubeconfigContexts,

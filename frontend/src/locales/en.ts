@@ -18,6 +18,8 @@ export default {
   },
   nav: { users: 'Users', projects: 'Projects', overview: 'Overview', hosts: 'Hosts', credentials: 'Credentials', clusters: 'Clusters', tasks: 'Tasks', versions: 'Bundles & versions', settings: 'Settings', audit: 'System log' },
   overview: {
+    health: 'Cluster health',
+    noHealth: 'No cluster with an API server to watch yet',
     running: 'Running now',
     failures: 'Recent failures',
     why: 'Why',

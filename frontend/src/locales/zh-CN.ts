@@ -12,6 +12,8 @@ export default {
   },
   nav: { users: '用户', projects: '项目', overview: '概览', hosts: '主机', credentials: '凭据', clusters: '集群', tasks: '任务', versions: '离线包与版本', settings: '系统设置', audit: '系统日志' },
   overview: {
+    health: '集群健康',
+    noHealth: '暂无可监控 API Server 的集群',
     running: '正在运行',
     failures: '最近失败',
     why: '原因',

@@ -39,6 +39,14 @@ test('a cluster imported from a pasted kubeconfig shows its nodes, turns lost an
     await expect(page.locator('[data-health]')).toHaveAttribute('data-health', 'unreachable')
     await expect(page.locator('[data-test=lost]')).toContainText('cannot reach the API server')
     await expect(page.locator('h2 [data-status]')).toHaveAttribute('data-status', 'lost')
+    // the overview's health board shows it, with why
+    await page.getByRole('menuitem', { name: 'Overview' }).click()
+    const board = page.locator('[data-test=health-board] tr', { hasText: 'standin' })
+    await expect(board.locator('[data-status]')).toHaveAttribute('data-status', 'lost')
+    await expect(board.locator('[data-health]')).toHaveAttribute('data-health', 'unreachable')
+    await expect(board.locator('[data-test=health-why]')).toContainText('cannot reach the API server')
+    await board.getByRole('link', { name: 'standin' }).click()
+    await expect(page).toHaveURL(/#\/clusters\/standin$/)
 
     standin = await startStandIn(standin.dir, port)
     await page.locator('[data-test=health-check]').click()

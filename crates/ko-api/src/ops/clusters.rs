@@ -5,8 +5,8 @@
 
 use super::{NoInput, started};
 use crate::{
-    Cluster, ClusterBackups, ClusterDefaults, ClusterDetail, ClusterHealth, ClusterImported, ClusterValidation,
-    ImportForm, KubeconfigContexts, Sensitive, Started,
+    Cluster, ClusterBackups, ClusterDefaults, ClusterDetail, ClusterHealth, ClusterHealthSummary, ClusterImported,
+    ClusterValidation, ImportForm, KubeconfigContexts, Sensitive, Started,
 };
 
 operations! {
@@ -180,6 +180,10 @@ operations! {
 
     /// Each visible cluster's backup count and latest backup.
     backup_summary: Get "/api/backups" NoInput -> Vec<ClusterBackups> = |api, a, _| api.backup_summary(a).await?;
+
+    /// Each visible cluster's last health probe (those with an API server the app watches): lost
+    /// ones first, then unhealthy ones.
+    health_summary: Get "/api/health" NoInput -> Vec<ClusterHealthSummary> = |api, a, _| api.health_summary(a).await?;
 
     /// Takes an etcd snapshot and fetches it to this machine.
     cluster_backup: Post "/api/clusters/{name}/backup" [status 202] ClusterBackup {

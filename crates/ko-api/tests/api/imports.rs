@@ -151,6 +151,9 @@ async fn a_cluster_whose_api_server_stops_answering_is_lost_until_it_answers() {
     assert!(h.reachable && !h.healthy);
     let etcd = h.report.as_ref().and_then(|r| r.checks.iter().find(|c| c.name == "etcd")).unwrap();
     assert!(!etcd.ok);
+    let board = f.api.health_summary(&f.admin).await.unwrap();
+    let mine = board.iter().find(|s| s.cluster == f.name).unwrap();
+    assert!(mine.problem.as_deref().is_some_and(|p| p.starts_with("etcd: ")), "{:?}", mine.problem);
     assert_eq!(
         f.api.cluster_show(&f.admin, &f.name).await.unwrap().cluster.status,
         ClusterStatus::Running,
@@ -165,6 +168,13 @@ async fn a_cluster_whose_api_server_stops_answering_is_lost_until_it_answers() {
     let h = detail.health.unwrap();
     assert!(!h.reachable && h.error.as_ref().is_some_and(|e| e.code == "k8s.unreachable"));
     assert!(h.last_ok_at.is_some(), "it answered before");
+    // the overview's board: the lost cluster first, with why
+    let board = f.api.health_summary(&f.admin).await.unwrap();
+    let mine = board.iter().position(|s| s.cluster == f.name).unwrap();
+    assert_eq!(board[mine].status, ClusterStatus::Lost);
+    assert!(board[..mine].iter().all(|s| s.status == ClusterStatus::Lost), "lost clusters come first");
+    assert!(board[mine].health.as_ref().is_some_and(|h| !h.reachable));
+    assert!(board[mine].problem.as_deref().is_some_and(|p| p.contains("cannot reach the API server")));
 
     f.standin.resume().unwrap();
     f.standin.set_check_failing("etcd", false);

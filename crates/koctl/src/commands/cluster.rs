@@ -6,8 +6,8 @@ use crate::cli::{ClusterCmd, Format};
 use crate::output::{InputError, Table, done, emit};
 use anyhow::Result;
 use ko_api::{
-    Actor, Api, BackupFile, CertExpiry, Cluster, ClusterDetail, ClusterHealth, ClusterImported, ClusterValidation,
-    ImportForm, ImportSource, NodeChange, NodeSummary, PreparedTask, Sensitive, TaskStatus,
+    Actor, Api, BackupFile, CertExpiry, Cluster, ClusterDetail, ClusterHealth, ClusterHealthSummary, ClusterImported,
+    ClusterValidation, ImportForm, ImportSource, NodeChange, NodeSummary, PreparedTask, Sensitive, TaskStatus,
 };
 use std::io::Read;
 use std::path::Path;
@@ -167,7 +167,35 @@ pub async fn run(api: &Api, actor: &Actor, f: Format, cmd: ClusterCmd) -> Result
             }
             return Ok(ExitCode::SUCCESS);
         }
-        ClusterCmd::Health { name } => {
+        ClusterCmd::Health { name: None } => {
+            // what the API server answered (or not) is recorded and on the board; a probe that
+            // could not even start (no credential in the keychain...) is said here
+            let mut unprobed = false;
+            for s in api.health_summary(actor).await? {
+                if let Err(e) = api.cluster_health(actor, &s.cluster).await {
+                    eprintln!("cluster {}: not probed: {e}", s.cluster);
+                    unprobed = true;
+                }
+            }
+            let board = api.health_summary(actor).await?;
+            emit(f, &board, |b: &Vec<ClusterHealthSummary>| {
+                let mut t = Table::new(&["CLUSTER", "STATUS", "HEALTH", "CHECKED", "PROBLEM"]);
+                for s in b {
+                    let health = match &s.health {
+                        None => "never",
+                        Some(h) if !h.reachable => "unreachable",
+                        Some(h) if !h.healthy => "unhealthy",
+                        Some(_) => "healthy",
+                    };
+                    let checked = s.health.as_ref().map_or("-", |h| h.checked_at.as_str());
+                    t.row([&s.cluster, s.status.as_str(), health, checked, s.problem.as_deref().unwrap_or("-")]);
+                }
+                t
+            })?;
+            let well = !unprobed && board.iter().all(|s| s.health.as_ref().is_some_and(|h| h.healthy));
+            return Ok(if well { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        }
+        ClusterCmd::Health { name: Some(name) } => {
             let h = api.cluster_health(actor, &name).await?;
             emit(f, &h, |h: &ClusterHealth| health_table(h))?;
             if f == Format::Table {

@@ -214,7 +214,7 @@ fn koctl_kube_lists_watches_acts_and_applies_inside_an_imported_cluster() {
         return;
     }
     let k = Koctl::new();
-    let s = standin("kube-token");
+    let mut s = standin("kube-token");
     let name = unique("kube");
     let file = k.file("c.kubeconfig", &s.kubeconfig("c"));
     assert_eq!(k.run(&["cluster", "import", &name, "--kubeconfig", file.to_str().unwrap()]).status.code(), Some(0));
@@ -331,5 +331,17 @@ fn koctl_kube_lists_watches_acts_and_applies_inside_an_imported_cluster() {
     ] {
         assert!(audit.contains(action), "{action} in\n{audit}");
     }
+
+    // the health board: every cluster probed now, one line each; exit 1 once one is lost
+    let out = k.run(&["cluster", "health"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).lines().any(|l| l.starts_with(&name) && l.contains("healthy")), "{}", text(&out.stdout));
+    s.stop();
+    let out = k.run(&["cluster", "health"]);
+    assert_eq!(out.status.code(), Some(1));
+    let line = text(&out.stdout).lines().find(|l| l.starts_with(&name)).map(str::to_string).unwrap_or_default();
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(cells[1..3], ["lost", "unreachable"], "{line}");
+    assert!(line.contains("cannot reach the API server"), "{line}");
     assert_eq!(k.run(&["cluster", "delete", &name]).status.code(), Some(0));
 }
