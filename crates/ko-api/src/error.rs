@@ -97,6 +97,9 @@ pub enum ApiError {
     /// A cluster's API server could not be reached or read, or what would reach it is not usable.
     #[error(transparent)]
     Kubernetes(#[from] ko_k8s::Error),
+    /// An IaaS endpoint (a region's vCenter) could not be reached, refused, or lacks something.
+    #[error(transparent)]
+    Iaas(#[from] ko_iaas::Error),
     /// The data dir cannot be used.
     #[error("cannot use the data dir {path}: {cause}; pass another with --data-dir or KO_DATA_DIR")]
     DataDir {
@@ -141,6 +144,7 @@ impl ApiError {
             Self::Bundle(e) => e.code(),
             Self::Secret(s) => s.code(),
             Self::Kubernetes(e) => e.code(),
+            Self::Iaas(e) => e.code(),
             Self::DataDir { .. } => "data_dir",
             Self::Store(e) => e.code(),
             Self::Internal(_) | Self::Worker(_) | Self::Json(_) => "internal",
@@ -166,6 +170,11 @@ impl ApiError {
                 | Self::AlreadyExists { .. }
                 | Self::Bundle(_)
                 | Self::Kubernetes(_)
+                | Self::Iaas(
+                    ko_iaas::Error::LoginRefused { .. }
+                        | ko_iaas::Error::NotFound { .. }
+                        | ko_iaas::Error::CertificateChanged { .. }
+                )
                 | Self::Store(StoreError::UnknownName(_))
                 | Self::Secret(
                     SecretError::KeyUnreadable(_)

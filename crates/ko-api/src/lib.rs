@@ -25,11 +25,13 @@ mod day2;
 mod forms;
 mod hosts;
 mod identity;
+mod ip_pools;
 mod kubeconfig;
 pub mod ops;
 mod projects;
 mod push_updates;
 mod refusals;
+mod regions;
 mod secret_store;
 mod settings;
 mod status;
@@ -55,6 +57,7 @@ pub use error::{ApiError, Result};
 pub use forms::{CredentialForm, HostForm, Imported, Me, Started, UnlockForm, UserForm};
 pub use hosts::{HostDetail, ImportRow, Trust};
 pub use identity::{Actor, DEFAULT_ADMIN, DEFAULT_ADMIN_PASSWORD};
+pub use ip_pools::{IpPoolDetail, IpPoolForm, IpPoolSummary, MAX_POOL_ADDRESSES};
 pub use ko_bundle::{
     BuildReport, BundleManifest, FetchProgress, FileKind, Pin, PlannedEntry, Signature, TrustedKey, VerifyReport,
     WriteProgress,
@@ -63,6 +66,7 @@ pub use ko_core::{ClusterStatus, NextStep, Operation, Problem, Stage};
 pub use ko_deploy::{
     CredentialAuth, DeployError, HOST_STORE, HostPush, HostRefusal, HostSpec, LIBRARY_DIR, PushProgress, TaskOutcome,
 };
+pub use ko_iaas::vsphere::{About as IaasAbout, Inventory as IaasInventory};
 pub use ko_k8s::{
     ApplyChange, Check as HealthCheck, ContainerSummary, ContextSummary, DrainReport, ExecTarget, Health, KindInfo,
     KubeconfigContexts, LogOptions, NodeSummary, PodProblem, ResourceKind, ResourceRow, ResourceUpdate, RowState,
@@ -76,6 +80,7 @@ pub use ko_store::audit::{AuditEntry, AuditFilter};
 pub use ko_store::clusters::{BackupFile, Cluster, Node};
 pub use ko_store::credentials::Credential;
 pub use ko_store::hosts::Host;
+pub use ko_store::ip_pools::{AddressCounts, IpAddressRow};
 pub use ko_store::members::Membership;
 pub use ko_store::projects::Project;
 pub use ko_store::settings::TrustedBundleKey;
@@ -86,6 +91,7 @@ pub use ko_store::versions::KubernetesVersion;
 pub use projects::ProjectDetail;
 pub use push_updates::{BuildForm, BuildUpdate, PushForm, PushUpdate};
 pub use refusals::{AccountRefusal, BackupRefusal, ClusterRefusal, TaskRefusal};
+pub use regions::{RegionCheck, RegionEndpoint, RegionForm, RegionSummary};
 pub use secret_store::{SecretsChoice, SecretsConfig, SecretsStatus};
 pub use settings::NewRepository;
 pub use status::StatusReport;

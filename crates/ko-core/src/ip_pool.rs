@@ -48,6 +48,12 @@ impl IpRange {
         ip.is_ipv4() == self.start.is_ipv4() && (ordinal(self.start)..=ordinal(self.end)).contains(&ordinal(ip))
     }
 
+    /// Every address of the range, in order.
+    pub fn addresses(&self) -> impl Iterator<Item = IpAddr> + use<> {
+        let v4 = self.start.is_ipv4();
+        (ordinal(self.start)..=ordinal(self.end)).map(move |n| from_ordinal(n, v4))
+    }
+
     fn overlaps(&self, other: &Self) -> bool {
         self.start.is_ipv4() == other.start.is_ipv4()
             && ordinal(self.start) <= ordinal(other.end)
@@ -59,6 +65,30 @@ impl std::fmt::Display for IpRange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.start == self.end { write!(f, "{}", self.start) } else { write!(f, "{}-{}", self.start, self.end) }
     }
+}
+
+fn from_ordinal(n: u128, v4: bool) -> IpAddr {
+    if v4 {
+        IpAddr::V4(std::net::Ipv4Addr::from(u32::try_from(n).unwrap_or(u32::MAX)))
+    } else {
+        IpAddr::V6(std::net::Ipv6Addr::from(n))
+    }
+}
+
+/// `addresses` (of one family, any order) as the fewest ranges (`a-b`, or `a` alone), in order:
+/// how a pool's addresses read back.
+pub fn compress_ranges(addresses: &[IpAddr]) -> Vec<IpRange> {
+    let mut sorted: Vec<IpAddr> = addresses.to_vec();
+    sorted.sort_by_key(|ip| (ip.is_ipv6(), ordinal(*ip)));
+    sorted.dedup();
+    let mut out: Vec<IpRange> = Vec::new();
+    for ip in sorted {
+        match out.last_mut() {
+            Some(r) if r.end.is_ipv4() == ip.is_ipv4() && ordinal(r.end) + 1 == ordinal(ip) => r.end = ip,
+            _ => out.push(IpRange { start: ip, end: ip }),
+        }
+    }
+    out
 }
 
 fn ordinal(ip: IpAddr) -> u128 {
@@ -159,6 +189,21 @@ pub fn validate_ip_pools(pools: &[IpPool]) -> Vec<Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_lists_its_addresses_and_addresses_read_back_as_the_fewest_ranges() {
+        let r = IpRange::parse("r", "10.0.0.254-10.0.1.1").unwrap();
+        let all: Vec<String> = r.addresses().map(|a| a.to_string()).collect();
+        assert_eq!(all, ["10.0.0.254", "10.0.0.255", "10.0.1.0", "10.0.1.1"]);
+        let mut some: Vec<IpAddr> = all.iter().map(|a| a.parse().unwrap()).collect();
+        some.push("10.0.2.7".parse().unwrap());
+        some.reverse();
+        let back: Vec<String> = compress_ranges(&some).iter().map(ToString::to_string).collect();
+        assert_eq!(back, ["10.0.0.254-10.0.1.1", "10.0.2.7"]);
+        let v6: Vec<String> =
+            IpRange::parse("r", "fd00::fffe-fd00::1:0").unwrap().addresses().map(|a| a.to_string()).collect();
+        assert_eq!(v6, ["fd00::fffe", "fd00::ffff", "fd00::1:0"]);
+    }
 
     fn pool(name: &str, subnet: &str, gw: &str, ranges: &[&str]) -> IpPool {
         IpPool {

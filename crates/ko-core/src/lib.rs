@@ -23,7 +23,7 @@ pub use cluster_spec::{
     NetworkPlugin, NetworkSettings, NodeArch, NodeNameRule, NodeRole, NodeSpec, Provider, ProxyMode, RepoMode,
     RuntimeKind, RuntimeSettings, TimeSync,
 };
-pub use ip_pool::{IpPool, IpRange, validate_ip_pools};
+pub use ip_pool::{IpPool, IpRange, compress_ranges, validate_ip_pools};
 pub use kinds::{ClusterStatus, CredentialKind, TaskKind, TaskStatus};
 pub use names::{validate_dns1123_label, validate_host_address, validate_object_name};
 pub use next_step::NextStep;

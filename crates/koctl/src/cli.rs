@@ -88,6 +88,12 @@ pub enum Command {
     /// Kubernetes versions available for new clusters.
     #[command(subcommand)]
     Version(VersionCmd),
+    /// Regions of auto mode: a vSphere endpoint's datacenter (its certificate pinned).
+    #[command(subcommand)]
+    Region(RegionCmd),
+    /// IP pools of auto mode: the addresses VMs are given, each with its state.
+    #[command(subcommand, name = "ip-pool")]
+    IpPool(IpPoolCmd),
     /// Where secrets are kept: the encrypted vault's passphrase.
     #[command(subcommand)]
     Secrets(SecretsCmd),
@@ -1060,4 +1066,119 @@ mod tests {
         use clap::CommandFactory;
         Cli::command().debug_assert();
     }
+}
+
+/// `koctl ip-pool ...`
+#[derive(Debug, Subcommand)]
+pub enum IpPoolCmd {
+    /// List the pools with their ranges and usage.
+    List,
+    /// A pool with each address's state and holder.
+    Show {
+        /// Pool name.
+        name: String,
+    },
+    /// Add a pool.
+    ///
+    /// Example: koctl ip-pool add dc1 --subnet 10.1.0.0/24 --gateway 10.1.0.1 --range 10.1.0.10-10.1.0.200 --dns 10.1.0.2
+    Add {
+        /// Pool name.
+        name: String,
+        /// The subnet (CIDR).
+        #[arg(long)]
+        subnet: String,
+        /// The VMs' default gateway.
+        #[arg(long)]
+        gateway: String,
+        /// A range handed to VMs (`A-B` or one address); repeat for several.
+        #[arg(long = "range", required = true)]
+        ranges: Vec<String>,
+        /// A DNS server; repeat for several.
+        #[arg(long = "dns")]
+        dns: Vec<String>,
+        /// Free text.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Add a range of addresses to a pool.
+    AddRange {
+        /// Pool name.
+        name: String,
+        /// `A-B` or one address.
+        range: String,
+    },
+    /// Keep a free address from ever being handed to a VM.
+    Lock {
+        /// Pool name.
+        name: String,
+        /// The address.
+        address: String,
+    },
+    /// Make a locked address available again.
+    Unlock {
+        /// Pool name.
+        name: String,
+        /// The address.
+        address: String,
+    },
+    /// Remove a pool (no zone may use it, no host hold one of its addresses).
+    Rm {
+        /// Pool name.
+        name: String,
+    },
+}
+
+/// `koctl region ...`
+#[derive(Debug, Subcommand)]
+pub enum RegionCmd {
+    /// Print the SHA-256 fingerprint of the certificate an endpoint presents (check it with its
+    /// administrator before adding the region with it).
+    Fingerprint {
+        /// Host name or address.
+        host: String,
+        /// HTTPS port.
+        #[arg(long, default_value_t = 443)]
+        port: u16,
+    },
+    /// Add a region: logs in (the certificate must have --fingerprint) and finds the datacenter.
+    /// The password is read from stdin and kept in the secret store.
+    ///
+    /// Example: printf '%s\n' "$PASSWORD" | koctl region add dc1 --host vc.example --user admin@vsphere.local --password-stdin --fingerprint AB:CD:... --datacenter DC1
+    Add {
+        /// Region name.
+        name: String,
+        /// vsphere (OpenStack and FusionCompute: not yet).
+        #[arg(long, default_value = "vsphere")]
+        provider: String,
+        /// The vCenter's host name or address.
+        #[arg(long)]
+        host: String,
+        /// Its HTTPS port.
+        #[arg(long, default_value_t = 443)]
+        port: u16,
+        /// The user.
+        #[arg(long)]
+        user: String,
+        /// Read the password from stdin (the only way: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// The certificate's fingerprint, from `koctl region fingerprint`.
+        #[arg(long)]
+        fingerprint: String,
+        /// The datacenter this region is.
+        #[arg(long)]
+        datacenter: String,
+    },
+    /// List the regions.
+    List,
+    /// Log in now: the product, its datacenters, and what the region's datacenter offers a zone.
+    Check {
+        /// Region name.
+        name: String,
+    },
+    /// Remove a region no zone uses.
+    Rm {
+        /// Region name.
+        name: String,
+    },
 }

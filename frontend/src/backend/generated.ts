@@ -1,6 +1,28 @@
 // Generated from the Rust types by crates/ko-api/tests/api/ts_bindings.rs; do not edit.
 // After changing a type: KO_UPDATE_BINDINGS=1 cargo test -p ko-api --test api ts_bindings
 
+/** What the endpoint is and what its datacenters are. */
+export interface About {
+  /** Its datacenters. */
+  datacenters: string[]
+  /** Its product and version (`VMware vCenter Server 8.0.2 build-...`). */
+  product: string
+}
+
+/** How many of a pool's addresses are in each state. */
+export interface AddressCounts {
+  /** Free to hand out. */
+  available: number
+  /** Kept out of use by hand. */
+  locked: number
+  /** Answering on the network although nothing of the app holds them. */
+  reachable: number
+  /** All of them. */
+  total: number
+  /** Held by a host. */
+  used: number
+}
+
 /** What an apply does (or did) to one object. */
 export interface ApplyChange {
   /** `create`, `change` or `unchanged`. */
@@ -1019,6 +1041,108 @@ export interface Imported {
 /** Ingress controller. */
 export type IngressKind = "nginx" | "traefik" | "none"
 
+/** What a datacenter offers a zone. */
+export interface Inventory {
+  /** Clusters and standalone hosts. */
+  compute: string[]
+  /** Datastores. */
+  datastores: string[]
+  /** Networks (port groups, distributed port groups). */
+  networks: string[]
+  /** Resource pools as Terraform names them (`CLUSTER/Resources`, `HOST/Resources/child`). */
+  resource_pools: string[]
+  /** VMs marked as templates. */
+  templates: string[]
+}
+
+/** One address of a pool. */
+export interface IpAddressRow {
+  /** The address. */
+  address: string
+  /** The host holding it (`used`). */
+  host: string | null
+  /** `available`, `used`, `locked` or `reachable`. */
+  status: string
+}
+
+/** Adds an IP pool: ranges and gateway inside the subnet, the gateway in no range, ranges apart, no address in another pool (at most 65,536 addresses). */
+export interface IpPoolAdd {
+  /** The pool. */
+  pool: IpPoolForm
+}
+
+/** Adds a range of addresses to a pool. */
+export interface IpPoolAddRange {
+  /** Pool name. */
+  name: string
+  /** `10.1.0.50-10.1.0.60`, or one address. */
+  range: string
+}
+
+/** A pool with each address. */
+export interface IpPoolDetail {
+  /** Every address with its state and holder. */
+  addresses: IpAddressRow[]
+  /** The pool. */
+  pool: IpPoolSummary
+}
+
+/** A new pool. */
+export interface IpPoolForm {
+  /** Free text. */
+  description?: string
+  /** DNS servers. */
+  dns?: string[]
+  /** The VMs' default gateway. */
+  gateway: string
+  /** Its name. */
+  name: string
+  /** Ranges handed to VMs (`10.1.0.10-10.1.0.200`, or one address). */
+  ranges: string[]
+  /** The subnet (`10.1.0.0/24`). */
+  subnet: string
+}
+
+/** Locks a free address (never handed to a VM) or unlocks it. */
+export interface IpPoolLock {
+  /** The address. */
+  address: string
+  /** Locked (true) or available again (false). */
+  locked: boolean
+  /** Pool name. */
+  name: string
+}
+
+/** Removes an IP pool that no zone uses and whose addresses no host holds. */
+export interface IpPoolRm {
+  /** Pool name. */
+  name: string
+}
+
+/** One IP pool with each address's state and the host holding it. */
+export interface IpPoolShow {
+  /** Pool name. */
+  name: string
+}
+
+/** A pool at a glance. */
+export interface IpPoolSummary {
+  /** How many addresses are in each state. */
+  counts: AddressCounts
+  /** Free text. */
+  description: string
+  /** DNS servers. */
+  dns: string[]
+  /** The gateway. */
+  gateway: string
+  /** Its name. */
+  name: string
+  /** Its addresses as the fewest ranges. */
+  ranges: string[]
+  /** The subnet. */
+  subnet: string
+}
+
 /** A kind as the views present it. */
 export interface KindInfo {
   /** Its rows' columns (after namespace and name). */
@@ -1525,6 +1649,86 @@ export type PushUpdate = {
   message: string
 }
   kind: "failed"
+}
+
+/** Adds a region after logging in to it (its certificate must have the fingerprint given) and finding its datacenter; the password goes to the secret store. */
+export interface RegionAdd {
+  /** The region. */
+  region: RegionForm
+}
+
+/** What a region's endpoint answered now. */
+export interface RegionCheck {
+  /** The product, version and datacenters. */
+  about: About
+  /** What the region's datacenter offers a zone. */
+  inventory: Inventory
+}
+
+/** Logs in to a region now: its product and datacenters, and what its datacenter offers a zone (compute resources, resource pools, datastores, networks, templates). */
+export interface RegionCheckInput {
+  /** Region name. */
+  name: string
+}
+
+/** How a region is reached (kept as its config; the password is not in it). */
+export interface RegionEndpoint {
+  /** The pinned certificate fingerprint. */
+  fingerprint: string
+  /** Host name or address. */
+  host: string
+  /** HTTPS port. */
+  port: number
+  /** The user. */
+  user: string
+}
+
+/** The SHA-256 fingerprint of the certificate an endpoint presents: check it with its administrator, then give it to the region (the certificate is pinned). */
+export interface RegionFingerprint {
+  /** Host name or address. */
+  host: string
+  /** HTTPS port. */
+  port?: number
+}
+
+/** A new region. */
+export interface RegionForm {
+  /** The datacenter this region is. */
+  datacenter: string
+  /** The SHA-256 fingerprint of the vCenter's certificate, as read by the fingerprint check. */
+  fingerprint: string
+  /** The vCenter's host name or address. */
+  host: string
+  /** Its name. */
+  name: string
+  /** The password (kept in the secret store). */
+  password: string
+  /** Its HTTPS port. */
+  port?: number
+  /** `vsphere` (OpenStack and FusionCompute: not yet). */
+  provider: string
+  /** The user (an administrator's role is advised). */
+  user: string
+}
+
+/** Removes a region no zone uses (and its password). */
+export interface RegionRm {
+  /** Region name. */
+  name: string
+}
+
+/** A region as listed. */
+export interface RegionSummary {
+  /** The datacenter. */
+  datacenter: string
+  /** How it is reached. */
+  endpoint: RegionEndpoint
+  /** Its name. */
+  name: string
+  /** `vsphere`, `openstack` or `fusioncompute`. */
+  provider: string
+  /** Its zones. */
+  zones: string[]
 }
 
 /** What happens to the package repositories already configured on the hosts. */

@@ -56,6 +56,13 @@ import type {
   HostShow,
   ImportForm,
   ImportRow,
+  IpPoolAdd,
+  IpPoolAddRange,
+  IpPoolDetail,
+  IpPoolLock,
+  IpPoolRm,
+  IpPoolShow,
+  IpPoolSummary,
   KindInfo,
   KubeconfigContexts,
   KubeconfigContextsOf,
@@ -74,6 +81,12 @@ import type {
   ProjectDetail,
   ProjectRm,
   ProjectShow,
+  RegionAdd,
+  RegionCheck,
+  RegionCheckInput,
+  RegionFingerprint,
+  RegionRm,
+  RegionSummary,
   RepoRm,
   RepoSet,
   Repository,
@@ -130,6 +143,17 @@ export const routes = {
   version_list: { method: 'GET', path: '/api/versions', body: 'fields' },
   version_set_enabled: { method: 'POST', path: '/api/versions/{version}', body: 'fields' },
   bundle_list: { method: 'GET', path: '/api/bundles', body: 'fields' },
+  region_fingerprint: { method: 'POST', path: '/api/regions/fingerprint', body: 'fields' },
+  region_add: { method: 'POST', path: '/api/regions', body: { whole: 'region' } },
+  region_list: { method: 'GET', path: '/api/regions', body: 'fields' },
+  region_check: { method: 'POST', path: '/api/regions/{name}/check', body: 'fields' },
+  region_rm: { method: 'DELETE', path: '/api/regions/{name}', body: 'fields' },
+  ip_pool_list: { method: 'GET', path: '/api/ip-pools', body: 'fields' },
+  ip_pool_show: { method: 'GET', path: '/api/ip-pools/{name}', body: 'fields' },
+  ip_pool_add: { method: 'POST', path: '/api/ip-pools', body: { whole: 'pool' } },
+  ip_pool_add_range: { method: 'POST', path: '/api/ip-pools/{name}/ranges', body: 'fields' },
+  ip_pool_lock: { method: 'POST', path: '/api/ip-pools/{name}/addresses/{address}', body: 'fields' },
+  ip_pool_rm: { method: 'DELETE', path: '/api/ip-pools/{name}', body: 'fields' },
   cluster_list: { method: 'GET', path: '/api/clusters', body: 'fields' },
   cluster_show: { method: 'GET', path: '/api/clusters/{name}', body: 'fields' },
   cluster_defaults: { method: 'GET', path: '/api/cluster-defaults', body: 'fields' },
@@ -254,6 +278,40 @@ export function operations(call: Call) {
     versionSetEnabled: (input: VersionSetEnabled) => call('version_set_enabled', input) as Promise<void>,
     /** The bundles in the library. */
     bundleList: () => call('bundle_list', {}) as Promise<LibraryBundle[]>,
+    /**
+     * The SHA-256 fingerprint of the certificate an endpoint presents: check it with its
+     * administrator, then give it to the region (the certificate is pinned).
+     */
+    regionFingerprint: (input: RegionFingerprint) => call('region_fingerprint', input) as Promise<string>,
+    /**
+     * Adds a region after logging in to it (its certificate must have the fingerprint given)
+     * and finding its datacenter; the password goes to the secret store.
+     */
+    regionAdd: (input: RegionAdd) => call('region_add', input) as Promise<RegionSummary>,
+    /** Every region with its zones. */
+    regionList: () => call('region_list', {}) as Promise<RegionSummary[]>,
+    /**
+     * Logs in to a region now: its product and datacenters, and what its datacenter offers a
+     * zone (compute resources, resource pools, datastores, networks, templates).
+     */
+    regionCheck: (input: RegionCheckInput) => call('region_check', input) as Promise<RegionCheck>,
+    /** Removes a region no zone uses (and its password). */
+    regionRm: (input: RegionRm) => call('region_rm', input) as Promise<void>,
+    /** Every IP pool with its ranges and how many addresses are available, used, locked. */
+    ipPoolList: () => call('ip_pool_list', {}) as Promise<IpPoolSummary[]>,
+    /** One IP pool with each address's state and the host holding it. */
+    ipPoolShow: (input: IpPoolShow) => call('ip_pool_show', input) as Promise<IpPoolDetail>,
+    /**
+     * Adds an IP pool: ranges and gateway inside the subnet, the gateway in no range, ranges
+     * apart, no address in another pool (at most 65,536 addresses).
+     */
+    ipPoolAdd: (input: IpPoolAdd) => call('ip_pool_add', input) as Promise<IpPoolSummary>,
+    /** Adds a range of addresses to a pool. */
+    ipPoolAddRange: (input: IpPoolAddRange) => call('ip_pool_add_range', input) as Promise<IpPoolSummary>,
+    /** Locks a free address (never handed to a VM) or unlocks it. */
+    ipPoolLock: (input: IpPoolLock) => call('ip_pool_lock', input) as Promise<void>,
+    /** Removes an IP pool that no zone uses and whose addresses no host holds. */
+    ipPoolRm: (input: IpPoolRm) => call('ip_pool_rm', input) as Promise<void>,
     /** The clusters the actor may see. */
     clusterList: () => call('cluster_list', {}) as Promise<Cluster[]>,
     /** A cluster with its nodes, certificates and latest task. */

@@ -12,6 +12,7 @@
 mod declare;
 mod access;
 mod clusters;
+mod iaas;
 mod inventory;
 mod objects;
 mod settings;
@@ -94,6 +95,7 @@ pub fn all() -> impl Iterator<Item = &'static Operation> {
     [
         access::OPERATIONS,
         inventory::OPERATIONS,
+        iaas::OPERATIONS,
         clusters::OPERATIONS,
         objects::OPERATIONS,
         tasks::OPERATIONS,

@@ -6,7 +6,9 @@ mod bundle;
 mod cluster;
 mod credential;
 mod host;
+mod ip_pool;
 mod kube;
+mod region;
 mod secrets;
 mod setting;
 mod status;
@@ -49,6 +51,8 @@ pub async fn run(cli: Cli, data_dir: &Path) -> Result<ExitCode> {
         Command::Setting(c) => setting::run(&api, &actor, f, c).await,
         Command::Secrets(c) => secrets::run(&api, &actor, f, c).await,
         Command::Version(c) => version::run(&api, &actor, f, c).await,
+        Command::IpPool(c) => ip_pool::run(&api, &actor, f, c).await,
+        Command::Region(c) => region::run(&api, &actor, f, c).await,
         Command::Cluster(c) => cluster::run(&api, &actor, f, c).await,
         Command::Kube { cluster, cmd } => kube::run(&api, &actor, f, &cluster, cmd).await,
         Command::Audit(c) => audit::run(&api, &actor, f, c).await,

@@ -6,6 +6,7 @@ mod basics;
 mod bundles;
 mod clusters;
 mod hosts;
+mod iaas;
 mod imports;
 mod kube_plans;
 mod secrets;
