@@ -16,6 +16,7 @@ export const router = createRouter({
         { path: 'clusters', component: () => import('./views/ClustersView.vue') },
         { path: 'versions', component: () => import('./views/VersionsView.vue') },
         { path: 'settings', component: () => import('./views/SettingsView.vue') },
+        { path: 'infrastructure', component: () => import('./views/InfrastructureView.vue') },
         { path: 'projects', component: () => import('./views/ProjectsView.vue') },
         { path: 'users', component: () => import('./views/UsersView.vue') },
         { path: 'audit', component: () => import('./views/AuditView.vue') },
