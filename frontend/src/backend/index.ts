@@ -24,6 +24,10 @@ export interface TerminalHandle {
   close(): void
 }
 
+/** Starts a terminal session `cols` x `rows` big: its bytes to `onData`, its exit code to
+ * `onExit`; resolves, once it runs, to what the page sends it. */
+export type TerminalOpener = (cols: number, rows: number, onData: (bytes: Uint8Array) => void, onExit: (code: number) => void) => Promise<TerminalHandle>
+
 /** A bundle to import: a file the browser picked (uploaded), or a path on this machine (desktop). */
 export type BundleSource = { file: Blob } | { path: string }
 

@@ -87,6 +87,13 @@ struct Ran {
     exit: bool,
 }
 
+impl Ran {
+    /// The session ends with `code`, nothing more to print.
+    fn ended(code: i32) -> Self {
+        Self { out: String::new(), err: String::new(), code, exit: true }
+    }
+}
+
 impl Shell {
     /// Runs one line of `;`-separated commands, as a shell would (`in_shell`) or as the program.
     fn run_line(&self, line: &str, in_shell: bool) -> Result<Ran, String> {
@@ -213,7 +220,7 @@ async fn copy_stdin(socket: &mut WebSocket) -> Result<Ran, String> {
             Input::Eof => break,
         }
     }
-    Ok(Ran { out: String::new(), err: String::new(), code: 0, exit: true })
+    Ok(Ran::ended(0))
 }
 
 /// A shell reading lines until `exit`, Ctrl-D on an empty line, or the end of its input; with a
@@ -230,7 +237,7 @@ async fn interactive(socket: &mut WebSocket, shell: &mut Shell) -> Result<Ran, S
                 shell.size = (cols, rows);
                 continue;
             }
-            Input::Eof => return Ok(Ran { out: String::new(), err: String::new(), code: last, exit: true }),
+            Input::Eof => return Ok(Ran::ended(last)),
         };
         let mut echo = Vec::new();
         for byte in data {
@@ -269,7 +276,7 @@ async fn interactive(socket: &mut WebSocket, shell: &mut Shell) -> Result<Ran, S
                     echo.extend_from_slice(PROMPT.as_bytes());
                 }
                 0x04 if shell.line.is_empty() => {
-                    return Ok(Ran { out: String::new(), err: String::new(), code: last, exit: true });
+                    return Ok(Ran::ended(last));
                 }
                 byte => {
                     shell.line.push(byte);
